@@ -1,0 +1,19 @@
+"""Configuration for every snapvol process.
+
+Each option group is declared in one module of this package; everyone else
+does ``from snapvol_api.conf import CONF``.
+"""
+
+from oslo_config import cfg
+
+from snapvol_api.conf import database
+from snapvol_api.conf import default
+from snapvol_api.conf import volume
+from snapvol_api.conf import volume_api
+
+CONF = cfg.CONF
+
+default.register_opts(CONF)
+database.register_opts(CONF)
+volume.register_opts(CONF)
+volume_api.register_opts(CONF)

@@ -1,0 +1,16 @@
+"""Entry point of oslo-config-generator (namespace "snapvol")."""
+
+from snapvol_api.conf import database
+from snapvol_api.conf import default
+from snapvol_api.conf import volume
+from snapvol_api.conf import volume_api
+
+_MODULES = (default, database, volume, volume_api)
+
+
+def list_opts():
+    groups = {}
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            groups.setdefault(group, []).extend(opts)
+    return list(groups.items())

@@ -1,0 +1,43 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup('volume', title='Volume manager options')
+
+opts = [
+    cfg.StrOpt('shares_config',
+               help='File listing the shares volumes are kept on, one a '
+                    'line: "local:/path", "glusterfs:HOST:/VOLNAME" or '
+                    '"nfs:HOST:/EXPORT". Blank lines and lines starting '
+                    'with "#" are ignored. When unset, a single local '
+                    'share at $state_path/volumes is used.'),
+    cfg.StrOpt('mount_point_base',
+               default='$state_path/mnt',
+               help='Directory under which network shares are mounted, '
+                    'one sub-directory per share.'),
+    cfg.StrOpt('volume_format',
+               default='raw',
+               choices=('raw', 'qcow2'),
+               help='Format of the base file of new volumes.'),
+    cfg.IntOpt('max_volume_size',
+               default=1024,
+               min=1,
+               help='Largest volume size accepted, in GiB.'),
+    cfg.IntOpt('worker_threads',
+               default=8,
+               min=1,
+               help='Threads running long volume operations (qemu-img '
+                    'create, commit, convert) in the volume manager.'),
+    cfg.IntOpt('qemu_img_timeout',
+               default=3600,
+               min=1,
+               help='Seconds after which a qemu-img command is killed and '
+                    'its operation fails.'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

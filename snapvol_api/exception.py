@@ -1,0 +1,149 @@
+"""Every snapvol exception.
+
+A leaf class only sets ``msg_fmt``; its category base sets the HTTP ``code``
+the API answers with. The classes survive RPC: ``snapvol_api.rpc`` lists this
+module in ``allowed_remote_exmods``, and oslo.messaging rebuilds a remote
+error as ``cls(message, **kwargs)``, which ``__init__`` accepts.
+"""
+
+
+class SnapvolException(Exception):
+    msg_fmt = 'An unknown error occurred.'
+    code = 500
+
+    def __init__(self, message=None, **kwargs):
+        self.kwargs = dict(kwargs)
+        self.kwargs.setdefault('code', self.code)
+        if not message:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError, ValueError):
+                # A bad format call must not hide the real error.
+                message = self.msg_fmt
+        self.message = str(message)
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+# Categories -----------------------------------------------------------------
+
+class Invalid(SnapvolException):
+    msg_fmt = 'Invalid request: %(reason)s'
+    code = 400
+
+
+class NotAuthorized(SnapvolException):
+    msg_fmt = 'Not authorized.'
+    code = 401
+
+
+class Forbidden(SnapvolException):
+    msg_fmt = 'Policy does not allow %(action)s to be performed.'
+    code = 403
+
+
+class NotFound(SnapvolException):
+    msg_fmt = 'Resource could not be found.'
+    code = 404
+
+
+class Conflict(SnapvolException):
+    msg_fmt = 'Conflict: %(reason)s'
+    code = 409
+
+
+class ServiceUnavailable(SnapvolException):
+    msg_fmt = 'Service unavailable: %(reason)s'
+    code = 503
+
+
+# Requests -------------------------------------------------------------------
+
+class InvalidInput(Invalid):
+    msg_fmt = 'Invalid input received: %(reason)s'
+
+
+class InvalidVolume(Invalid):
+    msg_fmt = 'Invalid volume: %(reason)s'
+
+
+class InvalidSnapshot(Invalid):
+    msg_fmt = 'Invalid snapshot: %(reason)s'
+
+
+class VolumeNotFound(NotFound):
+    msg_fmt = 'Volume %(volume_id)s could not be found.'
+
+
+class SnapshotNotFound(NotFound):
+    msg_fmt = 'Snapshot %(snapshot_id)s could not be found.'
+
+
+class MetadataKeyNotFound(NotFound):
+    msg_fmt = 'Metadata key %(key)s could not be found.'
+
+
+# Cinder answers a resource in the wrong status with 400, not 409.
+class InvalidVolumeStatus(InvalidVolume):
+    msg_fmt = ('Volume %(volume_id)s is %(status)s; this needs it to be '
+               'one of: %(expected)s.')
+
+
+class InvalidSnapshotStatus(InvalidSnapshot):
+    msg_fmt = ('Snapshot %(snapshot_id)s is %(status)s; this needs it to be '
+               'one of: %(expected)s.')
+
+
+class VolumeHasSnapshots(Invalid):
+    msg_fmt = ('Volume %(volume_id)s still has %(count)d dependent '
+               'snapshot(s); delete them first.')
+
+
+class InvalidStatusTransition(Conflict):
+    msg_fmt = ('%(kind)s %(id)s cannot go from %(current)s to '
+               '%(requested)s.')
+
+
+# Files and chains -----------------------------------------------------------
+
+class InvalidFileName(Invalid):
+    msg_fmt = 'File name %(name)r is not one of volume %(volume_id)s.'
+
+
+class UnsafeBackingFile(Invalid):
+    msg_fmt = ('Refusing to use %(path)s: %(reason)s.')
+
+
+class ChainMismatch(Conflict):
+    msg_fmt = ('The qcow2 chain of volume %(volume_id)s does not match its '
+               'records: %(reason)s.')
+
+
+class InfoStoreCorrupt(SnapvolException):
+    msg_fmt = 'The snapshot info store %(path)s is unusable: %(reason)s.'
+
+
+class ImageCommandFailed(SnapvolException):
+    msg_fmt = '%(command)s failed: %(reason)s'
+
+
+# Shares ---------------------------------------------------------------------
+
+class InvalidShareConfig(SnapvolException):
+    msg_fmt = 'Shares configuration %(path)s, line %(line)d: %(reason)s.'
+
+
+class ShareUnavailable(ServiceUnavailable):
+    msg_fmt = 'Share %(share)s is unavailable: %(reason)s.'
+
+
+class NoValidShare(ServiceUnavailable):
+    msg_fmt = 'No share can hold a volume of %(size)d GiB.'
+
+
+# Configuration and services -------------------------------------------------
+
+class ConfigInvalid(SnapvolException):
+    msg_fmt = 'Invalid configuration: %(reason)s'

@@ -1,0 +1,55 @@
+"""oslo.messaging set-up shared by every snapvol process."""
+
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+
+from snapvol_api import context
+
+# Exceptions from these modules keep their class across RPC.
+ALLOWED_EXMODS = ['snapvol_api.exception']
+
+_TRANSPORT = None
+
+
+def init(conf):
+    global _TRANSPORT
+    if _TRANSPORT is None:
+        _TRANSPORT = messaging.get_rpc_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+    return _TRANSPORT
+
+
+def cleanup():
+    global _TRANSPORT
+    if _TRANSPORT is not None:
+        _TRANSPORT.cleanup()
+        _TRANSPORT = None
+
+
+def _transport():
+    if _TRANSPORT is None:
+        raise RuntimeError('snapvol_api.rpc.init() was not called')
+    return _TRANSPORT
+
+
+class RequestContextSerializer(messaging.NoOpSerializer):
+    """Sends the RequestContext along with every message."""
+
+    def serialize_context(self, ctxt):
+        return ctxt.to_dict()
+
+    def deserialize_context(self, ctxt):
+        return context.RequestContext.from_dict(ctxt)
+
+
+def get_client(target, version_cap=None):
+    return messaging.get_rpc_client(
+        _transport(), target, version_cap=version_cap,
+        serializer=RequestContextSerializer())
+
+
+def get_server(target, endpoints):
+    return messaging.get_rpc_server(
+        _transport(), target, endpoints, executor='threading',
+        serializer=RequestContextSerializer(),
+        access_policy=dispatcher.DefaultRPCAccessPolicy)

@@ -1,0 +1,1 @@
+"""The Nova-like compute service (libvirt-driven assisted snapshots)."""

@@ -1,0 +1,280 @@
+"""The files of one volume on a share: its qcow2 chain and its info store.
+
+``volume-<V>`` is the base; a snapshot S adds the overlay ``volume-<V>.<S>``
+on top of the active file. S's data is the chain *below* its overlay, so
+deleting S merges the overlay into the file below it and points the file
+above (if any) at that file: no other snapshot's point in time moves.
+
+Every operation first walks the chain from the active file down, checking
+each header against the recorded formats (never probing) and refusing a
+backing file that is not one of the volume's own files in its directory.
+Callers hold the volume's chain lock.
+"""
+
+import collections
+import os
+import re
+import stat
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+from snapvol_volume import info as info_store
+from snapvol_volume import qemu_img
+
+LOG = logging.getLogger(__name__)
+
+GiB = 1024 ** 3
+# QEMU's libgfapi driver fails on a qcow2 file whose size is not a multiple
+# of 512 (a short read at EOF is an I/O error); pad new overlays.
+PAD_TO = 64 * 1024
+_UUID = r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+
+Layer = collections.namedtuple('Layer', 'name fmt backing')
+
+
+class VolumeChain:
+
+    def __init__(self, directory, volume_id, formats):
+        """``formats``: {file name: recorded format} of the volume."""
+        self.directory = directory
+        self.volume_id = volume_id
+        self.formats = dict(formats)
+        self.base_name = 'volume-%s' % volume_id
+        self.info = info_store.InfoStore(
+            os.path.join(directory, self.base_name + '.info'))
+        self._own_name = re.compile(
+            r'^%s(\.%s)?$' % (re.escape(self.base_name), _UUID))
+
+    def snapshot_file(self, snapshot_id):
+        return self.path_name('%s.%s' % (self.base_name, snapshot_id))
+
+    def is_own(self, name):
+        return bool(self._own_name.match(name or ''))
+
+    def path_name(self, name):
+        """``name`` itself, once checked to be one of the volume's files.
+
+        The check is on the bare name (no directory part, no ``..``), so a
+        name from a request or a header never leaves the share directory.
+        """
+        if not self.is_own(name):
+            raise exception.InvalidFileName(name=name,
+                                            volume_id=self.volume_id)
+        return name
+
+    def path(self, name):
+        return os.path.join(self.directory, self.path_name(name))
+
+    # Reading ----------------------------------------------------------------
+
+    def read_info(self):
+        data = self.info.read()
+        for key, name in data.items():
+            if not self.is_own(name):
+                raise exception.InfoStoreCorrupt(
+                    path=self.info.path,
+                    reason='%s names %r, not a file of this volume'
+                           % (key, name))
+        return data
+
+    def walk(self):
+        """(info, layers): the info store and the chain from the active
+        file down to the base, every header checked."""
+        data = self.read_info()
+        layers = []
+        name = data[info_store.ACTIVE]
+        while name is not None:
+            if any(layer.name == name for layer in layers):
+                raise exception.ChainMismatch(
+                    volume_id=self.volume_id,
+                    reason='%s appears twice in the chain' % name)
+            layers.append(self._layer(name))
+            name = layers[-1].backing
+        if layers[-1].name != self.base_name:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='the chain ends at %s, not at the base file'
+                       % layers[-1].name)
+        return data, layers
+
+    def _layer(self, name):
+        path = self.path(name)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            raise exception.ChainMismatch(volume_id=self.volume_id,
+                                          reason='%s is missing' % name)
+        if not stat.S_ISREG(mode):
+            raise exception.UnsafeBackingFile(path=path,
+                                              reason='not a regular file')
+        fmt = self.formats.get(name)
+        if fmt is None:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='no format is recorded for %s' % name)
+        header = qemu_img.info(path, fmt)
+        if header.get('format') != fmt:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='%s is not %s' % (name, fmt))
+        specific = header.get('format-specific', {}).get('data', {})
+        if specific.get('data-file'):
+            raise exception.UnsafeBackingFile(
+                path=path, reason='it has an external data file %r'
+                                  % specific['data-file'])
+        backing = header.get('backing-filename')
+        if backing is not None:
+            if not self.is_own(backing):
+                raise exception.UnsafeBackingFile(
+                    path=path,
+                    reason='its backing file %r is not a file of volume %s '
+                           'in its share' % (backing, self.volume_id))
+            backing_fmt = header.get('backing-filename-format')
+            if backing_fmt is None:
+                raise exception.UnsafeBackingFile(
+                    path=path, reason='its header names no backing format')
+            if backing_fmt != self.formats.get(backing):
+                raise exception.UnsafeBackingFile(
+                    path=path,
+                    reason='its backing format %s is not the recorded %s'
+                           % (backing_fmt, self.formats.get(backing)))
+        return Layer(name, fmt, backing)
+
+    def check(self):
+        """The chain as walk() returns it, also checking that every
+        snapshot the info store names is in it."""
+        data, layers = self.walk()
+        names = {layer.name for layer in layers}
+        for snapshot_id, name in data.items():
+            if name not in names:
+                raise exception.ChainMismatch(
+                    volume_id=self.volume_id,
+                    reason='%s of snapshot %s is not in the chain'
+                           % (name, snapshot_id))
+        return data, layers
+
+    def snapshot_source(self, snapshot_id):
+        """The layer whose chain shows the data of ``snapshot_id``."""
+        data, layers = self.check()
+        if snapshot_id not in data or snapshot_id == info_store.ACTIVE:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='snapshot %s has no file' % snapshot_id)
+        names = [layer.name for layer in layers]
+        return layers[names.index(data[snapshot_id]) + 1]
+
+    # Changing ---------------------------------------------------------------
+
+    def create_base(self, size_gb, fmt):
+        qemu_img.create(self.path(self.base_name), fmt, size_gb * GiB)
+        self.formats[self.base_name] = fmt
+        self.info.write({info_store.ACTIVE: self.base_name})
+
+    def create_from(self, source, snapshot_id, fmt, size_gb):
+        """A new, independent base holding the data of ``source``'s
+        snapshot (another VolumeChain)."""
+        src = source.snapshot_source(snapshot_id)
+        dest = self.path(self.base_name)
+        qemu_img.convert(source.path(src.name), src.fmt, dest, fmt)
+        if qemu_img.info(dest, fmt)['virtual-size'] < size_gb * GiB:
+            qemu_img.resize(dest, fmt, size_gb * GiB)
+        self.formats[self.base_name] = fmt
+        self.info.write({info_store.ACTIVE: self.base_name})
+
+    def create_overlay(self, snapshot_id, size_gb):
+        """Adds the overlay of ``snapshot_id`` on top of the active file;
+        returns its name. Nothing changes if it fails."""
+        data, layers = self.check()
+        name = self.snapshot_file(snapshot_id)
+        if data.get(snapshot_id) == name:
+            return name
+        path = self.path(name)
+        try:
+            qemu_img.create(path, 'qcow2', size_gb * GiB,
+                            backing=layers[0].name, backing_fmt=layers[0].fmt)
+            _pad(path)
+            self.formats[name] = 'qcow2'
+            data[snapshot_id] = name
+            data[info_store.ACTIVE] = name
+            self.info.write(data)
+        except Exception:
+            _unlink(path)
+            raise
+        return name
+
+    def delete_snapshot(self, snapshot_id):
+        """Merges the overlay of ``snapshot_id`` into the file below it.
+
+        Returns the removed file name (None when there was none). Each step
+        can be run again after a crash: commit leaves the overlay intact,
+        and the info store changes only once the chain is consistent.
+        """
+        data = self.read_info()
+        name = data.get(snapshot_id)
+        if name is None or snapshot_id == info_store.ACTIVE:
+            # Never got a file, or a crash after the info store was updated.
+            stray = self.snapshot_file(snapshot_id)
+            if stray not in data.values():
+                _unlink(self.path(stray))
+            return None
+        data, layers = self.walk()
+        names = [layer.name for layer in layers]
+        if name in names:
+            index = names.index(name)
+            layer = layers[index]
+            if layer.backing is None:
+                raise exception.ChainMismatch(
+                    volume_id=self.volume_id,
+                    reason='%s of snapshot %s has no backing file'
+                           % (name, snapshot_id))
+            below = layers[index + 1]
+            qemu_img.commit(self.path(name), layer.fmt)
+            if index == 0:
+                data[info_store.ACTIVE] = below.name
+            else:
+                above = layers[index - 1]
+                qemu_img.rebase_unsafe(self.path(above.name), above.fmt,
+                                       below.name, below.fmt)
+        else:
+            # A crash after the file above was re-pointed: already merged.
+            LOG.info('%s of snapshot %s is already out of the chain',
+                     name, snapshot_id)
+        del data[snapshot_id]
+        self.info.write(data)
+        _unlink(self.path(name))
+        self.formats.pop(name, None)
+        return name
+
+    def remove_orphans(self):
+        """Removes the volume's files that the info store does not use
+        (left by a crash); returns their paths."""
+        data = self.read_info()
+        used = set(data.values()) | {self.base_name}
+        orphans = [os.path.join(self.directory, entry)
+                   for entry in sorted(os.listdir(self.directory))
+                   if self.is_own(entry) and entry not in used]
+        if os.path.exists(self.info.tmp_path):
+            orphans.append(self.info.tmp_path)
+        for path in orphans:
+            _unlink(path)
+        return orphans
+
+    def remove_all(self):
+        for entry in os.listdir(self.directory):
+            if self.is_own(entry):
+                _unlink(os.path.join(self.directory, entry))
+        self.info.remove()
+
+
+def _pad(path):
+    size = os.path.getsize(path)
+    if size % PAD_TO:
+        os.truncate(path, size + PAD_TO - size % PAD_TO)
+
+
+def _unlink(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,106 @@
+"""SQLAlchemy models of the volume database.
+
+Rows are soft-deleted (``deleted``/``deleted_at``) so that a deleted
+snapshot keeps its final status for operators, as in Cinder.
+"""
+
+import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import relationship
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, onupdate=utcnow)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False,
+                                          nullable=False, index=True)
+
+
+class Volume(TimestampMixin, Base):
+    __tablename__ = 'volumes'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    host: Mapped[str | None] = mapped_column(String(255))
+    share: Mapped[str | None] = mapped_column(String(1024))
+    name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    availability_zone: Mapped[str] = mapped_column(String(255),
+                                                   default='nova')
+    source_snapshot_id: Mapped[str | None] = mapped_column(String(36))
+    # Mirrors "active" of the volume's info store (the truth on the share)
+    # so that reads need not touch the share.
+    active_file: Mapped[str | None] = mapped_column(String(255))
+
+    metadata_items = relationship('VolumeMetadata', lazy='selectin',
+                                  cascade='all, delete-orphan')
+    files = relationship('VolumeFile', lazy='selectin',
+                         cascade='all, delete-orphan')
+
+
+class Snapshot(TimestampMixin, Base):
+    __tablename__ = 'snapshots'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    volume_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volumes.id'), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    volume_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    progress: Mapped[str] = mapped_column(String(32), default='0%')
+
+    metadata_items = relationship('SnapshotMetadata', lazy='selectin',
+                                  cascade='all, delete-orphan')
+
+
+class VolumeMetadata(Base):
+    __tablename__ = 'volume_metadata'
+
+    volume_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volumes.id'), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class SnapshotMetadata(Base):
+    __tablename__ = 'snapshot_metadata'
+
+    snapshot_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('snapshots.id'), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class VolumeFile(Base):
+    """The recorded format of one file of a volume's chain.
+
+    Formats are recorded when snapvol creates a file (or compute reports
+    it) and are never probed from file contents (OSSA 2014-033).
+    """
+    __tablename__ = 'volume_files'
+
+    volume_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volumes.id'), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    format: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)

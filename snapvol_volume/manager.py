@@ -1,0 +1,432 @@
+"""The volume manager: owns the shares, the qcow2 chains and the volume DB.
+
+RPC handlers only check a request and record it, under a short per-volume
+*state* lock; the file work (qemu-img create, commit, convert) runs in a
+worker thread under the volume's *chain* lock, so a long merge never holds
+up the API. Every step that changes files is ordered so that a crash at any
+point leaves DB, info store and files in a state ``init_host`` completes.
+
+A volume and a snapshot travel as the dicts of ``snapvol_volume.views``.
+"""
+
+from concurrent import futures
+import contextlib
+
+from oslo_concurrency import lockutils
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from snapvol_api.conf import CONF
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_volume.db import api as db
+from snapvol_volume import drivers
+from snapvol_volume import views
+
+LOG = logging.getLogger(__name__)
+
+VOLUME_FILTERS = ('name', 'status', 'metadata', 'project_id')
+SNAPSHOT_FILTERS = VOLUME_FILTERS + ('volume_id',)
+
+
+def _state_lock(volume_id):
+    return lockutils.lock('state-%s' % volume_id)
+
+
+def _chain_lock(volume_id, blocking=True):
+    # External: also keeps out another process on this host.
+    return lockutils.lock('chain-%s' % volume_id, external=True,
+                          blocking=blocking)
+
+
+def _check_size(size):
+    if (isinstance(size, bool) or not isinstance(size, int)
+            or not 1 <= size <= CONF.volume.max_volume_size):
+        raise exception.InvalidInput(
+            reason='size must be a whole number of GiB from 1 to %d, not %r'
+                   % (CONF.volume.max_volume_size, size))
+    return size
+
+
+def _truthy(value):
+    return str(value).lower() in ('1', 'true', 'yes', 'on')
+
+
+class VolumeManager:
+
+    RPC_API_VERSION = '1.0'
+    target = messaging.Target(version=RPC_API_VERSION)
+
+    def __init__(self, host=None):
+        self.host = host or CONF.host
+        self.shares = drivers.load_shares()
+        self._executor = futures.ThreadPoolExecutor(
+            CONF.volume.worker_threads, thread_name_prefix='volume-worker')
+
+    def init_host(self):
+        """Mounts the shares and resumes whatever a crash interrupted."""
+        for share in self.shares.values():
+            share.ensure_mounted()
+        for volume in db.volume_get_all_by_host(self.host):
+            self._spawn(self._reconcile_volume, volume.id)
+
+    def stop(self):
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def _spawn(self, func, *args):
+        def run():
+            try:
+                func(*args)
+            except Exception:
+                LOG.exception('%s%r failed', func.__name__, args)
+        return self._executor.submit(run)
+
+    # Loading, with project isolation ----------------------------------------
+
+    @staticmethod
+    def _scope(ctxt):
+        return None if ctxt.is_admin else ctxt.project_id
+
+    def _volume(self, ctxt, volume_id):
+        return db.volume_get(volume_id, self._scope(ctxt))
+
+    def _snapshot(self, ctxt, snapshot_id):
+        return db.snapshot_get(snapshot_id, self._scope(ctxt))
+
+    @staticmethod
+    def _require_admin(ctxt):
+        if not ctxt.is_admin:
+            raise exception.Forbidden(action='this administrator action')
+
+    @staticmethod
+    def _list_filters(ctxt, filters, allowed):
+        filters = dict(filters or {})
+        all_tenants = _truthy(filters.pop('all_tenants', False))
+        project_id = filters.pop('project_id', None)
+        result = {k: v for k, v in filters.items() if k in allowed}
+        if not ctxt.is_admin or not (all_tenants or project_id):
+            result['project_id'] = ctxt.project_id
+        elif project_id:
+            result['project_id'] = project_id
+        return result
+
+    # Shares and chains ------------------------------------------------------
+
+    def _share(self, volume):
+        try:
+            return self.shares[volume.share]
+        except KeyError:
+            raise exception.ShareUnavailable(
+                share=volume.share, reason='it is not configured on host %s'
+                                           % self.host)
+
+    def _chain(self, volume):
+        return self._share(volume).chain(volume.id, db.volume_files(volume.id))
+
+    def _pick_share(self, size):
+        usable = []
+        for share in self.shares.values():
+            try:
+                share.ensure_mounted()
+                usable.append((share.free_bytes(), share.name, share))
+            except exception.SnapvolException as e:
+                LOG.warning('Share %s is unusable: %s', share.name, e)
+        if not usable:
+            raise exception.NoValidShare(size=size)
+        return max(usable)[2]
+
+    @staticmethod
+    def _record_chain(volume_id, chain):
+        """Makes the DB record exactly the files the info store uses, with
+        their formats, and its active file."""
+        data = chain.read_info()
+        in_use = set(data.values()) | {chain.base_name}
+        recorded = db.volume_files(volume_id)
+        for name in set(recorded) - in_use:
+            db.volume_file_delete(volume_id, name)
+        for name in in_use:
+            if recorded.get(name) != chain.formats[name]:
+                db.volume_file_set(volume_id, name, chain.formats[name])
+        db.volume_update(volume_id, {'active_file': data['active']})
+
+    def _check_chain_now(self, volume):
+        """Refuses a request on a chain that is unsafe, unless a worker is
+        busy with it (the worker checks again before it changes anything).
+        """
+        try:
+            with _chain_lock(volume.id, blocking=False):
+                self._chain(volume).check()
+        except lockutils.AcquireLockFailedException:
+            pass
+
+    # Volumes ----------------------------------------------------------------
+
+    def get_volume(self, ctxt, volume_id):
+        return views.volume(self._volume(ctxt, volume_id))
+
+    def list_volumes(self, ctxt, filters, marker, limit, sort, offset):
+        filters = self._list_filters(ctxt, filters, VOLUME_FILTERS)
+        return [views.volume(v) for v in db.volume_get_all(
+            filters, marker, limit, sort, offset)]
+
+    def create_volume(self, ctxt, size, name, description, metadata,
+                      snapshot_id):
+        _check_size(size)
+        values = {'size': size, 'name': name, 'description': description,
+                  'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
+                  'status': states.CREATING, 'host': self.host}
+        lock = contextlib.nullcontext()
+        if snapshot_id is not None:
+            snapshot = self._snapshot(ctxt, snapshot_id)
+            lock = _state_lock(snapshot.volume_id)
+            values['source_snapshot_id'] = snapshot.id
+        with lock:
+            if snapshot_id is not None:
+                snapshot = db.snapshot_get(snapshot_id)
+                if snapshot.status != states.AVAILABLE:
+                    raise exception.InvalidSnapshotStatus(
+                        snapshot_id=snapshot_id, status=snapshot.status,
+                        expected=states.AVAILABLE)
+                if size < snapshot.volume_size:
+                    raise exception.InvalidInput(
+                        reason='size %d GiB is smaller than the %d GiB of '
+                               'snapshot %s' % (size, snapshot.volume_size,
+                                                snapshot_id))
+            values['share'] = self._pick_share(size).name
+            volume = db.volume_create(values, metadata)
+        LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
+                 volume.share)
+        self._spawn(self._create_volume, volume.id)
+        return views.volume(volume)
+
+    def _create_volume(self, volume_id):
+        try:
+            with _chain_lock(volume_id):
+                volume = db.volume_get(volume_id)
+                chain = self._chain(volume)
+                fmt = CONF.volume.volume_format
+                if volume.source_snapshot_id is None:
+                    chain.create_base(volume.size, fmt)
+                else:
+                    snapshot = db.snapshot_get(volume.source_snapshot_id)
+                    source = db.volume_get(snapshot.volume_id)
+                    with _chain_lock(source.id):
+                        chain.create_from(self._chain(source), snapshot.id,
+                                          fmt, volume.size)
+                self._record_chain(volume_id, chain)
+                db.volume_update(volume_id, {'status': states.AVAILABLE},
+                                 expected_status=[states.CREATING])
+            LOG.info('Volume %s is available', volume_id)
+        except Exception as e:
+            LOG.error('Creating volume %s failed: %s', volume_id, e)
+            db.volume_update(volume_id, {'status': states.ERROR})
+            raise
+
+    def update_volume(self, ctxt, volume_id, values):
+        volume = self._volume(ctxt, volume_id)
+        values = dict(values)
+        metadata = values.pop('metadata', None)
+        values = {k: v for k, v in values.items()
+                  if k in ('name', 'description')}
+        if values:
+            db.volume_update(volume.id, values)
+        if metadata is not None:
+            db.volume_metadata_set(volume.id, metadata, replace=True)
+        return views.volume(db.volume_get(volume.id))
+
+    def delete_volume(self, ctxt, volume_id):
+        volume = self._volume(ctxt, volume_id)
+        with _state_lock(volume.id):
+            snapshots = db.snapshot_get_all_for_volume(volume.id)
+            if snapshots:
+                raise exception.VolumeHasSnapshots(volume_id=volume.id,
+                                                   count=len(snapshots))
+            volume = db.volume_update(
+                volume.id, {'status': states.DELETING},
+                expected_status=[states.AVAILABLE, states.ERROR,
+                                 states.ERROR_DELETING])
+        LOG.info('Deleting volume %s', volume.id)
+        self._spawn(self._delete_volume, volume.id)
+        return views.volume(volume)
+
+    def _delete_volume(self, volume_id):
+        try:
+            with _chain_lock(volume_id):
+                volume = db.volume_get(volume_id)
+                self._chain(volume).remove_all()
+                db.volume_destroy(volume_id)
+            LOG.info('Volume %s is deleted', volume_id)
+        except Exception as e:
+            LOG.error('Deleting volume %s failed: %s', volume_id, e)
+            db.volume_update(volume_id, {'status': states.ERROR_DELETING})
+            raise
+
+    def reset_volume_status(self, ctxt, volume_id, status):
+        self._require_admin(ctxt)
+        if status not in states.VOLUME_RESET_STATUSES:
+            raise exception.InvalidInput(
+                reason='status must be one of %s'
+                       % ', '.join(states.VOLUME_RESET_STATUSES))
+        volume = self._volume(ctxt, volume_id)
+        LOG.warning('Volume %s status reset from %s to %s by %s', volume.id,
+                    volume.status, status, ctxt.user_id)
+        return views.volume(db.volume_update(volume.id, {'status': status}))
+
+    def set_volume_metadata(self, ctxt, volume_id, metadata, replace):
+        volume = self._volume(ctxt, volume_id)
+        return views.volume(db.volume_metadata_set(volume.id, metadata,
+                                                   replace))['metadata']
+
+    def delete_volume_metadata(self, ctxt, volume_id, key):
+        volume = self._volume(ctxt, volume_id)
+        db.volume_metadata_delete(volume.id, key)
+
+    # Snapshots --------------------------------------------------------------
+
+    def get_snapshot(self, ctxt, snapshot_id):
+        return views.snapshot(self._snapshot(ctxt, snapshot_id))
+
+    def list_snapshots(self, ctxt, filters, marker, limit, sort, offset):
+        filters = self._list_filters(ctxt, filters, SNAPSHOT_FILTERS)
+        return [views.snapshot(s) for s in db.snapshot_get_all(
+            filters, marker, limit, sort, offset)]
+
+    def create_snapshot(self, ctxt, volume_id, name, description, metadata,
+                        force):
+        volume = self._volume(ctxt, volume_id)
+        with _state_lock(volume.id):
+            volume = db.volume_get(volume.id)
+            if volume.status == states.IN_USE:
+                raise exception.InvalidVolume(
+                    reason='volume %s is in use; snapshots of attached '
+                           'volumes need the compute service' % volume.id)
+            if volume.status != states.AVAILABLE:
+                raise exception.InvalidVolumeStatus(
+                    volume_id=volume.id, status=volume.status,
+                    expected=states.AVAILABLE)
+            self._check_chain_now(volume)
+            snapshot = db.snapshot_create(
+                {'volume_id': volume.id, 'project_id': volume.project_id,
+                 'user_id': ctxt.user_id, 'name': name,
+                 'description': description, 'volume_size': volume.size,
+                 'status': states.CREATING, 'progress': '0%'}, metadata)
+        LOG.info('Creating snapshot %s of volume %s', snapshot.id, volume.id)
+        self._spawn(self._create_snapshot, snapshot.id)
+        return views.snapshot(snapshot)
+
+    def _create_snapshot(self, snapshot_id):
+        snapshot = db.snapshot_get(snapshot_id)
+        try:
+            with _chain_lock(snapshot.volume_id):
+                volume = db.volume_get(snapshot.volume_id)
+                chain = self._chain(volume)
+                # Recorded first: after a crash the overlay may already be
+                # in the info store, and a chain walk needs its format.
+                name = chain.snapshot_file(snapshot.id)
+                db.volume_file_set(volume.id, name, 'qcow2')
+                chain.formats[name] = 'qcow2'
+                try:
+                    chain.create_overlay(snapshot.id, volume.size)
+                finally:
+                    self._record_chain(volume.id, chain)
+                db.snapshot_update(snapshot.id, {'status': states.AVAILABLE,
+                                                 'progress': '100%'},
+                                   expected_status=[states.CREATING])
+            LOG.info('Snapshot %s is available; %s is the active file',
+                     snapshot.id, name)
+        except Exception as e:
+            LOG.error('Creating snapshot %s failed: %s', snapshot.id, e)
+            db.snapshot_update(snapshot.id, {'status': states.ERROR})
+            raise
+
+    def update_snapshot(self, ctxt, snapshot_id, values):
+        snapshot = self._snapshot(ctxt, snapshot_id)
+        values = {k: v for k, v in values.items()
+                  if k in ('name', 'description')}
+        if values:
+            snapshot = db.snapshot_update(snapshot.id, values)
+        return views.snapshot(snapshot)
+
+    def delete_snapshot(self, ctxt, snapshot_id):
+        snapshot = self._snapshot(ctxt, snapshot_id)
+        with _state_lock(snapshot.volume_id):
+            clones = db.volume_get_all({'source_snapshot_id': snapshot.id,
+                                        'status': states.CREATING})
+            if clones:
+                raise exception.InvalidSnapshot(
+                    reason='volume %s is being created from snapshot %s'
+                           % (clones[0].id, snapshot.id))
+            snapshot = db.snapshot_update(
+                snapshot.id, {'status': states.DELETING},
+                expected_status=[states.AVAILABLE, states.ERROR])
+        LOG.info('Deleting snapshot %s of volume %s', snapshot.id,
+                 snapshot.volume_id)
+        self._spawn(self._delete_snapshot, snapshot.id)
+        return views.snapshot(snapshot)
+
+    def _delete_snapshot(self, snapshot_id):
+        snapshot = db.snapshot_get(snapshot_id)
+        try:
+            with _chain_lock(snapshot.volume_id):
+                volume = db.volume_get(snapshot.volume_id)
+                chain = self._chain(volume)
+                merged = chain.delete_snapshot(snapshot.id)
+                self._record_chain(volume.id, chain)
+                db.snapshot_destroy(snapshot.id)
+            LOG.info('Snapshot %s is deleted (merged file: %s)', snapshot.id,
+                     merged)
+        except Exception as e:
+            LOG.error('Deleting snapshot %s failed: %s', snapshot.id, e)
+            db.snapshot_update(snapshot.id,
+                               {'status': states.ERROR_DELETING})
+            raise
+
+    def reset_snapshot_status(self, ctxt, snapshot_id, status):
+        self._require_admin(ctxt)
+        if status not in states.SNAPSHOT_RESET_STATUSES:
+            raise exception.InvalidInput(
+                reason='status must be one of %s'
+                       % ', '.join(states.SNAPSHOT_RESET_STATUSES))
+        snapshot = self._snapshot(ctxt, snapshot_id)
+        LOG.warning('Snapshot %s status reset from %s to %s by %s',
+                    snapshot.id, snapshot.status, status, ctxt.user_id)
+        return views.snapshot(db.snapshot_update(snapshot.id,
+                                                 {'status': status}))
+
+    def set_snapshot_metadata(self, ctxt, snapshot_id, metadata, replace):
+        snapshot = self._snapshot(ctxt, snapshot_id)
+        return views.snapshot(db.snapshot_metadata_set(
+            snapshot.id, metadata, replace))['metadata']
+
+    def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
+        snapshot = self._snapshot(ctxt, snapshot_id)
+        db.snapshot_metadata_delete(snapshot.id, key)
+
+    # Recovery ---------------------------------------------------------------
+
+    def _reconcile_volume(self, volume_id):
+        """Finishes what a crash interrupted on one volume, then removes
+        the files nothing refers to.
+
+        A detached volume's data cannot have changed since a snapshot was
+        asked for, so an interrupted create is rolled forward, and an
+        interrupted merge is run again from its last completed step.
+        """
+        volume = db.volume_get(volume_id)
+        if volume.status == states.CREATING:
+            return self._create_volume(volume_id)
+        if volume.status == states.DELETING:
+            return self._delete_volume(volume_id)
+        for snapshot in db.snapshot_get_all_for_volume(volume_id):
+            if snapshot.status == states.CREATING:
+                LOG.info('Resuming the create of snapshot %s', snapshot.id)
+                self._create_snapshot(snapshot.id)
+            elif snapshot.status == states.DELETING:
+                LOG.info('Resuming the delete of snapshot %s', snapshot.id)
+                self._delete_snapshot(snapshot.id)
+        with _chain_lock(volume_id):
+            chain = self._chain(db.volume_get(volume_id))
+            for path in chain.remove_orphans():
+                LOG.warning('Removed %s: no snapshot of volume %s used it',
+                            path, volume_id)
+            self._record_chain(volume_id, chain)

@@ -1,0 +1,47 @@
+"""Volumes and snapshots as the plain dicts the RPC API returns."""
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def volume(volume):
+    files = {f.name: f.format for f in volume.files}
+    base = 'volume-%s' % volume.id
+    return {
+        'id': volume.id,
+        'project_id': volume.project_id,
+        'user_id': volume.user_id,
+        'name': volume.name,
+        'description': volume.description,
+        'size': volume.size,
+        'status': volume.status,
+        'host': volume.host,
+        'share': volume.share,
+        'format': files.get(volume.active_file or base),
+        'base_format': files.get(base),
+        'availability_zone': volume.availability_zone,
+        'bootable': False,
+        'snapshot_id': volume.source_snapshot_id,
+        'metadata': {m.key: m.value for m in volume.metadata_items},
+        'attachments': [],
+        'created_at': _iso(volume.created_at),
+        'updated_at': _iso(volume.updated_at),
+    }
+
+
+def snapshot(snapshot):
+    return {
+        'id': snapshot.id,
+        'project_id': snapshot.project_id,
+        'user_id': snapshot.user_id,
+        'volume_id': snapshot.volume_id,
+        'name': snapshot.name,
+        'description': snapshot.description,
+        'size': snapshot.volume_size,
+        'status': snapshot.status,
+        'progress': snapshot.progress,
+        'metadata': {m.key: m.value for m in snapshot.metadata_items},
+        'created_at': _iso(snapshot.created_at),
+        'updated_at': _iso(snapshot.updated_at),
+    }

@@ -1,0 +1,359 @@
+"""The qcow2 chain of a volume, with real qemu-img on a temporary share."""
+
+import json
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from snapvol_api import exception
+from snapvol_volume import chain as chain_mod
+from tests import imagedata
+
+MiB = imagedata.MiB
+SIZE = chain_mod.GiB
+
+
+def header(path, fmt):
+    out = subprocess.run(['qemu-img', 'info', '-U', '-f', fmt,
+                          '--output=json', path],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+class Volume:
+    """A volume on a temporary share, with the expected data of its
+    active file and of each snapshot's point in time."""
+
+    def __init__(self, tmp_path, fmt='raw'):
+        self.share = tmp_path / 'share'
+        self.share.mkdir()
+        self.scratch = tmp_path
+        self.id = str(uuid.uuid4())
+        self.chain = chain_mod.VolumeChain(str(self.share), self.id, {})
+        self.chain.create_base(1, fmt)
+        self.expected = imagedata.Expected(str(tmp_path / 'expected'), SIZE)
+        self.at_snapshot = {}
+        self.writes = 0
+
+    @property
+    def info(self):
+        return self.chain.read_info()
+
+    def active(self):
+        name = self.info['active']
+        return str(self.share / name), self.chain.formats[name]
+
+    def write(self, pattern):
+        """A distinct region per write, and one region every write hits."""
+        path, fmt = self.active()
+        self.expected.write(path, fmt, pattern, self.writes * MiB, 64 * 1024)
+        self.expected.write(path, fmt, pattern, 512 * MiB, 4096)
+        self.writes += 1
+
+    def snapshot(self):
+        snapshot_id = str(uuid.uuid4())
+        self.chain.create_overlay(snapshot_id, 1)
+        self.at_snapshot[snapshot_id] = self.expected.copy(
+            str(self.scratch / snapshot_id))
+        return snapshot_id
+
+    def delete(self, snapshot_id):
+        self.chain.delete_snapshot(snapshot_id)
+        del self.at_snapshot[snapshot_id]
+
+    def assert_data(self):
+        """The volume and every snapshot show exactly their data."""
+        path, fmt = self.active()
+        imagedata.assert_image_equals(self.expected, path, fmt)
+        for snapshot_id, expected in self.at_snapshot.items():
+            source = self.chain.snapshot_source(snapshot_id)
+            imagedata.assert_image_equals(
+                expected, str(self.share / source.name), source.fmt)
+
+
+@pytest.fixture
+def volume(tmp_path):
+    return Volume(tmp_path)
+
+
+def test_first_snapshot_of_raw_volume(volume):
+    volume.write(0x11)
+    s1 = volume.snapshot()
+
+    base = 'volume-%s' % volume.id
+    overlay = '%s.%s' % (base, s1)
+    assert volume.info == {s1: overlay, 'active': overlay}
+    hdr = header(str(volume.share / overlay), 'qcow2')
+    assert hdr['backing-filename'] == base
+    assert hdr['backing-filename-format'] == 'raw'
+    assert volume.chain.formats == {base: 'raw', overlay: 'qcow2'}
+    # Padded for QEMU's libgfapi driver.
+    assert os.path.getsize(volume.share / overlay) % chain_mod.PAD_TO == 0
+    volume.assert_data()
+
+
+def test_three_snapshots_make_a_chain(volume):
+    ids = []
+    for pattern in (0x21, 0x22, 0x23):
+        volume.write(pattern)
+        ids.append(volume.snapshot())
+    volume.write(0x24)
+
+    _, layers = volume.chain.check()
+    base = 'volume-%s' % volume.id
+    assert [layer.name for layer in layers] == [
+        '%s.%s' % (base, ids[2]), '%s.%s' % (base, ids[1]),
+        '%s.%s' % (base, ids[0]), base]
+    volume.assert_data()
+
+
+def test_delete_middle_snapshot_commits_it_down(volume):
+    ids = []
+    for pattern in (0x31, 0x32, 0x33):
+        volume.write(pattern)
+        ids.append(volume.snapshot())
+    volume.write(0x34)
+    s1, s2, s3 = ids
+
+    volume.delete(s2)
+
+    base = 'volume-%s' % volume.id
+    assert volume.info == {s1: '%s.%s' % (base, s1),
+                           s3: '%s.%s' % (base, s3),
+                           'active': '%s.%s' % (base, s3)}
+    assert not (volume.share / ('%s.%s' % (base, s2))).exists()
+    hdr = header(str(volume.share / ('%s.%s' % (base, s3))), 'qcow2')
+    assert hdr['backing-filename'] == '%s.%s' % (base, s1)
+    assert hdr['backing-filename-format'] == 'qcow2'
+    volume.assert_data()
+
+
+def test_delete_newest_then_last_returns_to_base(volume):
+    volume.write(0x41)
+    s1 = volume.snapshot()
+    volume.write(0x42)
+    s2 = volume.snapshot()
+    volume.write(0x43)
+
+    volume.delete(s2)
+    base = 'volume-%s' % volume.id
+    assert volume.info['active'] == '%s.%s' % (base, s1)
+    volume.assert_data()
+
+    volume.delete(s1)
+    assert volume.info == {'active': base}
+    assert volume.chain.formats == {base: 'raw'}
+    assert imagedata.file_names(volume.share) == [base, base + '.info']
+    volume.assert_data()
+
+
+def test_delete_oldest_commits_into_raw_base(volume):
+    volume.write(0x51)
+    s1 = volume.snapshot()
+    volume.write(0x52)
+    s2 = volume.snapshot()
+    volume.write(0x53)
+
+    volume.delete(s1)
+
+    base = 'volume-%s' % volume.id
+    hdr = header(str(volume.share / ('%s.%s' % (base, s2))), 'qcow2')
+    assert hdr['backing-filename'] == base
+    assert hdr['backing-filename-format'] == 'raw'
+    volume.assert_data()
+
+
+def test_deletes_in_every_order_keep_all_data(tmp_path):
+    for order in ((0, 1, 2, 3), (3, 2, 1, 0), (1, 3, 0, 2), (2, 0, 3, 1)):
+        workdir = tmp_path / ''.join(map(str, order))
+        workdir.mkdir()
+        volume = Volume(workdir, fmt='qcow2')
+        ids = []
+        for pattern in range(4):
+            volume.write(0x60 + pattern)
+            ids.append(volume.snapshot())
+        volume.write(0x6f)
+        for index in order:
+            volume.delete(ids[index])
+            volume.write(0x70 + index)
+            volume.assert_data()
+        assert volume.info == {'active': 'volume-%s' % volume.id}
+
+
+def test_create_from_snapshot_copies_that_moment(volume, tmp_path):
+    ids = []
+    for pattern in (0x81, 0x82, 0x83):
+        volume.write(pattern)
+        ids.append(volume.snapshot())
+    volume.write(0x84)
+
+    clone = chain_mod.VolumeChain(str(volume.share), str(uuid.uuid4()), {})
+    clone.create_from(volume.chain, ids[1], 'qcow2', 2)
+
+    path = str(volume.share / clone.base_name)
+    hdr = header(path, 'qcow2')
+    assert 'backing-filename' not in hdr
+    assert hdr['virtual-size'] == 2 * SIZE
+    imagedata.assert_image_equals(volume.at_snapshot[ids[1]], path, 'qcow2')
+
+
+def test_resumed_delete_after_commit_and_rebase(volume):
+    """A crash after the merge re-pointed the file above, before the info
+    store changed: running the delete again finishes it."""
+    volume.write(0x91)
+    s1 = volume.snapshot()
+    volume.write(0x92)
+    s2 = volume.snapshot()
+    volume.write(0x93)
+    base = 'volume-%s' % volume.id
+    s1_file = str(volume.share / ('%s.%s' % (base, s1)))
+    s2_file = str(volume.share / ('%s.%s' % (base, s2)))
+    subprocess.run(['qemu-img', 'commit', '-f', 'qcow2', '-d', s1_file],
+                   check=True)
+    subprocess.run(['qemu-img', 'rebase', '-u', '-f', 'qcow2', '-b', base,
+                    '-F', 'raw', s2_file], check=True)
+
+    volume.delete(s1)
+
+    assert volume.info == {s2: '%s.%s' % (base, s2),
+                           'active': '%s.%s' % (base, s2)}
+    assert not os.path.exists(s1_file)
+    volume.assert_data()
+
+
+def test_resumed_delete_after_commit_only(volume):
+    volume.write(0xa1)
+    s1 = volume.snapshot()
+    volume.write(0xa2)
+    s2 = volume.snapshot()
+    volume.write(0xa3)
+    base = 'volume-%s' % volume.id
+    subprocess.run(['qemu-img', 'commit', '-f', 'qcow2', '-d',
+                    str(volume.share / ('%s.%s' % (base, s2)))], check=True)
+
+    volume.delete(s2)
+
+    assert volume.info == {s1: '%s.%s' % (base, s1),
+                           'active': '%s.%s' % (base, s1)}
+    volume.assert_data()
+
+
+def _replace_with_overlay(volume, name, backing, backing_fmt='raw'):
+    path = str(volume.share / name)
+    os.unlink(path)
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-u', '-b',
+                    backing, '-F', backing_fmt, path, '1G'], check=True)
+
+
+@pytest.mark.parametrize('backing', [
+    '/etc/passwd', '../outside', 'volume-other', '/tmp/volume-x'])
+def test_hostile_backing_file_is_refused(volume, tmp_path, backing):
+    volume.write(0xb1)
+    s1 = volume.snapshot()
+    overlay = '%s.%s' % (volume.chain.base_name, s1)
+    _replace_with_overlay(volume, overlay, backing)
+    before = imagedata.file_names(volume.share)
+
+    with pytest.raises(exception.UnsafeBackingFile) as e:
+        volume.chain.create_overlay(str(uuid.uuid4()), 1)
+    assert backing in str(e.value)
+    for action in (lambda: volume.chain.delete_snapshot(s1),
+                   lambda: volume.chain.snapshot_source(s1)):
+        with pytest.raises(exception.UnsafeBackingFile):
+            action()
+    assert imagedata.file_names(volume.share) == before
+    assert volume.info['active'] == overlay
+
+
+def test_backing_file_through_symlink_is_refused(volume, tmp_path):
+    outside = tmp_path / 'outside.raw'
+    outside.write_bytes(b'\0' * 4096)
+    base_path = volume.share / volume.chain.base_name
+    base_path.unlink()
+    base_path.symlink_to(outside)
+
+    with pytest.raises(exception.UnsafeBackingFile, match='regular file'):
+        volume.chain.create_overlay(str(uuid.uuid4()), 1)
+
+
+def test_external_data_file_is_refused(tmp_path):
+    share = tmp_path / 'share'
+    share.mkdir()
+    volume_id = str(uuid.uuid4())
+    base = share / ('volume-%s' % volume_id)
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-o',
+                    'data_file=%s' % (tmp_path / 'data'), str(base), '1G'],
+                   check=True)
+    chain = chain_mod.VolumeChain(str(share), volume_id,
+                                  {base.name: 'qcow2'})
+    chain.info.write({'active': base.name})
+
+    with pytest.raises(exception.UnsafeBackingFile, match='data file'):
+        chain.create_overlay(str(uuid.uuid4()), 1)
+    assert imagedata.file_names(share) == [base.name, base.name + '.info']
+
+
+def test_raw_volume_with_qcow2_header_stays_raw(volume, tmp_path):
+    """A guest writes a qcow2 header (bigger size, backing /etc/passwd)
+    at the start of its raw disk: snapvol keeps treating it as raw."""
+    hostile = str(tmp_path / 'hostile.qcow2')
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-u', '-b',
+                    '/etc/passwd', '-F', 'raw', hostile, '100G'], check=True)
+    with open(hostile, 'rb') as f:
+        header_bytes = f.read(64 * 1024)
+    path, fmt = volume.active()
+    with open(path, 'r+b') as f:
+        f.write(header_bytes)
+    with open(volume.expected.path, 'r+b') as f:
+        f.write(header_bytes)
+
+    s1 = volume.snapshot()
+    volume.write(0xc1)
+    hdr = header(volume.active()[0], 'qcow2')
+    assert hdr['backing-filename-format'] == 'raw'
+    assert hdr['virtual-size'] == SIZE
+    volume.assert_data()
+
+    clone = chain_mod.VolumeChain(str(volume.share), str(uuid.uuid4()), {})
+    clone.create_from(volume.chain, s1, 'raw', 1)
+    clone_path = str(volume.share / clone.base_name)
+    assert os.path.getsize(clone_path) == SIZE
+    imagedata.assert_image_equals(volume.at_snapshot[s1], clone_path, 'raw')
+
+    volume.delete(s1)
+    assert volume.chain.formats == {volume.chain.base_name: 'raw'}
+    volume.assert_data()
+
+
+def test_name_from_outside_is_refused(volume):
+    for name in ('../volume-%s' % volume.id, '/etc/passwd',
+                 'volume-%s.info' % volume.id, 'volume-%s.x' % volume.id):
+        with pytest.raises(exception.InvalidFileName):
+            volume.chain.path(name)
+
+
+def test_info_store_naming_foreign_file_is_refused(volume):
+    volume.chain.info.write({'active': '../../etc/passwd'})
+    with pytest.raises(exception.InfoStoreCorrupt):
+        volume.chain.create_overlay(str(uuid.uuid4()), 1)
+
+
+def test_remove_orphans_keeps_files_in_use(volume):
+    volume.write(0xd1)
+    s1 = volume.snapshot()
+    orphan = volume.share / ('%s.%s' % (volume.chain.base_name,
+                                        uuid.uuid4()))
+    orphan.write_bytes(b'x')
+    (volume.share / (volume.chain.base_name + '.info.tmp')).write_text('{')
+    other = volume.share / ('volume-%s' % uuid.uuid4())
+    other.write_bytes(b'y')
+
+    removed = volume.chain.remove_orphans()
+
+    assert sorted(os.path.basename(p) for p in removed) == sorted(
+        [orphan.name, volume.chain.base_name + '.info.tmp'])
+    assert other.exists()
+    assert volume.info[s1] in imagedata.file_names(volume.share)
+    volume.assert_data()
