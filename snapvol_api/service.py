@@ -4,6 +4,7 @@ import signal
 import threading
 
 from oslo_log import log as logging
+from oslo_messaging import opts as messaging_opts
 
 from snapvol_api.conf import CONF
 from snapvol_api import rpc
@@ -16,6 +17,11 @@ def prepare(argv, default_transport_url=None):
     the RPC transport."""
     logging.register_options(CONF)
     if default_transport_url:
+        # oslo.messaging registers transport_url only when it builds a
+        # transport; register it now so that its default can change.
+        for group, opts in messaging_opts.list_opts():
+            if group is None:
+                CONF.register_opts(opts)
         CONF.set_default('transport_url', default_transport_url)
     CONF(argv[1:], project='snapvol')
     logging.setup(CONF, 'snapvol')

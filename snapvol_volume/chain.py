@@ -12,6 +12,7 @@ Callers hold the volume's chain lock.
 """
 
 import collections
+import functools
 import os
 import re
 import stat
@@ -101,11 +102,11 @@ class VolumeChain:
     def _layer(self, name):
         path = self.path(name)
         try:
-            mode = os.lstat(path).st_mode
+            st = os.lstat(path)
         except FileNotFoundError:
             raise exception.ChainMismatch(volume_id=self.volume_id,
                                           reason='%s is missing' % name)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(st.st_mode):
             raise exception.UnsafeBackingFile(path=path,
                                               reason='not a regular file')
         fmt = self.formats.get(name)
@@ -113,7 +114,8 @@ class VolumeChain:
             raise exception.ChainMismatch(
                 volume_id=self.volume_id,
                 reason='no format is recorded for %s' % name)
-        header = qemu_img.info(path, fmt)
+        header = _header(path, fmt, (st.st_dev, st.st_ino, st.st_size,
+                                     st.st_mtime_ns, st.st_ctime_ns))
         if header.get('format') != fmt:
             raise exception.ChainMismatch(
                 volume_id=self.volume_id,
@@ -265,6 +267,15 @@ class VolumeChain:
             if self.is_own(entry):
                 _unlink(os.path.join(self.directory, entry))
         self.info.remove()
+
+
+@functools.lru_cache(maxsize=4096)
+def _header(path, fmt, identity):
+    """qemu-img's view of a header, read again whenever the file changed
+    (``identity`` holds its inode, size and times): a walk of a deep chain
+    then costs one qemu-img run, for the active file, not one per layer.
+    The result is shared; do not change it."""
+    return qemu_img.info(path, fmt)
 
 
 def _pad(path):

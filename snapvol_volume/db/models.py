@@ -5,6 +5,7 @@ snapshot keeps its final status for operators, as in Cinder.
 """
 
 import datetime
+import uuid
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -13,6 +14,10 @@ from sqlalchemy.orm import relationship
 
 def utcnow():
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _new_id():
+    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):
@@ -32,7 +37,8 @@ class TimestampMixin:
 class Volume(TimestampMixin, Base):
     __tablename__ = 'volumes'
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
     project_id: Mapped[str] = mapped_column(String(255), index=True)
     user_id: Mapped[str | None] = mapped_column(String(255))
     host: Mapped[str | None] = mapped_column(String(255))
@@ -57,7 +63,8 @@ class Volume(TimestampMixin, Base):
 class Snapshot(TimestampMixin, Base):
     __tablename__ = 'snapshots'
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
     volume_id: Mapped[str] = mapped_column(
         String(36), ForeignKey('volumes.id'), index=True)
     project_id: Mapped[str] = mapped_column(String(255), index=True)

@@ -1,0 +1,293 @@
+"""The volume manager on a local share with SQLite and real qemu-img."""
+
+import os
+import subprocess
+import time
+import uuid
+
+from oslo_config import fixture as config_fixture
+import pytest
+
+from snapvol_api.conf import CONF
+from snapvol_api import context
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_volume.db import api as db
+from snapvol_volume.db import migration
+from snapvol_volume import info as info_store
+from snapvol_volume import manager as manager_mod
+from tests import imagedata
+
+ALICE = context.RequestContext(user_id='alice', project_id='proj-a')
+BOB = context.RequestContext(user_id='bob', project_id='proj-b')
+ADMIN = context.RequestContext(user_id='admin', project_id='admin-project',
+                               roles=['admin'])
+
+
+@pytest.fixture
+def conf(tmp_path):
+    fixture = config_fixture.Config(CONF)
+    fixture.setUp()
+    fixture.config(state_path=str(tmp_path), host='unit-host')
+    fixture.config(lock_path=str(tmp_path / 'locks'),
+                   group='oslo_concurrency')
+    url = 'sqlite:///%s' % (tmp_path / 'snapvol.sqlite')
+    fixture.config(connection=url, group='database')
+    migration.upgrade(url)
+    yield fixture
+    db.dispose()
+    fixture.cleanUp()
+
+
+@pytest.fixture
+def manager(conf):
+    mgr = manager_mod.VolumeManager()
+    mgr.init_host()
+    yield mgr
+    mgr.stop()
+
+
+@pytest.fixture
+def share(manager):
+    return next(iter(manager.shares.values())).mount_path
+
+
+def wait_status(get, wanted, timeout=60):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            current = get()['status']
+        except exception.NotFound:
+            current = 'gone'
+        if current == wanted:
+            return
+        assert current not in ('error', 'error_deleting') or wanted in (
+            'error', 'error_deleting'), current
+        assert time.monotonic() < deadline, 'still %s, not %s' % (current,
+                                                                  wanted)
+        time.sleep(0.05)
+
+
+def create_volume(manager, ctxt=ALICE, size=1, **kwargs):
+    volume = manager.create_volume(ctxt, size, kwargs.pop('name', 'v'),
+                                   None, {}, kwargs.pop('snapshot_id', None))
+    wait_status(lambda: manager.get_volume(ctxt, volume['id']), 'available')
+    return manager.get_volume(ctxt, volume['id'])
+
+
+def create_snapshot(manager, volume_id, ctxt=ALICE):
+    snap = manager.create_snapshot(ctxt, volume_id, 's', None, {'k': 'v'},
+                                   False)
+    assert snap['status'] == 'creating'
+    wait_status(lambda: manager.get_snapshot(ctxt, snap['id']), 'available')
+    return manager.get_snapshot(ctxt, snap['id'])
+
+
+def delete_snapshot(manager, snapshot_id, ctxt=ALICE):
+    manager.delete_snapshot(ctxt, snapshot_id)
+    wait_status(lambda: manager.get_snapshot(ctxt, snapshot_id), 'gone')
+
+
+def read_info(share, volume_id):
+    return info_store.InfoStore(os.path.join(
+        share, 'volume-%s.info' % volume_id)).read()
+
+
+def test_volume_lifecycle_records_formats(manager, share):
+    volume = create_volume(manager)
+    base = 'volume-%s' % volume['id']
+    assert volume['format'] == volume['base_format'] == 'raw'
+    assert os.path.getsize(os.path.join(share, base)) == 1024 ** 3
+
+    snap = create_snapshot(manager, volume['id'])
+    volume = manager.get_volume(ALICE, volume['id'])
+    assert (volume['format'], volume['base_format']) == ('qcow2', 'raw')
+    assert snap['progress'] == '100%'
+    assert snap['metadata'] == {'k': 'v'}
+    assert read_info(share, volume['id']) == {
+        snap['id']: '%s.%s' % (base, snap['id']),
+        'active': '%s.%s' % (base, snap['id'])}
+
+    with pytest.raises(exception.VolumeHasSnapshots):
+        manager.delete_volume(ALICE, volume['id'])
+
+    delete_snapshot(manager, snap['id'])
+    assert manager.get_volume(ALICE, volume['id'])['format'] == 'raw'
+    assert read_info(share, volume['id']) == {'active': base}
+
+    manager.delete_volume(ALICE, volume['id'])
+    wait_status(lambda: manager.get_volume(ALICE, volume['id']), 'gone')
+    assert imagedata.file_names(share) == []
+
+
+def test_other_project_sees_nothing(manager):
+    volume = create_volume(manager)
+    snap = create_snapshot(manager, volume['id'])
+    for call in (lambda: manager.get_volume(BOB, volume['id']),
+                 lambda: manager.delete_volume(BOB, volume['id']),
+                 lambda: manager.create_snapshot(BOB, volume['id'], None,
+                                                 None, {}, False),
+                 lambda: manager.update_volume(BOB, volume['id'],
+                                               {'name': 'x'})):
+        with pytest.raises(exception.VolumeNotFound):
+            call()
+    for call in (lambda: manager.get_snapshot(BOB, snap['id']),
+                 lambda: manager.delete_snapshot(BOB, snap['id']),
+                 lambda: manager.create_volume(BOB, 1, None, None, {},
+                                               snap['id'])):
+        with pytest.raises(exception.SnapshotNotFound):
+            call()
+    assert manager.list_volumes(BOB, {}, None, None, [], None) == []
+    assert manager.list_snapshots(BOB, {}, None, None, [], None) == []
+    assert manager.get_volume(ALICE, volume['id'])['name'] == 'v'
+    assert manager.get_snapshot(ADMIN, snap['id'])['status'] == 'available'
+    listed = manager.list_volumes(ADMIN, {'all_tenants': '1'}, None, None,
+                                  [], None)
+    assert [v['id'] for v in listed] == [volume['id']]
+    assert manager.list_volumes(ADMIN, {}, None, None, [], None) == []
+
+
+@pytest.mark.parametrize('size', [0, -1, 1.5, '1', True, None, 10 ** 6])
+def test_bad_size_is_refused(manager, size):
+    with pytest.raises(exception.InvalidInput):
+        manager.create_volume(ALICE, size, None, None, {}, None)
+    assert manager.list_volumes(ADMIN, {'all_tenants': 1}, None, None, [],
+                                None) == []
+
+
+def test_snapshot_of_volume_in_error_is_refused(manager, share):
+    volume = create_volume(manager)
+    manager.reset_volume_status(ADMIN, volume['id'], 'error')
+    with pytest.raises(exception.InvalidVolumeStatus):
+        manager.create_snapshot(ALICE, volume['id'], None, None, {}, False)
+    assert manager.list_snapshots(ALICE, {}, None, None, [], None) == []
+    assert read_info(share, volume['id']) == {
+        'active': 'volume-%s' % volume['id']}
+
+
+def test_reset_status_needs_admin(manager):
+    volume = create_volume(manager)
+    with pytest.raises(exception.Forbidden):
+        manager.reset_volume_status(ALICE, volume['id'], 'error')
+    with pytest.raises(exception.InvalidInput):
+        manager.reset_volume_status(ADMIN, volume['id'], 'bogus')
+    assert manager.get_volume(ALICE, volume['id'])['status'] == 'available'
+
+
+def test_delete_snapshot_twice_is_refused(manager):
+    volume = create_volume(manager)
+    snap = create_snapshot(manager, volume['id'])
+    manager.reset_snapshot_status(ADMIN, snap['id'], 'creating')
+    with pytest.raises(exception.InvalidSnapshotStatus):
+        manager.delete_snapshot(ALICE, snap['id'])
+    assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'creating'
+
+
+def test_snapshot_of_unsafe_chain_is_refused_at_once(manager, share):
+    volume = create_volume(manager)
+    snap = create_snapshot(manager, volume['id'])
+    overlay = os.path.join(share, 'volume-%s.%s' % (volume['id'],
+                                                    snap['id']))
+    os.unlink(overlay)
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-u', '-b',
+                    '/etc/passwd', '-F', 'raw', overlay, '1G'], check=True)
+    with pytest.raises(exception.UnsafeBackingFile, match='/etc/passwd'):
+        manager.create_snapshot(ALICE, volume['id'], None, None, {}, False)
+    assert [s['id'] for s in manager.list_snapshots(
+        ALICE, {}, None, None, [], None)] == [snap['id']]
+
+
+def test_create_from_snapshot(manager, share, tmp_path):
+    volume = create_volume(manager, size=2)
+    base = os.path.join(share, 'volume-%s' % volume['id'])
+    expected = imagedata.Expected(str(tmp_path / 'expected'), 2 * 1024 ** 3)
+    expected.write(base, 'raw', 0x5a, 0, 1024 * 1024)
+    snap = create_snapshot(manager, volume['id'])
+    imagedata.write_pattern('%s.%s' % (base, snap['id']), 'qcow2', 0x66, 0,
+                            4096)
+
+    with pytest.raises(exception.InvalidInput, match='smaller'):
+        manager.create_volume(ALICE, 1, None, None, {}, snap['id'])
+    clone = create_volume(manager, size=3, snapshot_id=snap['id'])
+
+    assert clone['snapshot_id'] == snap['id']
+    clone_path = os.path.join(share, 'volume-%s' % clone['id'])
+    assert os.path.getsize(clone_path) == 3 * 1024 ** 3
+    imagedata.assert_image_equals(expected, clone_path, 'raw')
+    # Independent: merging the source's snapshot leaves the clone as it was.
+    delete_snapshot(manager, snap['id'])
+    imagedata.assert_image_equals(expected, clone_path, 'raw')
+
+
+def test_snapshot_being_cloned_cannot_be_deleted(manager):
+    volume = create_volume(manager)
+    snap = create_snapshot(manager, volume['id'])
+    # Holding the source's chain lock keeps the clone in 'creating'.
+    with manager_mod._chain_lock(volume['id']):
+        clone = manager.create_volume(ALICE, 1, 'clone', None, {},
+                                      snap['id'])
+        with pytest.raises(exception.InvalidSnapshot, match=clone['id']):
+            manager.delete_snapshot(ALICE, snap['id'])
+        assert manager.get_volume(ALICE, clone['id'])['status'] == 'creating'
+    wait_status(lambda: manager.get_volume(ALICE, clone['id']), 'available')
+    assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'available'
+
+
+def test_recovery_finishes_interrupted_work(conf, tmp_path):
+    """Simulates a crash at each point of a create and a delete, then
+    starts a new manager: every snapshot ends in a final state, the info
+    store matches the chain and no file is left over."""
+    mgr = manager_mod.VolumeManager()
+    mgr.init_host()
+    share = next(iter(mgr.shares.values())).mount_path
+    volume = create_volume(mgr)
+    base = 'volume-%s' % volume['id']
+    expected = imagedata.Expected(str(tmp_path / 'expected'), 1024 ** 3)
+    expected.write(os.path.join(share, base), 'raw', 0x11, 0, 65536)
+    s1 = create_snapshot(mgr, volume['id'])
+    expected.write(os.path.join(share, '%s.%s' % (base, s1['id'])), 'qcow2',
+                   0x22, 65536, 65536)
+    at_s2 = expected.copy(str(tmp_path / 'at_s2'))
+    s2 = create_snapshot(mgr, volume['id'])
+    expected.write(os.path.join(share, '%s.%s' % (base, s2['id'])), 'qcow2',
+                   0x33, 0, 4096)
+    mgr.stop()
+
+    # A delete of s1 that died after its commit, and a create that died
+    # after its overlay file was written but before the info store.
+    subprocess.run(['qemu-img', 'commit', '-q', '-f', 'qcow2', '-d',
+                    os.path.join(share, '%s.%s' % (base, s1['id']))],
+                   check=True)
+    db.snapshot_update(s1['id'], {'status': states.DELETING})
+    s3 = db.snapshot_create({'volume_id': volume['id'],
+                             'project_id': 'proj-a', 'volume_size': 1,
+                             'status': states.CREATING})
+    with open(os.path.join(share, '%s.%s' % (base, s3.id)), 'wb') as f:
+        f.write(b'partial')
+    stray = os.path.join(share, '%s.%s' % (base, uuid.uuid4()))
+    with open(stray, 'wb') as f:
+        f.write(b'orphan')
+
+    mgr = manager_mod.VolumeManager()
+    mgr.init_host()
+    try:
+        wait_status(lambda: mgr.get_snapshot(ALICE, s1['id']), 'gone')
+        wait_status(lambda: mgr.get_snapshot(ALICE, s3.id), 'available')
+        deadline = time.monotonic() + 30
+        while os.path.exists(stray):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        mgr.stop()
+
+    info = read_info(share, volume['id'])
+    assert info == {s2['id']: '%s.%s' % (base, s2['id']),
+                    s3.id: '%s.%s' % (base, s3.id),
+                    'active': '%s.%s' % (base, s3.id)}
+    assert imagedata.file_names(share) == sorted(
+        [base, base + '.info'] + list(set(info.values())))
+    assert db.volume_files(volume['id']) == {
+        base: 'raw', info[s2['id']]: 'qcow2', info[s3.id]: 'qcow2'}
+    imagedata.assert_image_equals(at_s2, os.path.join(share, base), 'raw')
+    imagedata.assert_image_equals(
+        expected, os.path.join(share, info['active']), 'qcow2')
