@@ -4,6 +4,7 @@ import oslo_messaging as messaging
 from oslo_messaging.rpc import dispatcher
 
 from snapvol_api import context
+from snapvol_api import exception
 
 # Exceptions from these modules keep their class across RPC.
 ALLOWED_EXMODS = ['snapvol_api.exception']
@@ -50,6 +51,26 @@ def get_client(target, version_cap=None):
 
 def get_server(target, endpoints):
     return messaging.get_rpc_server(
-        _transport(), target, endpoints, executor='threading',
+        _transport(), target, [_ExpectedErrors(e) for e in endpoints],
+        executor='threading',
         serializer=RequestContextSerializer(),
         access_policy=dispatcher.DefaultRPCAccessPolicy)
+
+
+
+class _ExpectedErrors:
+    """An endpoint whose snapvol exceptions are answers to the caller (a
+    4xx), so the RPC server logs them briefly instead of as failures with
+    a traceback. Direct callers of the endpoint see no difference."""
+
+    def __init__(self, endpoint):
+        self._endpoint = endpoint
+        self.target = endpoint.target
+        self._expected = messaging.expected_exceptions(
+            exception.SnapvolException)
+
+    def __getattr__(self, name):
+        attr = getattr(self._endpoint, name)
+        if name.startswith('_') or not callable(attr):
+            return attr
+        return self._expected(attr)
