@@ -1,0 +1,1 @@
+"""The REST APIs: shared WSGI pieces here, one package per API."""

@@ -1,0 +1,1 @@
+"""The volume API, Cinder v3-shaped."""

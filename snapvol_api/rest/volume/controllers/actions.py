@@ -1,0 +1,37 @@
+"""POST /{volumes|snapshots}/{id}/action: {"<action>": {...}}."""
+
+import pecan
+
+from snapvol_api import exception
+from snapvol_api.rest.volume.controllers import base
+from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume import schemas
+
+
+class ActionController(base.Controller):
+
+    def __init__(self, resource):
+        self._resource = resource
+
+    @pecan.expose('json')
+    def post(self, parent_id):
+        resource_id = current.canonical_id(parent_id,
+                                           self._resource.not_found)
+        body = schemas.parse(pecan.request, schemas.action)
+        (action, args), = body.items()
+        if action != 'os-reset_status':
+            raise exception.Invalid('There is no such action: %s.' % action)
+        self._reset_status(resource_id, args)
+        return current.empty_response(202)
+
+    def _reset_status(self, resource_id, args):
+        # Policy first: a caller who may not reset learns nothing more.
+        current.authorize(self._resource.reset_status_rule)
+        schemas.validate(schemas.reset_status, args)
+        status = args['status'].lower()
+        if status not in self._resource.reset_statuses:
+            raise exception.Invalid(
+                'Invalid status %s for a %s; expected one of: %s.'
+                % (status, self._resource.kind,
+                   ', '.join(self._resource.reset_statuses)))
+        current.call(self._resource.reset_status, resource_id, status)

@@ -1,0 +1,87 @@
+"""Routing from the URL root: / and /v3/ (the version documents, public)
+and /v3/{project_id}/{volumes|snapshots}/...
+
+Routing is explicit here: pecan's default object traversal would follow
+any attribute a URL names (/__class__, /v3/_lookup).
+"""
+
+import pecan
+from pecan import routing
+import webob.exc
+
+from snapvol_api import exception
+from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers.snapshots import (
+    SnapshotsController)
+from snapvol_api.rest.volume.controllers.volumes import VolumesController
+from snapvol_api.rest.volume import links
+from snapvol_api.rest.volume import views
+
+# Reachable without credentials, as in Cinder: clients discover versions
+# before they authenticate.
+PUBLIC_PATHS = ('/', '/v3', '/v3/')
+
+COLLECTIONS = {
+    'volumes': VolumesController(),
+    'snapshots': SnapshotsController(),
+}
+
+
+def _check_url_project(project_id):
+    request = pecan.request
+    if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
+        # The auth middleware lets nothing else through; keystone's
+        # delay_auth_decision would, so check rather than assume.
+        raise exception.NotAuthorized()
+    context = request.context
+    if context.is_admin or project_id == context.project_id:
+        return
+    if context.project_id is None:
+        raise exception.Forbidden('A project-scoped token is required.')
+    raise exception.Invalid(
+        "Malformed request URL: the project_id '%s' in the URL does not "
+        "match the project '%s' of the credentials." % (
+            project_id, context.project_id))
+
+
+def _version_list():
+    return views.version_list(links.Links(pecan.request))
+
+
+def _get_only():
+    raise webob.exc.HTTPMethodNotAllowed(headers=[('Allow', 'GET')])
+
+
+class RootController:
+
+    @pecan.expose()
+    def _route(self, args, request):
+        segments = list(args)
+        if segments in ([], ['']):
+            return self.versions, []
+        if segments[0] == 'v3':
+            if segments[1:] in ([], ['']):
+                return self.v3_version, []
+            if len(segments) > 2 and segments[2] in COLLECTIONS:
+                _check_url_project(segments[1])
+                request.url_project_id = segments[1]
+                return routing.lookup_controller(
+                    COLLECTIONS[segments[2]], segments[3:], request)
+        raise webob.exc.HTTPNotFound()
+
+    @pecan.expose(generic=True, template='json')
+    def versions(self):
+        _get_only()
+
+    @versions.when(method='GET', template='json')
+    def versions_get(self):
+        current.set_status(300)
+        return _version_list()
+
+    @pecan.expose(generic=True, template='json')
+    def v3_version(self):
+        _get_only()
+
+    @v3_version.when(method='GET', template='json')
+    def v3_version_get(self):
+        return _version_list()

@@ -1,0 +1,88 @@
+"""/v3/{project_id}/snapshots."""
+
+import pecan
+
+from snapvol_api.rest.volume.controllers import base
+from snapvol_api.rest.volume.controllers.actions import ActionController
+from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers import listing
+from snapvol_api.rest.volume.controllers.metadata import (
+    MetadataController)
+from snapvol_api.rest.volume.controllers.resources import SNAPSHOT
+from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume import views
+
+FILTERS = ('name', 'status', 'volume_id')
+
+
+def detail_view(snapshot):
+    return views.snapshot(snapshot, show_extended=current.allowed(
+        'volume_extension:extended_snapshot_attributes',
+        {'project_id': snapshot['project_id']}))
+
+
+def summary_view(snapshot):
+    return views.snapshot(snapshot, show_extended=False)
+
+
+class SnapshotsController(base.Controller):
+
+    _custom_actions = {'detail': ['GET']}
+
+    metadata = MetadataController(SNAPSHOT)
+    action = ActionController(SNAPSHOT)
+
+    def _list(self, collection_path, view):
+        current.authorize('volume:get_all_snapshots')
+        query = listing.parse(pecan.request.GET, FILTERS,
+                              'volume:get_all_projects_snapshots')
+        snapshots = current.call('list_snapshots', **query.rpc_kwargs())
+        return views.collection(
+            'snapshots', [view(s) for s in snapshots],
+            listing.next_page_href(snapshots, query, collection_path))
+
+    @pecan.expose('json')
+    def get_all(self):
+        return self._list('snapshots', summary_view)
+
+    @pecan.expose('json')
+    def detail(self):
+        return self._list('snapshots/detail', detail_view)
+
+    @pecan.expose('json')
+    def get_one(self, snapshot_id):
+        snapshot_id = current.canonical_id(snapshot_id, SNAPSHOT.not_found)
+        current.authorize('volume:get_snapshot')
+        return {'snapshot': detail_view(
+            current.call('get_snapshot', snapshot_id))}
+
+    @pecan.expose('json')
+    def post(self):
+        current.authorize('volume:create_snapshot')
+        current.require_own_project()
+        fields = schemas.parse(pecan.request,
+                               schemas.snapshot_create)['snapshot']
+        snapshot = current.call(
+            'create_snapshot', fields['volume_id'].lower(),
+            metadata=fields.get('metadata') or {},
+            force=schemas.to_bool(fields.get('force', False)),
+            **schemas.name_and_description(fields))
+        current.set_status(202)
+        return {'snapshot': detail_view(snapshot)}
+
+    @pecan.expose('json')
+    def put(self, snapshot_id):
+        snapshot_id = current.canonical_id(snapshot_id, SNAPSHOT.not_found)
+        current.authorize('volume:update_snapshot')
+        fields = schemas.parse(pecan.request,
+                               schemas.snapshot_update)['snapshot']
+        snapshot = current.call('update_snapshot', snapshot_id,
+                                schemas.name_and_description(fields))
+        return {'snapshot': detail_view(snapshot)}
+
+    @pecan.expose('json')
+    def delete(self, snapshot_id):
+        snapshot_id = current.canonical_id(snapshot_id, SNAPSHOT.not_found)
+        current.authorize('volume:delete_snapshot')
+        current.call('delete_snapshot', snapshot_id)
+        return current.empty_response(202)

@@ -1,0 +1,180 @@
+"""Request bodies: JSON parsing and jsonschema validation, as Cinder does.
+
+Bad bodies are 400s whose message names the field at fault.
+"""
+
+import json
+
+import jsonschema
+from jsonschema import validators
+import webob.exc
+
+from snapvol_api import exception
+
+MAX_BODY_BYTES = 112 * 1024
+MAX_INT = 2 ** 31 - 1
+JSON_CONTENT_TYPES = ('application/json',
+                      'application/vnd.openstack.volume+json')
+_MAX_MESSAGE = 300
+
+
+def _is_integer(_checker, value):
+    # jsonschema counts 1.0 as an integer and so would we accept a float
+    # size; bool is an int in Python but true is not a size either.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_Validator = validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        'integer', _is_integer))
+
+# Types ----------------------------------------------------------------------
+
+uuid_string = {'type': 'string',
+               'pattern': '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-'
+                          '[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'}
+optional_uuid = dict(uuid_string, type=['string', 'null'])
+name = {'type': ['string', 'null'], 'maxLength': 255}
+description = {'type': ['string', 'null'], 'maxLength': 255}
+short_string = {'type': ['string', 'null'], 'maxLength': 255}
+# Cinder's metadata: keys from a safe alphabet, string values. (Cinder
+# writes the class as [a-zA-Z0-9-_:. /], where "9-_" is a range that also
+# lets in <, >, @ and more; this is the alphabet it means.)
+metadata = {
+    'type': ['object', 'null'],
+    'patternProperties': {
+        '^[a-zA-Z0-9_:. /-]{1,255}$': {'type': 'string', 'maxLength': 255},
+    },
+    'additionalProperties': False,
+}
+# Cinder accepts a size as a JSON integer or a string of digits ("1").
+size = {'type': ['integer', 'string'], 'pattern': '^[0-9]{1,10}$',
+        'minimum': 1, 'maximum': MAX_INT}
+boolean = {'type': ['boolean', 'string'],
+           'enum': [True, False, 'true', 'True', 'TRUE', 'false', 'False',
+                    'FALSE', '1', '0', 'yes', 'no', 'on', 'off', 't', 'f',
+                    'y', 'n']}
+status = {'type': 'string', 'minLength': 1, 'maxLength': 255}
+
+_NAMES = {'name': name, 'description': description,
+          'display_name': name, 'display_description': description}
+
+
+def _envelope(key, properties, required=(), extra=False, non_empty=False):
+    inner = {'type': 'object', 'properties': properties,
+             'required': list(required), 'additionalProperties': extra}
+    if non_empty:
+        inner['minProperties'] = 1
+    return {'type': 'object', 'properties': {key: inner},
+            'required': [key], 'additionalProperties': False}
+
+
+# Bodies ---------------------------------------------------------------------
+
+# Other Cinder fields are allowed (clients send them as null) and refused
+# by the controller when they ask for something snapvol does not do.
+volume_create = _envelope(
+    'volume',
+    dict(_NAMES, size=size, metadata=metadata, snapshot_id=optional_uuid,
+         availability_zone=short_string, volume_type=short_string,
+         multiattach=boolean),
+    required=['size'], extra=True)
+volume_create['properties']['OS-SCH-HNT:scheduler_hints'] = {
+    'type': ['object', 'null']}
+
+volume_update = _envelope('volume', dict(_NAMES, metadata=metadata),
+                          non_empty=True)
+
+snapshot_create = _envelope(
+    'snapshot',
+    dict(_NAMES, volume_id=uuid_string, force=boolean, metadata=metadata),
+    required=['volume_id'])
+
+snapshot_update = _envelope('snapshot', dict(_NAMES), non_empty=True)
+
+metadata_set = _envelope('metadata', {})
+metadata_set['properties']['metadata'] = dict(metadata, type='object')
+
+meta_item = {
+    'type': 'object',
+    'properties': {'meta': dict(metadata, type='object', minProperties=1,
+                                maxProperties=1)},
+    'required': ['meta'],
+    'additionalProperties': False,
+}
+
+action = {'type': 'object', 'minProperties': 1, 'maxProperties': 1,
+          'additionalProperties': {'type': 'object'}}
+
+reset_status = {'type': 'object', 'properties': {'status': status},
+                'required': ['status'], 'additionalProperties': False}
+
+
+# Checks ---------------------------------------------------------------------
+
+def _describe(error):
+    field = '/'.join(str(part) for part in error.absolute_path) or 'body'
+    if error.validator == 'maxLength':
+        # jsonschema would quote the whole over-long value.
+        reason = 'longer than %d characters' % error.validator_value
+    else:
+        reason = error.message
+    message = 'Invalid input for field/attribute %s: %s' % (field, reason)
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + '...'
+    return message
+
+
+def validate(schema, body):
+    error = jsonschema.exceptions.best_match(
+        _Validator(schema).iter_errors(body))
+    if error is not None:
+        raise exception.Invalid(_describe(error))
+
+
+def parse(request, schema):
+    """The JSON body of ``request``, valid against ``schema``."""
+    if request.content_length and request.content_length > MAX_BODY_BYTES:
+        raise webob.exc.HTTPRequestEntityTooLarge(
+            detail='Request body larger than %d bytes.' % MAX_BODY_BYTES)
+    raw = request.body
+    if raw and request.content_type not in ('',) + JSON_CONTENT_TYPES:
+        raise webob.exc.HTTPUnsupportedMediaType(
+            detail='Unsupported Content-Type %s; send application/json.'
+                   % request.content_type)
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise exception.Invalid('Malformed request body.')
+    validate(schema, body)
+    return body
+
+
+def name_and_description(fields):
+    """name and description of a validated body; Cinder still takes the
+    v1 spellings display_name and display_description."""
+    values = {}
+    for key in ('name', 'description'):
+        for alias in (key, 'display_' + key):
+            if alias in fields:
+                values[key] = fields[alias]
+                break
+    return values
+
+
+def to_size(value):
+    """A validated ``size`` field as an int, refusing "0"."""
+    value = int(value)
+    if not 1 <= value <= MAX_INT:
+        raise exception.Invalid(
+            'Invalid input for field/attribute size: must be an integer '
+            'between 1 and %d.' % MAX_INT)
+    return value
+
+
+def to_bool(value):
+    """A validated ``boolean`` field as a bool."""
+    if isinstance(value, bool):
+        return value
+    return value.lower() in ('true', '1', 'yes', 'on', 't', 'y')

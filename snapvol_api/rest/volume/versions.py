@@ -1,0 +1,9 @@
+"""The microversions the volume API speaks."""
+
+from snapvol_api.rest.microversion import Version
+
+SERVICE_TYPE = 'volume'
+MIN_VERSION = Version((3, 0))
+# Raise with every microversion we add; clients negotiate against it.
+MAX_VERSION = Version((3, 0))
+UPDATED = '2025-01-01T00:00:00Z'
