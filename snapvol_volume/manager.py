@@ -192,6 +192,7 @@ class VolumeManager:
                         reason='size %d GiB is smaller than the %d GiB of '
                                'snapshot %s' % (size, snapshot.volume_size,
                                                 snapshot_id))
+                self._check_chain_now(db.volume_get(snapshot.volume_id))
             values['share'] = self._pick_share(size).name
             volume = db.volume_create(values, metadata)
         LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
@@ -356,6 +357,8 @@ class VolumeManager:
                 raise exception.InvalidSnapshot(
                     reason='volume %s is being created from snapshot %s'
                            % (clones[0].id, snapshot.id))
+            if snapshot.status in (states.AVAILABLE, states.ERROR):
+                self._check_chain_now(db.volume_get(snapshot.volume_id))
             snapshot = db.snapshot_update(
                 snapshot.id, {'status': states.DELETING},
                 expected_status=[states.AVAILABLE, states.ERROR])

@@ -5,7 +5,9 @@ the image (``-f``) and of any backing file it sets (``-F``). ``info`` never
 opens backing files, so a hostile header cannot make us read them.
 """
 
+import ctypes
 import json
+import signal
 import time
 
 from oslo_concurrency import processutils
@@ -19,13 +21,24 @@ LOG = logging.getLogger(__name__)
 FORMATS = ('raw', 'qcow2')
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    # A qemu-img left running by a killed manager would still hold the
+    # image's lock when the restarted manager resumes the same work.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
+                                            signal.SIGKILL)
+
+
 def _run(*args):
     cmd = ('qemu-img',) + tuple(str(a) for a in args)
     start = time.monotonic()
     try:
         out, _err = processutils.execute(
             *cmd, env_variables={'LC_ALL': 'C'},
-            timeout=CONF.volume.qemu_img_timeout)
+            timeout=CONF.volume.qemu_img_timeout,
+            preexec_fn=_die_with_parent)
     except processutils.ProcessExecutionError as e:
         reason = (e.stderr or e.description or '').strip()
         raise exception.ImageCommandFailed(command=' '.join(cmd[:2]),

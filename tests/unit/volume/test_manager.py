@@ -191,10 +191,22 @@ def test_snapshot_of_unsafe_chain_is_refused_at_once(manager, share):
     os.unlink(overlay)
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-u', '-b',
                     '/etc/passwd', '-F', 'raw', overlay, '1G'], check=True)
-    with pytest.raises(exception.UnsafeBackingFile, match='/etc/passwd'):
-        manager.create_snapshot(ALICE, volume['id'], None, None, {}, False)
+    before = imagedata.file_names(share)
+    for refused in (
+            lambda: manager.create_snapshot(ALICE, volume['id'], None, None,
+                                            {}, False),
+            lambda: manager.delete_snapshot(ALICE, snap['id']),
+            lambda: manager.create_volume(ALICE, 1, None, None, {},
+                                          snap['id'])):
+        with pytest.raises(exception.UnsafeBackingFile,
+                           match='/etc/passwd'):
+            refused()
     assert [s['id'] for s in manager.list_snapshots(
         ALICE, {}, None, None, [], None)] == [snap['id']]
+    assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'available'
+    assert [v['id'] for v in manager.list_volumes(
+        ALICE, {}, None, None, [], None)] == [volume['id']]
+    assert imagedata.file_names(share) == before
 
 
 def test_create_from_snapshot(manager, share, tmp_path):
