@@ -155,35 +155,36 @@ def run_scenario(service):
     wait(cinder.volumes.get, volume.id, 'available')
     say('Created volume %s (1 GiB, raw)', volume.id)
 
-    expected = imagedata.Expected(os.path.join(service.workdir, 'now'), GiB)
+    expected = imagedata.ImageModel(os.path.join(service.workdir, 'now.raw'),
+                                    GiB)
     at = {}
     snapshots = []
     for number, pattern in enumerate((0xa1, 0xb2, 0xc3), 1):
         show_chain(directory, volume.id)
         _, active, fmt = active_file(directory, volume.id)
-        expected.write(active, fmt, pattern, number * 8 * MiB, MiB)
-        expected.write(active, fmt, pattern, 0, 4096)
+        expected.write_image(active, fmt, pattern, number * 8 * MiB, MiB)
+        expected.write_image(active, fmt, pattern, 0, 4096)
         say('Wrote 1 MiB of 0x%02x at %d MiB (and the first 4 KiB)',
             pattern, number * 8)
         snap = cinder.volume_snapshots.create(volume.id,
                                               name='demo-snap-%d' % number)
         wait(cinder.volume_snapshots.get, snap.id, 'available')
-        at[snap.id] = expected.copy(os.path.join(service.workdir, snap.id))
+        at[snap.id] = expected.checkpoint(snap.id)
         snapshots.append(snap)
         say('Snapshot %d: %s is available', number, snap.id)
     _, active, fmt = active_file(directory, volume.id)
-    expected.write(active, fmt, 0xd4, 40 * MiB, MiB)
+    expected.write_image(active, fmt, 0xd4, 40 * MiB, MiB)
     say('Wrote 1 MiB of 0xd4 after the third snapshot')
 
     def verify(step):
         show_chain(directory, volume.id)
         info, active, fmt = active_file(directory, volume.id)
-        imagedata.assert_image_equals(expected, active, fmt)
+        expected.assert_matches(active, fmt)
         for snap_id, data in at.items():
             # A snapshot's data is the chain below its overlay.
             hdr = header(os.path.join(directory, info[snap_id]), 'qcow2')
-            imagedata.assert_image_equals(
-                data, os.path.join(directory, hdr['backing-filename']),
+            data.assert_matches(
+                os.path.join(directory, hdr['backing-filename']),
                 hdr['backing-filename-format'])
         say('  verified after %s: the volume and %d snapshot(s) hold '
             'exactly their data', step, len(at))
@@ -200,8 +201,8 @@ def run_scenario(service):
 
     clone = cinder.volumes.create(1, snapshot_id=s3.id, name='demo-clone')
     wait(cinder.volumes.get, clone.id, 'available')
-    imagedata.assert_image_equals(
-        at[s3.id], os.path.join(directory, 'volume-%s' % clone.id), 'raw')
+    at[s3.id].assert_matches(
+        os.path.join(directory, 'volume-%s' % clone.id), 'raw')
     say('Created volume %s from the remaining snapshot: it holds exactly '
         'the data of that moment', clone.id)
 

@@ -117,7 +117,7 @@ def test_volume_lifecycle_records_formats(manager, share):
 
     manager.delete_volume(ALICE, volume['id'])
     wait_status(lambda: manager.get_volume(ALICE, volume['id']), 'gone')
-    assert imagedata.file_names(share) == []
+    assert sorted(os.listdir(share)) == []
 
 
 def test_other_project_sees_nothing(manager):
@@ -191,7 +191,7 @@ def test_snapshot_of_unsafe_chain_is_refused_at_once(manager, share):
     os.unlink(overlay)
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-u', '-b',
                     '/etc/passwd', '-F', 'raw', overlay, '1G'], check=True)
-    before = imagedata.file_names(share)
+    before = sorted(os.listdir(share))
     for refused in (
             lambda: manager.create_snapshot(ALICE, volume['id'], None, None,
                                             {}, False),
@@ -206,14 +206,14 @@ def test_snapshot_of_unsafe_chain_is_refused_at_once(manager, share):
     assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'available'
     assert [v['id'] for v in manager.list_volumes(
         ALICE, {}, None, None, [], None)] == [volume['id']]
-    assert imagedata.file_names(share) == before
+    assert sorted(os.listdir(share)) == before
 
 
 def test_create_from_snapshot(manager, share, tmp_path):
     volume = create_volume(manager, size=2)
     base = os.path.join(share, 'volume-%s' % volume['id'])
-    expected = imagedata.Expected(str(tmp_path / 'expected'), 2 * 1024 ** 3)
-    expected.write(base, 'raw', 0x5a, 0, 1024 * 1024)
+    expected = imagedata.ImageModel(tmp_path / 'expected.raw', 2 * 1024 ** 3)
+    expected.write_image(base, 'raw', 0x5a, 0, 1024 * 1024)
     snap = create_snapshot(manager, volume['id'])
     imagedata.write_pattern('%s.%s' % (base, snap['id']), 'qcow2', 0x66, 0,
                             4096)
@@ -225,10 +225,10 @@ def test_create_from_snapshot(manager, share, tmp_path):
     assert clone['snapshot_id'] == snap['id']
     clone_path = os.path.join(share, 'volume-%s' % clone['id'])
     assert os.path.getsize(clone_path) == 3 * 1024 ** 3
-    imagedata.assert_image_equals(expected, clone_path, 'raw')
+    expected.assert_matches(clone_path, 'raw', check_size=False)
     # Independent: merging the source's snapshot leaves the clone as it was.
     delete_snapshot(manager, snap['id'])
-    imagedata.assert_image_equals(expected, clone_path, 'raw')
+    expected.assert_matches(clone_path, 'raw', check_size=False)
 
 
 def test_snapshot_being_cloned_cannot_be_deleted(manager):
@@ -254,14 +254,17 @@ def test_recovery_finishes_interrupted_work(conf, tmp_path):
     share = next(iter(mgr.shares.values())).mount_path
     volume = create_volume(mgr)
     base = 'volume-%s' % volume['id']
-    expected = imagedata.Expected(str(tmp_path / 'expected'), 1024 ** 3)
-    expected.write(os.path.join(share, base), 'raw', 0x11, 0, 65536)
+    expected = imagedata.ImageModel(tmp_path / 'expected.raw', 1024 ** 3)
+    expected.write_image(os.path.join(share, base), 'raw', 0x11, 0,
+                         65536)
     s1 = create_snapshot(mgr, volume['id'])
-    expected.write(os.path.join(share, '%s.%s' % (base, s1['id'])), 'qcow2',
+    expected.write_image(os.path.join(share, '%s.%s' % (base, s1['id'])),
+                         'qcow2',
                    0x22, 65536, 65536)
-    at_s2 = expected.copy(str(tmp_path / 'at_s2'))
+    at_s2 = expected.checkpoint('at_s2')
     s2 = create_snapshot(mgr, volume['id'])
-    expected.write(os.path.join(share, '%s.%s' % (base, s2['id'])), 'qcow2',
+    expected.write_image(os.path.join(share, '%s.%s' % (base, s2['id'])),
+                         'qcow2',
                    0x33, 0, 4096)
     mgr.stop()
 
@@ -296,10 +299,9 @@ def test_recovery_finishes_interrupted_work(conf, tmp_path):
     assert info == {s2['id']: '%s.%s' % (base, s2['id']),
                     s3.id: '%s.%s' % (base, s3.id),
                     'active': '%s.%s' % (base, s3.id)}
-    assert imagedata.file_names(share) == sorted(
+    assert sorted(os.listdir(share)) == sorted(
         [base, base + '.info'] + list(set(info.values())))
     assert db.volume_files(volume['id']) == {
         base: 'raw', info[s2['id']]: 'qcow2', info[s3.id]: 'qcow2'}
-    imagedata.assert_image_equals(at_s2, os.path.join(share, base), 'raw')
-    imagedata.assert_image_equals(
-        expected, os.path.join(share, info['active']), 'qcow2')
+    at_s2.assert_matches(os.path.join(share, base), 'raw')
+    expected.assert_matches(os.path.join(share, info['active']), 'qcow2')

@@ -1,0 +1,1 @@
+"""Functional tests: real processes and components (see conftest.py)."""

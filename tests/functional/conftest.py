@@ -1,0 +1,242 @@
+"""Fixtures of the functional tests: real snapvol processes against real
+PostgreSQL, RabbitMQ and GlusterFS, as prepared by ``tools/testbed``.
+
+A test asks for what it needs::
+
+    def test_create_volume(services):                  # snapvol-all, local share
+        cinder = services.client('alice')
+        vol = cinder.volumes.create(1)
+        wait_for_status(lambda: cinder.volumes.get(vol.id), 'available')
+
+    def test_on_gluster(service_factory, gluster_share):
+        svc = service_factory(mode='split', shares=[gluster_share])
+        ...
+        svc.kill('snapvol-volume')      # SIGKILL: a crash
+        svc.restart('snapvol-volume')   # and recovery
+
+Each service stack gets its own PostgreSQL database, RabbitMQ vhost, work
+directory (config, logs) and mount directory; all are removed afterwards.
+When a test fails, the tails of the stack's logs are added to its report;
+a process that died by itself during a test makes the test error.
+
+Without CI set, a missing component skips the tests that need it; with CI
+set, it fails them.
+"""
+
+import shutil
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+from . import harness
+
+SESSION_ID = uuid.uuid4().hex[:8]
+HERE = Path(__file__).parent
+
+
+def pytest_configure(config):
+    try:
+        harness.sweep_stale_mounts()
+    except OSError:
+        pass  # not root: the tests that mount will say so
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.functional)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and report.when in ('setup', 'call'):
+        for svc in getattr(item, '_snapvol_services', ()):
+            report.sections.append(
+                (f'snapvol logs of {svc.workdir}', svc.logs()))
+
+
+# --- GlusterFS --------------------------------------------------------------
+
+@pytest.fixture(scope='session')
+def gluster_share():
+    """The share line of the test volume, ``glusterfs:HOST:/VOLNAME``, from
+    SNAPVOL_TEST_GLUSTER=HOST:/VOLNAME (default: this machine's
+    snapvol-gv0). Checked to answer and, when local, to be Started."""
+    host, volume = harness.gluster_spec()
+    try:
+        socket.create_connection((host, 24007), timeout=5).close()
+    except OSError as exc:
+        harness.unavailable(f'glusterd on {host}:24007 does not answer: '
+                            f'{exc}')
+    if shutil.which('gluster') and host in (socket.gethostname(),
+                                             'localhost', '127.0.0.1'):
+        proc = harness.run(['gluster', '--mode=script', 'volume', 'info',
+                            volume], check=False, timeout=60)
+        if 'Status: Started' not in proc.stdout:
+            harness.unavailable(f'GlusterFS volume {volume} is not Started: '
+                                f'{proc.stdout}{proc.stderr}')
+    return f'glusterfs:{host}:/{volume}'
+
+
+@pytest.fixture(scope='session')
+def gluster_mount(gluster_share):
+    """A FUSE mount of the test volume for the session (a Path): to look at
+    the files the services write there, and to clean up."""
+    spec = gluster_share.split(':', 1)[1]
+    mount_dir = harness.new_mount_dir(f'gluster-{SESSION_ID}')
+    point = mount_dir / 'mnt'
+    point.mkdir()
+    proc = harness.run(['mount', '-t', 'glusterfs', spec, point],
+                       check=False, timeout=60)
+    if proc.returncode != 0:
+        harness.remove_mount_dir(mount_dir)
+        harness.unavailable(f'mount -t glusterfs {spec} failed: '
+                            f'{proc.stdout}{proc.stderr}')
+    yield point
+    harness.remove_mount_dir(mount_dir)
+
+
+# --- PostgreSQL and RabbitMQ ------------------------------------------------
+
+@pytest.fixture(scope='session')
+def pg_databases():
+    """Factory of throw-away PostgreSQL databases (``.create()`` returns a
+    SQLAlchemy URL); whatever is left is dropped at the end."""
+    try:
+        harness._pg_connect().close()
+    except Exception as exc:
+        harness.unavailable(f'PostgreSQL on {harness.PG_HOST}:5432 refuses '
+                            f'user {harness.PG_ADMIN_USER}: {exc}')
+    dbs = harness.PostgresDatabases(f'snapvol_func_{SESSION_ID}')
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture(scope='session')
+def pg_url(pg_databases):
+    """SQLAlchemy URL of a fresh database for the whole session,
+    ``postgresql+psycopg2://postgres@127.0.0.1/snapvol_func_<id>_0``."""
+    return pg_databases.create()
+
+
+@pytest.fixture(scope='session')
+def rabbit_vhosts():
+    """Factory of throw-away RabbitMQ vhosts (``.create()`` returns a
+    transport_url); whatever is left is deleted at the end."""
+    if not shutil.which('rabbitmqctl'):
+        harness.unavailable('rabbitmqctl not found')
+    try:
+        socket.create_connection((harness.RABBIT_HOST, harness.RABBIT_PORT),
+                                 timeout=5).close()
+    except OSError as exc:
+        harness.unavailable(f'RabbitMQ on {harness.RABBIT_HOST}:'
+                            f'{harness.RABBIT_PORT} does not answer: {exc}')
+    vhosts = harness.RabbitVhosts(f'snapvol-func-{SESSION_ID}')
+    yield vhosts
+    vhosts.delete_all()
+
+
+@pytest.fixture(scope='session')
+def rabbit_url(rabbit_vhosts):
+    """transport_url of a vhost of this session,
+    ``rabbit://guest:guest@127.0.0.1:5672/snapvol-func-<id>-0``. Use it
+    with ``control_exchange``."""
+    return rabbit_vhosts.create()
+
+
+@pytest.fixture(scope='session')
+def control_exchange():
+    """A control_exchange unique to this test session."""
+    return f'snapvol-func-{SESSION_ID}'
+
+
+# --- services ---------------------------------------------------------------
+
+@pytest.fixture
+def service_factory(request, tmp_path, pg_databases, rabbit_vhosts,
+                    control_exchange):
+    """``make(mode='all'|'split', shares=None, start=True, embedded=False,
+    **kwargs)`` returns a started :class:`harness.ServiceProcesses`;
+    ``embedded`` runs snapvol-all with its own defaults (SQLite, in-process
+    messaging) instead of PostgreSQL and RabbitMQ (kwargs: host,
+    extra_config={'section': {'opt': value}}, users). ``shares`` are share
+    lines (default: one local share in the work directory)."""
+    made = []
+    request.node._snapvol_services = made
+
+    def make(mode='all', shares=None, start=True, embedded=False,
+             **kwargs):
+        if embedded and mode != 'all':
+            raise ValueError('only snapvol-all has embedded defaults')
+        mount_dir = harness.new_mount_dir(f'svc-{SESSION_ID}')
+        svc = harness.ServiceProcesses(
+            tmp_path / f'svc{len(made)}',
+            database_url=None if embedded else pg_databases.create(),
+            transport_url=None if embedded else rabbit_vhosts.create(),
+            control_exchange=control_exchange,
+            mount_dir=mount_dir / 'mnt', shares=shares, mode=mode, **kwargs)
+        svc.owned_mount_dir = mount_dir
+        # Fetched now: fixtures cannot be set up during teardown.
+        svc.gluster_root = (request.getfixturevalue('gluster_mount')
+                            if any(s.startswith('glusterfs:')
+                                   for s in svc.shares) else None)
+        made.append(svc)
+        if start:
+            svc.start()
+        return svc
+
+    yield make
+
+    problems = []
+    for svc in made:
+        try:
+            crashed = svc.close()
+            if crashed:
+                problems.append(
+                    f'service process(es) died during the test: {crashed}\n'
+                    f'{svc.logs()}')
+            if svc.gluster_root is not None:
+                _remove_gluster_files(svc)
+        except Exception as exc:
+            problems.append(f'cleaning up {svc.workdir}: {exc!r}')
+        finally:
+            for cleanup in (lambda: svc.database_url and pg_databases.drop(
+                                svc.database_url),
+                            lambda: svc.transport_url and rabbit_vhosts.delete(
+                                svc.transport_url),
+                            lambda: harness.remove_mount_dir(
+                                svc.owned_mount_dir)):
+                try:
+                    cleanup()
+                except Exception as exc:
+                    problems.append(f'cleaning up {svc.workdir}: {exc!r}')
+    if problems:
+        pytest.fail('\n'.join(problems), pytrace=False)
+
+
+def _remove_gluster_files(svc):
+    """Delete the files of this stack's volumes from the shared GlusterFS
+    volume (other runs may use it at the same time: only ours go)."""
+    try:
+        ids = [row[0] for row in svc.query('SELECT id FROM volumes')]
+    except Exception:
+        return  # no schema: nothing was created
+    if not ids:
+        return
+    for volume_id in ids:
+        for path in svc.gluster_root.glob(f'volume-{volume_id}*'):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def services(service_factory):
+    """A started ``snapvol-all`` with its embedded defaults and one local
+    share (see service_factory)."""
+    return service_factory(embedded=True)

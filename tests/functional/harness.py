@@ -1,0 +1,697 @@
+"""Real snapvol processes against real PostgreSQL, RabbitMQ and GlusterFS.
+
+The fixtures in conftest.py build on this module; tests normally use those
+(``services``, ``service_factory``, ``gluster_share``...) and the clients a
+:class:`ServiceProcesses` hands out. Everything here expects the machine
+prepared by ``tools/testbed``.
+"""
+
+import configparser
+import dataclasses
+import functools
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+PG_HOST = '127.0.0.1'
+PG_ADMIN_USER = 'postgres'
+RABBIT_HOST = '127.0.0.1'
+RABBIT_PORT = 5672
+RABBIT_USER = 'guest'
+RABBIT_PASSWORD = 'guest'
+DEFAULT_GLUSTER_VOLUME = 'snapvol-gv0'
+
+# Mount points live outside pytest's tmp dirs: pytest deletes old tmp dirs
+# with shutil.rmtree, which would walk into a mount a killed run left behind
+# and delete the files on the GlusterFS volume.
+MOUNT_ROOT = Path('/run/snapvol-func')
+
+API_PROCESSES = ('snapvol-all', 'snapvol-volume-api')
+MANAGER_PROCESSES = ('snapvol-all', 'snapvol-volume')
+MODES = {
+    'all': ('snapvol-all',),
+    'split': ('snapvol-volume-api', 'snapvol-volume'),
+}
+
+
+def in_ci():
+    """True when the CI variable is set: missing components then fail the
+    tests instead of skipping them."""
+    return os.environ.get('CI', '').lower() not in ('', '0', 'false', 'no')
+
+
+def unavailable(message):
+    """Skip the test, or fail it under CI (CI must never be green because
+    a real component was missing)."""
+    message = f'{message} (run tools/testbed as root)'
+    if in_ci():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def run(cmd, *, timeout=60, check=True, **kwargs):
+    """subprocess.run with text output captured and a readable error."""
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          timeout=timeout, check=False, **kwargs)
+    if check and proc.returncode != 0:
+        raise RuntimeError(f'{" ".join(map(str, cmd))} exited '
+                           f'{proc.returncode}:\n{proc.stdout}{proc.stderr}')
+    return proc
+
+
+def wait_for(predicate, timeout, *, interval=0.2, what='condition'):
+    """Poll ``predicate`` until it returns a true value, which is returned;
+    raise TimeoutError after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f'timed out after {timeout} s waiting for '
+                               f'{what}')
+        time.sleep(interval)
+
+
+def wait_for_status(get, wanted, *, timeout=60, failed=('error',)):
+    """Poll ``get()`` (e.g. ``lambda: client.volumes.get(vid)``) until its
+    ``.status`` is ``wanted``; fail at once on a status in ``failed``.
+    Returns the last object."""
+    last = {}
+
+    def check():
+        obj = last['obj'] = get()
+        if obj.status in failed and obj.status != wanted:
+            raise AssertionError(f'{obj!r} went to status {obj.status!r} '
+                                 f'while waiting for {wanted!r}')
+        return obj.status == wanted
+
+    try:
+        wait_for(check, timeout, interval=0.25, what=f'status {wanted!r}')
+    except TimeoutError:
+        obj = last.get('obj')
+        raise AssertionError(f'{obj!r} still {getattr(obj, "status", None)!r}'
+                             f' after {timeout} s, expected {wanted!r}')
+    return last['obj']
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def tail(path, lines=80):
+    """The last ``lines`` lines of a text file ('' if it does not exist)."""
+    try:
+        with open(path, 'rb') as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 256 * 1024))
+            data = f.read().decode('utf-8', 'replace')
+    except FileNotFoundError:
+        return ''
+    return '\n'.join(data.splitlines()[-lines:])
+
+
+# --- users ------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class User:
+    name: str
+    password: str
+    project: str
+    roles: tuple = ()
+
+
+USERS = {
+    'admin': User('admin', 'admin-secret', 'admin-project', ('admin',)),
+    'alice': User('alice', 'alice-secret', 'proj-a'),
+    'bob': User('bob', 'bob-secret', 'proj-b'),
+}
+
+
+@functools.cache
+def htpasswd_line(user):
+    """``user:bcrypt-hash:project:roles``, the hash made by ``htpasswd -B``
+    as an operator would (cost 5, its default: the API checks the hash on
+    every request, and a high cost would make each one slow)."""
+    proc = run(['htpasswd', '-n', '-b', '-B', '-C', '5', user.name,
+                user.password])
+    name_hash = proc.stdout.strip()
+    return f'{name_hash}:{user.project}:{",".join(user.roles)}'
+
+
+# --- PostgreSQL and RabbitMQ ------------------------------------------------
+
+def _pg_connect():
+    import psycopg2
+    conn = psycopg2.connect(host=PG_HOST, user=PG_ADMIN_USER,
+                            dbname='postgres', connect_timeout=10)
+    conn.autocommit = True
+    return conn
+
+
+class PostgresDatabases:
+    """Creates throw-away databases and drops them again."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.names = []
+
+    @staticmethod
+    def url(name):
+        return f'postgresql+psycopg2://{PG_ADMIN_USER}@{PG_HOST}/{name}'
+
+    def create(self):
+        """A new empty database; returns its SQLAlchemy URL."""
+        name = f'{self.prefix}_{len(self.names)}'
+        conn = _pg_connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            conn.close()
+        self.names.append(name)
+        return self.url(name)
+
+    def drop(self, url):
+        name = url.rsplit('/', 1)[1]
+        conn = _pg_connect()
+        try:
+            with conn.cursor() as cur:
+                # A killed service may leave its connections behind.
+                cur.execute('SELECT pg_terminate_backend(pid) FROM '
+                            'pg_stat_activity WHERE datname = %s', (name,))
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        finally:
+            conn.close()
+        if name in self.names:
+            self.names.remove(name)
+
+    def drop_all(self):
+        for name in list(self.names):
+            self.drop(self.url(name))
+
+
+class RabbitVhosts:
+    """Creates RabbitMQ virtual hosts for guest and deletes them again.
+
+    A vhost per service stack is what isolates stacks: oslo.messaging names
+    queues after the topic only ("snapvol-volume"), so two stacks in one
+    vhost would share the queue and answer each other's calls whatever their
+    control_exchange, and a killed stack's unconsumed messages would reach
+    the next one.
+    """
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.names = []
+
+    @staticmethod
+    def url(name):
+        return (f'rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:'
+                f'{RABBIT_PORT}/{name}')
+
+    def create(self):
+        """A new vhost guest may use fully; returns its transport_url."""
+        name = f'{self.prefix}-{len(self.names)}'
+        run(['rabbitmqctl', '-q', 'add_vhost', name])
+        self.names.append(name)
+        run(['rabbitmqctl', '-q', 'set_permissions', '-p', name,
+             RABBIT_USER, '.*', '.*', '.*'])
+        return self.url(name)
+
+    def delete(self, url):
+        name = url.rsplit('/', 1)[1]
+        run(['rabbitmqctl', '-q', 'delete_vhost', name], check=False)
+        if name in self.names:
+            self.names.remove(name)
+
+    def delete_all(self):
+        for name in list(self.names):
+            self.delete(self.url(name))
+
+
+def rabbit_consumers(transport_url, queue):
+    """Number of consumers of ``queue`` in the vhost of ``transport_url``
+    (0 when the queue does not exist yet)."""
+    import amqp
+    vhost = transport_url.rsplit('/', 1)[1] or '/'
+    conn = amqp.Connection(f'{RABBIT_HOST}:{RABBIT_PORT}', userid=RABBIT_USER,
+                           password=RABBIT_PASSWORD, virtual_host=vhost,
+                           connect_timeout=5)
+    conn.connect()
+    try:
+        channel = conn.channel()
+        try:
+            _, _, consumers = channel.queue_declare(queue, passive=True)
+        except amqp.exceptions.NotFound:
+            return 0
+        return consumers
+    finally:
+        try:
+            conn.close()
+        except Exception:
+            pass
+
+
+# --- GlusterFS --------------------------------------------------------------
+
+def gluster_spec():
+    """(host, volume) from SNAPVOL_TEST_GLUSTER=HOST:/VOLNAME, by default
+    this machine's snapvol-gv0 as tools/testbed makes it."""
+    spec = (os.environ.get('SNAPVOL_TEST_GLUSTER')
+            or f'{socket.gethostname()}:/{DEFAULT_GLUSTER_VOLUME}')
+    host, sep, volume = spec.partition(':/')
+    if not (host and sep and volume):
+        raise ValueError(f'SNAPVOL_TEST_GLUSTER={spec!r}: expected '
+                         f'HOST:/VOLNAME')
+    return host, volume
+
+
+def mounts_under(root):
+    """Mount points at or below ``root``, deepest first."""
+    root = os.path.realpath(root)
+    found = []
+    with open('/proc/self/mounts') as f:
+        for line in f:
+            point = line.split()[1].replace('\\040', ' ')
+            if point == root or point.startswith(root + '/'):
+                found.append(point)
+    return sorted(found, key=len, reverse=True)
+
+
+def unmount_all(root):
+    """Unmount everything below ``root``; lazily if it is busy."""
+    for point in mounts_under(root):
+        if run(['umount', point], check=False).returncode != 0:
+            run(['umount', '-l', point], check=False)
+    left = mounts_under(root)
+    if left:
+        raise RuntimeError(f'still mounted: {left}')
+
+
+def new_mount_dir(label):
+    """A fresh directory under MOUNT_ROOT owned by this test process.
+
+    ``sweep_stale_mounts`` cleans those whose owner process is gone."""
+    path = MOUNT_ROOT / f'{label}-{uuid.uuid4().hex[:8]}'
+    path.mkdir(parents=True)
+    (path / 'owner.pid').write_text(str(os.getpid()))
+    return path
+
+
+def remove_mount_dir(path):
+    unmount_all(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def sweep_stale_mounts():
+    """Unmount and remove what killed test runs left under MOUNT_ROOT."""
+    if not MOUNT_ROOT.is_dir():
+        return
+    for entry in MOUNT_ROOT.iterdir():
+        try:
+            pid = int((entry / 'owner.pid').read_text())
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None and pid != os.getpid() and _alive(pid):
+            continue
+        try:
+            remove_mount_dir(entry)
+        except RuntimeError:
+            pass
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# --- the services -----------------------------------------------------------
+
+def console_script(name):
+    """Path of a console script of the virtualenv running the tests."""
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        raise FileNotFoundError(
+            f'{path} not found: is snapvol installed in this virtualenv '
+            f'(pip install -e .[test], done by tools/testbed)?')
+    return path
+
+
+class ServiceError(RuntimeError):
+    pass
+
+
+class ServiceProcesses:
+    """One snapvol deployment made of real processes.
+
+    ``mode='all'`` runs ``snapvol-all``; ``mode='split'`` runs
+    ``snapvol-volume-api`` and ``snapvol-volume``. Everything lives in
+    ``workdir``: the config file, htpasswd, shares file, state_path, lock
+    path and one log per process (``logs/<name>.log`` from oslo.log and
+    ``logs/<name>.out`` with stdout/stderr). Network shares are mounted
+    under ``mount_dir``.
+
+    Usually made by the ``service_factory``/``services`` fixtures, which
+    also clean up. ``start()`` returns when the API answers and the volume
+    manager consumes its RPC queue.
+    """
+
+    def __init__(self, workdir, *, database_url, transport_url,
+                 control_exchange, mount_dir, shares=None, mode='all',
+                 host=None, extra_config=None, users=USERS):
+        if mode not in MODES:
+            raise ValueError(f'mode must be one of {sorted(MODES)}')
+        self.workdir = Path(workdir)
+        self.mode = mode
+        self.names = MODES[mode]
+        self.database_url = database_url
+        self.transport_url = transport_url
+        self.control_exchange = control_exchange
+        self.mount_dir = Path(mount_dir)
+        self.host = host or socket.gethostname()
+        self.users = dict(users)
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.state_path = self.workdir / 'state'
+        self.log_dir = self.workdir / 'logs'
+        self.local_share = self.workdir / 'share'
+        self.shares = list(shares) if shares else [f'local:{self.local_share}']
+        self.extra_config = extra_config or {}
+        self.config_file = self.workdir / 'snapvol.conf'
+        self.procs = {}
+        # Processes that ended other than by our stop()/kill(): a crash.
+        self._expected_exit = set()
+        self.write_files()
+
+    # -- files --
+
+    def write_files(self):
+        """(Re)write config, htpasswd and shares file from the attributes."""
+        for d in (self.state_path, self.log_dir, self.local_share,
+                  self.workdir / 'locks', self.mount_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        htpasswd = self.workdir / 'htpasswd'
+        htpasswd.write_text(''.join(f'{htpasswd_line(u)}\n'
+                                    for u in self.users.values()))
+        shares_file = self.workdir / 'shares.conf'
+        shares_file.write_text(''.join(f'{s}\n' for s in self.shares))
+
+        config = {
+            'DEFAULT': {
+                'host': self.host,
+                'state_path': self.state_path,
+                'auth_strategy': 'http_basic',
+                'http_basic_auth_user_file': htpasswd,
+                'debug': 'True',
+                'log_dir': self.log_dir,
+            },
+            'volume': {'shares_config': shares_file,
+                       'mount_point_base': self.mount_dir},
+            'volume_api': {'listen': '127.0.0.1', 'port': self.port},
+            'oslo_concurrency': {'lock_path': self.workdir / 'locks'},
+        }
+        # Without them snapvol-all uses its embedded defaults: SQLite under
+        # state_path and in-process messaging.
+        if self.transport_url is not None:
+            config['DEFAULT'].update(transport_url=self.transport_url,
+                                     control_exchange=self.control_exchange)
+        if self.database_url is not None:
+            config['database'] = {'connection': self.database_url}
+        for section, values in self.extra_config.items():
+            config.setdefault(section, {}).update(values)
+        parser = configparser.RawConfigParser()
+        parser.optionxform = str
+        for section, values in config.items():
+            if section != 'DEFAULT':
+                parser.add_section(section)
+            for key, value in values.items():
+                parser.set(section, key, str(value))
+        with open(self.config_file, 'w') as f:
+            parser.write(f)
+
+    def log_path(self, name):
+        """oslo.log file of process ``name``."""
+        return self.log_dir / f'{name}.log'
+
+    def out_path(self, name):
+        """stdout/stderr of process ``name`` (tracebacks before logging)."""
+        return self.log_dir / f'{name}.out'
+
+    def logs(self, lines=80):
+        """The tail of every process's log and output, for a report."""
+        parts = []
+        for name in self.names:
+            for path in (self.out_path(name), self.log_path(name)):
+                text = tail(path, lines)
+                if text.strip():
+                    parts.append(f'----- {path} (last {lines} lines) -----\n'
+                                 f'{text}')
+        return '\n'.join(parts) or '(no logs)'
+
+    # -- processes --
+
+    def _env(self):
+        env = dict(os.environ)
+        bindir = str(Path(sys.executable).parent)
+        env['PATH'] = os.pathsep.join(
+            [bindir, env.get('PATH', ''), '/usr/sbin', '/sbin'])
+        env['PYTHONUNBUFFERED'] = '1'
+        return env
+
+    def manage(self, *args, timeout=120):
+        """Run ``snapvol-manage --config-file X ARGS``; returns the result."""
+        cmd = [console_script('snapvol-manage'), '--config-file',
+               self.config_file, *args]
+        proc = run(cmd, timeout=timeout, check=False, env=self._env(),
+                   cwd=self.workdir)
+        if proc.returncode != 0:
+            raise ServiceError(f'snapvol-manage {" ".join(args)} exited '
+                               f'{proc.returncode}:\n{proc.stdout}'
+                               f'{proc.stderr}')
+        return proc
+
+    def db_sync(self):
+        self.manage('db', 'sync')
+
+    def spawn(self, name):
+        """Start process ``name`` without waiting for it to be ready."""
+        if self.running(name):
+            raise ServiceError(f'{name} is already running')
+        cmd = [console_script(name), '--config-file', self.config_file,
+               '--log-file', self.log_path(name)]
+        with open(self.out_path(name), 'ab') as out:
+            out.write(f'----- harness: starting {name} at '
+                      f'{time.strftime("%H:%M:%S")} -----\n'.encode())
+            out.flush()
+            # Own process group: kill() hits the service and any qemu-img
+            # it runs, as a crash of the whole service would.
+            self.procs[name] = subprocess.Popen(
+                [str(c) for c in cmd], stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, cwd=self.workdir, env=self._env(),
+                start_new_session=True)
+        self._expected_exit.discard(name)
+
+    def start(self, names=None, timeout=30):
+        """Start the processes (default: all of this mode, after db sync)
+        and wait until they are ready."""
+        if names is None:
+            if self.database_url is not None:
+                self.db_sync()
+            names = self.names
+        for name in names:
+            self.spawn(name)
+        self.wait_ready(names, timeout=timeout)
+        return self
+
+    def wait_ready(self, names=None, timeout=30):
+        """Wait until the API answers GET / and the volume manager consumes
+        its RPC queue; on failure raise with the logs' tails."""
+        names = self.names if names is None else names
+        deadline = time.monotonic() + timeout
+        checks = []
+        if any(n in API_PROCESSES for n in names):
+            checks.append(('the API to answer GET /', self._api_answers))
+        if any(n in MANAGER_PROCESSES for n in names):
+            checks.append(('the volume manager to consume its RPC queue',
+                           self._manager_consumes))
+        for what, check in checks:
+            while not check():
+                dead = [n for n in names if not self.running(n)]
+                if dead:
+                    raise ServiceError(
+                        f'{", ".join(dead)} exited (code '
+                        f'{self.procs[dead[0]].returncode}) while waiting '
+                        f'for {what}\n{self.logs()}')
+                if time.monotonic() > deadline:
+                    raise ServiceError(f'timed out after {timeout} s waiting'
+                                       f' for {what}\n{self.logs()}')
+                time.sleep(0.2)
+
+    def _api_answers(self):
+        try:
+            return requests.get(self.url + '/', timeout=2).status_code < 500
+        except requests.RequestException:
+            return False
+
+    def _manager_consumes(self):
+        from snapvol_api.rpc import volume_rpcapi
+        if self.transport_url is None:
+            # In-process: snapvol-all starts the manager before the API.
+            return True
+        try:
+            return rabbit_consumers(self.transport_url,
+                                    volume_rpcapi.TOPIC) > 0
+        except OSError:
+            return False
+
+    def query(self, sql, **params):
+        """Rows of ``sql`` (SQLAlchemy text with :name parameters) on this
+        stack's database: PostgreSQL, or snapvol-all's embedded SQLite."""
+        import sqlalchemy as sa
+        url = (self.database_url
+               or f'sqlite:///{self.state_path}/snapvol.sqlite')
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(sa.text(sql),
+                                                           params)]
+        finally:
+            engine.dispose()
+
+    def running(self, name):
+        proc = self.procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def pid(self, name):
+        return self.procs[name].pid
+
+    def kill(self, name, sig=signal.SIGKILL, wait=True, group=True):
+        """Send ``sig`` to the process group of ``name`` (default SIGKILL:
+        a crash), or with ``group=False`` to the process alone, leaving its
+        children to fend for themselves. Waits for it to end for
+        SIGKILL/SIGTERM/SIGINT when ``wait``. SIGSTOP/SIGCONT work too."""
+        proc = self.procs[name]
+        if sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
+            self._expected_exit.add(name)
+        try:
+            (os.killpg if group else os.kill)(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        if wait and name in self._expected_exit:
+            proc.wait(timeout=30)
+        return proc.returncode
+
+    def stop(self, name, timeout=15):
+        """SIGTERM, then SIGKILL after ``timeout`` s; returns the exit code."""
+        proc = self.procs.get(name)
+        if proc is None:
+            return None
+        self._expected_exit.add(name)
+        if proc.poll() is None:
+            self.kill(name, signal.SIGCONT, wait=False)  # in case stopped
+            self.kill(name, signal.SIGTERM, wait=False)
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill(name, signal.SIGKILL)
+        # Helpers of a stopped service (qemu-img) must not linger.
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        return proc.returncode
+
+    def restart(self, name, timeout=30):
+        """Stop ``name`` if it runs, start it again, wait until ready."""
+        self.stop(name)
+        self.spawn(name)
+        self.wait_ready([name], timeout=timeout)
+
+    def crashed(self):
+        """{name: exit code} of processes that ended by themselves."""
+        return {name: proc.returncode for name, proc in self.procs.items()
+                if name not in self._expected_exit
+                and proc.poll() is not None}
+
+    def close(self):
+        """Stop every process and unmount the shares; returns crashed()
+        as it was before stopping."""
+        crashed = self.crashed()
+        # SIGTERM all first: each takes a second or so to shut down.
+        for name in self.procs:
+            if self.running(name):
+                self._expected_exit.add(name)
+                self.kill(name, signal.SIGCONT, wait=False)
+                self.kill(name, signal.SIGTERM, wait=False)
+        for name in reversed(list(self.procs)):
+            self.stop(name)
+        unmount_all(self.mount_dir)
+        return crashed
+
+    # -- clients --
+
+    def user(self, name):
+        return self.users[name]
+
+    def client(self, user='alice', version='3.0'):
+        """A python-cinderclient v3 Client acting as ``user``, with the
+        microversion ``version``."""
+        from cinderclient import client as cinder_client
+        from keystoneauth1 import http_basic
+        from keystoneauth1 import session as ks_session
+        u = self.users[user]
+        auth = http_basic.HTTPBasicAuth(
+            endpoint=f'{self.url}/v3/{u.project}', username=u.name,
+            password=u.password)
+        return cinder_client.Client(
+            version, session=ks_session.Session(auth=auth, timeout=60))
+
+    def http(self, user='alice'):
+        """A requests session for raw HTTP as ``user`` (None: no
+        credentials). Relative paths are under ``/v3/<project>/``, paths
+        starting with '/' under the server root::
+
+            r = services.http('alice').post('volumes', data=b'{bad json')
+            r = services.http(None).get('/')
+        """
+        u = self.users[user] if user is not None else None
+        return RawHTTP(self.url, u)
+
+
+class RawHTTP(requests.Session):
+    """requests.Session with the API's base URL and a default timeout."""
+
+    def __init__(self, root, user=None, timeout=30):
+        super().__init__()
+        self.root = root.rstrip('/')
+        self.user = user
+        self.default_timeout = timeout
+        project = user.project if user else 'no-project'
+        self.base = f'{self.root}/v3/{project}/'
+        if user is not None:
+            self.auth = (user.name, user.password)
+        self.headers['Accept'] = 'application/json'
+
+    def request(self, method, url, *args, **kwargs):
+        if not url.startswith(('http://', 'https://')):
+            url = (self.root + url if url.startswith('/')
+                   else self.base + url)
+        kwargs.setdefault('timeout', self.default_timeout)
+        return super().request(method, url, *args, **kwargs)
