@@ -143,6 +143,57 @@ class NoValidShare(ServiceUnavailable):
     msg_fmt = 'No share can hold a volume of %(size)d GiB.'
 
 
+# Compute --------------------------------------------------------------------
+
+class InstanceNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s could not be found.'
+
+
+class FlavorNotFound(NotFound):
+    msg_fmt = 'Flavor %(flavor_id)s could not be found.'
+
+
+class VolumeNotAttached(NotFound):
+    msg_fmt = 'Volume %(volume_id)s is not attached to an instance.'
+
+
+class DiskNotFound(NotFound):
+    msg_fmt = ('Instance %(instance_id)s has no disk with serial '
+               '%(volume_id)s.')
+
+
+class InvalidDeleteInfo(Invalid):
+    msg_fmt = 'Invalid delete_info: %(reason)s'
+
+
+class InvalidCreateInfo(Invalid):
+    msg_fmt = 'Invalid create_info: %(reason)s'
+
+
+class InstanceInvalidState(Conflict):
+    msg_fmt = ('Instance %(instance_id)s is %(state)s; this cannot be done '
+               'now.')
+
+
+class HypervisorError(SnapvolException):
+    """A libvirt call failed; ``error_code`` is libvirt's."""
+    msg_fmt = 'libvirt: %(reason)s'
+
+
+class QuiesceFailed(HypervisorError):
+    msg_fmt = ('Could not freeze the filesystems of instance '
+               '%(instance_id)s: %(reason)s')
+
+
+class BlockJobFailed(HypervisorError):
+    msg_fmt = 'Block job on %(disk)s of %(instance_id)s failed: %(reason)s'
+
+
+class BlockJobTimeout(BlockJobFailed):
+    msg_fmt = ('Block job on %(disk)s of %(instance_id)s did not finish in '
+               '%(timeout)d s.')
+
+
 # Configuration and services -------------------------------------------------
 
 class ConfigInvalid(SnapvolException):

@@ -21,6 +21,7 @@ from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume.db import api as db
 from snapvol_volume import drivers
+from snapvol_volume import reports
 from snapvol_volume import views
 
 LOG = logging.getLogger(__name__)
@@ -54,11 +55,20 @@ def _truthy(value):
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     target = messaging.Target(version=RPC_API_VERSION)
+
+    # Reports the compute service may make, by the status a snapshot must
+    # have to accept them (seed 001).
+    COMPUTE_REPORTS = {
+        states.CREATING_COMPUTE_COMPLETE: (states.CREATING,),
+        states.DELETING_COMPUTE_COMPLETE: (states.DELETING,),
+        states.ERROR: (states.CREATING, states.DELETING),
+    }
 
     def __init__(self, host=None):
         self.host = host or CONF.host
+        self.reports = reports.Reports()
         self.shares = drivers.load_shares()
         self._executor = futures.ThreadPoolExecutor(
             CONF.volume.worker_threads, thread_name_prefix='volume-worker')
@@ -404,6 +414,72 @@ class VolumeManager:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         snapshot = self._snapshot(ctxt, snapshot_id)
         db.snapshot_metadata_delete(snapshot.id, key)
+
+    # For the compute service ------------------------------------------------
+
+    def initialize_connection(self, ctxt, volume_id, connector):
+        """Where the active file is (seed 000 "Volume Attach"): its share
+        and name from the info store, and its recorded format. The compute
+        host decides how QEMU reaches it."""
+        volume = self._volume(ctxt, volume_id)
+        if volume.status not in (states.AVAILABLE, states.IN_USE):
+            raise exception.InvalidVolumeStatus(
+                volume_id=volume.id, status=volume.status,
+                expected='available, in-use')
+        share = self._share(volume)
+        chain = self._chain(volume)
+        active = chain.read_info()['active']
+        LOG.info('Connection to volume %s for %s: %s on %s', volume.id,
+                 connector.get('host'), active, share.name)
+        return {'driver_volume_type': share.kind,
+                'data': {'export': share.location, 'name': active,
+                         'format': chain.formats[active]}}
+
+    def attach_volume(self, ctxt, volume_id, instance_id, host, device):
+        volume = self._volume(ctxt, volume_id)
+        with _state_lock(volume.id):
+            volume = db.volume_attach(volume.id, instance_id, host, device)
+        LOG.info('Volume %s is attached to %s on %s as %s', volume_id,
+                 instance_id, host, device)
+        return views.volume(volume)
+
+    def detach_volume(self, ctxt, volume_id, instance_id):
+        volume = self._volume(ctxt, volume_id)
+        with _state_lock(volume.id):
+            volume = db.volume_detach(volume.id, instance_id)
+        LOG.info('Volume %s is detached from %s', volume_id, instance_id)
+        return views.volume(volume)
+
+    def update_snapshot_status(self, ctxt, snapshot_id, status, progress,
+                               file_format, reason=None, quiesced=None):
+        """The compute service's report on an assisted snapshot (a cast).
+
+        Handed to the worker that waits for it; a report that is not a
+        legal transition, names files that are not the volume's, or that no
+        worker waits for is refused and logged, and changes nothing.
+        """
+        try:
+            snapshot = db.snapshot_get(snapshot_id)
+            if snapshot.status not in self.COMPUTE_REPORTS.get(status, ()):
+                raise exception.InvalidStatusTransition(
+                    kind='Snapshot', id=snapshot_id,
+                    current=snapshot.status, requested=status)
+            chain = self._chain(db.volume_get(snapshot.volume_id))
+            for name, fmt in (file_format or {}).items():
+                chain.path_name(name)
+                if fmt not in ('raw', 'qcow2'):
+                    raise exception.InvalidInput(
+                        reason='unknown format %r of %s' % (fmt, name))
+        except exception.SnapvolException as e:
+            LOG.warning('Refused report %s on snapshot %s: %s', status,
+                        snapshot_id, e)
+            return
+        report = {'status': status, 'progress': progress,
+                  'file_format': dict(file_format or {}), 'reason': reason,
+                  'quiesced': quiesced}
+        if not self.reports.deliver(snapshot_id, report):
+            LOG.warning('Refused report %s on snapshot %s: nothing waits '
+                        'for it', status, snapshot_id)
 
     # Recovery ---------------------------------------------------------------
 

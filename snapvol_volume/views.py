@@ -24,9 +24,22 @@ def volume(volume):
         'bootable': False,
         'snapshot_id': volume.source_snapshot_id,
         'metadata': {m.key: m.value for m in volume.metadata_items},
-        'attachments': [],
+        'attachments': [attachment(a) for a in volume.attachments],
         'created_at': _iso(volume.created_at),
         'updated_at': _iso(volume.updated_at),
+    }
+
+
+def attachment(att):
+    """Cinder's shape of an attachment."""
+    return {
+        'id': att.volume_id,
+        'attachment_id': att.id,
+        'volume_id': att.volume_id,
+        'server_id': att.instance_id,
+        'host_name': att.host,
+        'device': att.device,
+        'attached_at': _iso(att.attached_at),
     }
 
 

@@ -6,8 +6,11 @@ does ``from snapvol_api.conf import CONF``.
 
 from oslo_config import cfg
 
+from snapvol_api.conf import compute
+from snapvol_api.conf import compute_api
 from snapvol_api.conf import database
 from snapvol_api.conf import default
+from snapvol_api.conf import libvirt
 from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
@@ -17,3 +20,6 @@ default.register_opts(CONF)
 database.register_opts(CONF)
 volume.register_opts(CONF)
 volume_api.register_opts(CONF)
+compute.register_opts(CONF)
+compute_api.register_opts(CONF)
+libvirt.register_opts(CONF)

@@ -1,11 +1,15 @@
 """Entry point of oslo-config-generator (namespace "snapvol")."""
 
+from snapvol_api.conf import compute
+from snapvol_api.conf import compute_api
 from snapvol_api.conf import database
 from snapvol_api.conf import default
+from snapvol_api.conf import libvirt
 from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
-_MODULES = (default, database, volume, volume_api)
+_MODULES = (default, database, volume, volume_api, compute, compute_api,
+            libvirt)
 
 
 def list_opts():

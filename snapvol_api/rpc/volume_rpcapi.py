@@ -18,9 +18,12 @@ class VolumeAPI:
     API version history:
 
     * 1.0 - Initial version.
+    * 1.1 - Adds initialize_connection, attach_volume, detach_volume (for
+      the compute service) and update_snapshot_status (its report of an
+      assisted snapshot, seed 001).
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -111,3 +114,34 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
+
+    # For the compute service
+
+    def initialize_connection(self, ctxt, volume_id, connector):
+        """How ``connector`` (a host: {host, allowed_protocols}) reaches the
+        volume's active file: {driver_volume_type, data}."""
+        return self._call(ctxt, 'initialize_connection', version='1.1',
+                          volume_id=volume_id, connector=connector)
+
+    def attach_volume(self, ctxt, volume_id, instance_id, host, device):
+        """Records the attachment; the volume becomes in-use."""
+        return self._call(ctxt, 'attach_volume', version='1.1',
+                          volume_id=volume_id, instance_id=instance_id,
+                          host=host, device=device)
+
+    def detach_volume(self, ctxt, volume_id, instance_id):
+        return self._call(ctxt, 'detach_volume', version='1.1',
+                          volume_id=volume_id, instance_id=instance_id)
+
+    def update_snapshot_status(self, ctxt, snapshot_id, status, progress,
+                               file_format=None, reason=None, quiesced=None):
+        """The compute side's report on an assisted snapshot: ``status``
+        creating_compute_complete, deleting_compute_complete or error;
+        ``file_format`` maps each changed file name to its format as
+        libvirt reports it; ``quiesced`` says whether a create froze the
+        guest's filesystems."""
+        cctxt = self.client.prepare(version='1.1')
+        cctxt.cast(ctxt, 'update_snapshot_status', snapshot_id=snapshot_id,
+                   status=status, progress=progress,
+                   file_format=file_format or {}, reason=reason,
+                   quiesced=quiesced)

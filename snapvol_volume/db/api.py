@@ -6,70 +6,24 @@ raise ``snapvol_api.exception`` NotFound classes; conditional updates that
 find a resource in an unexpected status raise a Conflict.
 """
 
-import contextlib
-import threading
-
 from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from snapvol_api.conf import CONF
+from snapvol_api import database
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume.db import models
 
-_ENGINE = None
-_SESSION_MAKER = None
-_LOCK = threading.Lock()
+_DB = database.Database(lambda: CONF.database.connection,
+                       lambda: CONF.database.connection_debug)
+_session = _DB.session
+dispose = _DB.dispose
 
 VOLUME_SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at',
                     'updated_at', 'availability_zone')
 SNAPSHOT_SORT_KEYS = ('id', 'name', 'status', 'volume_id', 'created_at',
                       'updated_at')
-
-
-def _session_maker():
-    global _ENGINE, _SESSION_MAKER
-    with _LOCK:
-        if _SESSION_MAKER is None:
-            _ENGINE = create_engine(CONF.database.connection,
-                                    echo=CONF.database.connection_debug)
-            _SESSION_MAKER = orm.sessionmaker(bind=_ENGINE,
-                                              expire_on_commit=False)
-    return _SESSION_MAKER
-
-
-def create_engine(url, echo=False):
-    kwargs = {'echo': echo, 'pool_pre_ping': True}
-    if url.startswith('sqlite'):
-        # Manager threads share the file; wait for a writer rather than
-        # failing at once with "database is locked".
-        kwargs['connect_args'] = {'timeout': 30, 'check_same_thread': False}
-    engine = sa.create_engine(url, **kwargs)
-    if url.startswith('sqlite'):
-        @sa.event.listens_for(engine, 'connect')
-        def _sqlite_pragmas(dbapi_conn, _record):
-            dbapi_conn.execute('PRAGMA foreign_keys=ON')
-            # WAL: readers do not wait for the writer, and a commit needs
-            # one fsync of the log instead of several of the database.
-            dbapi_conn.execute('PRAGMA journal_mode=WAL')
-            dbapi_conn.execute('PRAGMA synchronous=NORMAL')
-    return engine
-
-
-def dispose():
-    """Forget the engine (tests, and after the configuration changed)."""
-    global _ENGINE, _SESSION_MAKER
-    with _LOCK:
-        if _ENGINE is not None:
-            _ENGINE.dispose()
-        _ENGINE = _SESSION_MAKER = None
-
-
-@contextlib.contextmanager
-def _session():
-    with _session_maker().begin() as session:
-        yield session
 
 
 # Generic helpers ------------------------------------------------------------
@@ -224,6 +178,41 @@ def volume_destroy(volume_id):
         volume.status = 'deleted'
         volume.deleted = True
         volume.deleted_at = models.utcnow()
+
+
+def volume_attach(volume_id, instance_id, host, device):
+    """Records an attachment and makes the volume in-use, if it was
+    available; else InvalidVolumeStatus."""
+    with _session() as session:
+        _conditional_update(
+            session, models.Volume, volume_id, {'status': states.IN_USE},
+            [states.AVAILABLE], lambda session: exception.InvalidVolumeStatus(
+                volume_id=volume_id,
+                status=_get(session, models.Volume, volume_id, None,
+                            exception.VolumeNotFound(
+                                volume_id=volume_id)).status,
+                expected=states.AVAILABLE))
+        session.add(models.VolumeAttachment(
+            volume_id=volume_id, instance_id=instance_id, host=host,
+            device=device))
+    return volume_get(volume_id)
+
+
+def volume_detach(volume_id, instance_id):
+    """Forgets the attachment; the volume is available again once it has
+    none left."""
+    with _session() as session:
+        volume = _get(session, models.Volume, volume_id, None,
+                      exception.VolumeNotFound(volume_id=volume_id))
+        mine = [a for a in volume.attachments
+                if a.instance_id == instance_id]
+        if not mine:
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        for attachment in mine:
+            volume.attachments.remove(attachment)
+        if not volume.attachments and volume.status == states.IN_USE:
+            volume.status = states.AVAILABLE
+    return volume_get(volume_id)
 
 
 def volume_metadata_set(volume_id, metadata, replace=False):

@@ -58,6 +58,8 @@ class Volume(TimestampMixin, Base):
                                   cascade='all, delete-orphan')
     files = relationship('VolumeFile', lazy='selectin',
                          cascade='all, delete-orphan')
+    attachments = relationship('VolumeAttachment', lazy='selectin',
+                               cascade='all, delete-orphan')
 
 
 class Snapshot(TimestampMixin, Base):
@@ -110,4 +112,19 @@ class VolumeFile(Base):
     name: Mapped[str] = mapped_column(String(255), primary_key=True)
     format: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
+
+
+class VolumeAttachment(Base):
+    """A volume attached to an instance of the compute service."""
+    __tablename__ = 'volume_attachments'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    volume_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volumes.id'), index=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    host: Mapped[str] = mapped_column(String(255))
+    device: Mapped[str | None] = mapped_column(String(64))
+    attached_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow, nullable=False)

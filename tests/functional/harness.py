@@ -37,9 +37,13 @@ MOUNT_ROOT = Path('/run/snapvol-func')
 
 API_PROCESSES = ('snapvol-all', 'snapvol-volume-api')
 MANAGER_PROCESSES = ('snapvol-all', 'snapvol-volume')
+COMPUTE_API_PROCESSES = ('snapvol-compute-api',)
+COMPUTE_PROCESSES = ('snapvol-compute',)
 MODES = {
     'all': ('snapvol-all',),
     'split': ('snapvol-volume-api', 'snapvol-volume'),
+    # The compute service alone (its volume service is the test's).
+    'compute': ('snapvol-compute', 'snapvol-compute-api'),
 }
 
 
@@ -389,6 +393,8 @@ class ServiceProcesses:
         self.users = dict(users)
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
+        self.compute_port = free_port()
+        self.compute_url = f'http://127.0.0.1:{self.compute_port}'
         self.state_path = self.workdir / 'state'
         self.log_dir = self.workdir / 'logs'
         self.local_share = self.workdir / 'share'
@@ -425,6 +431,10 @@ class ServiceProcesses:
             'volume': {'shares_config': shares_file,
                        'mount_point_base': self.mount_dir},
             'volume_api': {'listen': '127.0.0.1', 'port': self.port},
+            'compute_api': {'listen': '127.0.0.1',
+                            'port': self.compute_port},
+            # KVM cannot run guests on these machines (testbed.md).
+            'libvirt': {'virt_type': 'qemu'},
             'oslo_concurrency': {'lock_path': self.workdir / 'locks'},
         }
         # Without them snapvol-all uses its embedded defaults: SQLite under
@@ -531,6 +541,12 @@ class ServiceProcesses:
         if any(n in MANAGER_PROCESSES for n in names):
             checks.append(('the volume manager to consume its RPC queue',
                            self._manager_consumes))
+        if any(n in COMPUTE_API_PROCESSES for n in names):
+            checks.append(('the compute API to answer GET /',
+                           lambda: self._answers(self.compute_url)))
+        if any(n in COMPUTE_PROCESSES for n in names):
+            checks.append(('the compute manager to consume its RPC queue',
+                           lambda: self._consumes('snapvol-compute')))
         for what, check in checks:
             while not check():
                 dead = [n for n in names if not self.running(n)]
@@ -545,19 +561,25 @@ class ServiceProcesses:
                 time.sleep(0.2)
 
     def _api_answers(self):
+        return self._answers(self.url)
+
+    @staticmethod
+    def _answers(url):
         try:
-            return requests.get(self.url + '/', timeout=2).status_code < 500
+            return requests.get(url + '/', timeout=2).status_code < 500
         except requests.RequestException:
             return False
 
     def _manager_consumes(self):
         from snapvol_api.rpc import volume_rpcapi
+        return self._consumes(volume_rpcapi.TOPIC)
+
+    def _consumes(self, topic):
         if self.transport_url is None:
-            # In-process: snapvol-all starts the manager before the API.
+            # In-process: snapvol-all starts the managers before the APIs.
             return True
         try:
-            return rabbit_consumers(self.transport_url,
-                                    volume_rpcapi.TOPIC) > 0
+            return rabbit_consumers(self.transport_url, topic) > 0
         except OSError:
             return False
 
@@ -661,6 +683,18 @@ class ServiceProcesses:
             endpoint=f'{self.url}/v3/{u.project}', username=u.name,
             password=u.password)
         return cinder_client.Client(
+            version, session=ks_session.Session(auth=auth, timeout=60))
+
+    def nova(self, user='admin', version='2.1'):
+        """A python-novaclient Client of the compute admin API."""
+        from keystoneauth1 import http_basic
+        from keystoneauth1 import session as ks_session
+        from novaclient import client as nova_client
+        u = self.users[user]
+        auth = http_basic.HTTPBasicAuth(
+            endpoint=f'{self.compute_url}/v2.1', username=u.name,
+            password=u.password)
+        return nova_client.Client(
             version, session=ks_session.Session(auth=auth, timeout=60))
 
     def http(self, user='alice'):

@@ -30,4 +30,4 @@ def test_every_option_has_help_and_reaches_the_sample(tmp_path):
         assert '[%s]' % name in sample
         for opt in options:
             assert opt.help, opt.name
-            assert '#%s = ' % opt.dest in sample, opt.name
+            assert '#%s =' % opt.dest in sample, opt.name

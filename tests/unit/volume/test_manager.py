@@ -305,3 +305,74 @@ def test_recovery_finishes_interrupted_work(conf, tmp_path):
         base: 'raw', info[s2['id']]: 'qcow2', info[s3.id]: 'qcow2'}
     at_s2.assert_matches(os.path.join(share, base), 'raw')
     expected.assert_matches(os.path.join(share, info['active']), 'qcow2')
+
+
+def test_connection_follows_the_active_file(manager, share):
+    volume = create_volume(manager)
+    base = 'volume-%s' % volume['id']
+    connection = manager.initialize_connection(ADMIN, volume['id'],
+                                               {'host': 'h'})
+    assert connection == {'driver_volume_type': 'local',
+                          'data': {'export': share, 'name': base,
+                                   'format': 'raw'}}
+    snap = create_snapshot(manager, volume['id'])
+    connection = manager.initialize_connection(ADMIN, volume['id'],
+                                               {'host': 'h'})
+    assert connection['data']['name'] == '%s.%s' % (base, snap['id'])
+    assert connection['data']['format'] == 'qcow2'
+    with pytest.raises(exception.VolumeNotFound):
+        manager.initialize_connection(BOB, volume['id'], {'host': 'h'})
+
+
+def test_attach_and_detach(manager):
+    volume = create_volume(manager)
+    attached = manager.attach_volume(ADMIN, volume['id'], 'inst-1', 'h1',
+                                     '/dev/vdb')
+    assert attached['status'] == 'in-use'
+    [att] = attached['attachments']
+    assert (att['server_id'], att['host_name'], att['device']) == (
+        'inst-1', 'h1', '/dev/vdb')
+    with pytest.raises(exception.InvalidVolumeStatus):
+        manager.attach_volume(ADMIN, volume['id'], 'inst-2', 'h1', None)
+    with pytest.raises(exception.InvalidVolumeStatus):
+        manager.delete_volume(ALICE, volume['id'])
+    with pytest.raises(exception.VolumeNotAttached):
+        manager.detach_volume(ADMIN, volume['id'], 'inst-2')
+    detached = manager.detach_volume(ADMIN, volume['id'], 'inst-1')
+    assert (detached['status'], detached['attachments']) == ('available', [])
+
+
+def test_illegal_compute_reports_change_nothing(manager, share):
+    volume = create_volume(manager)
+    snap = create_snapshot(manager, volume['id'])
+    before = sorted(os.listdir(share))
+    base = 'volume-%s' % volume['id']
+    # Not a legal transition from 'available', nobody waits, a foreign
+    # file name, an unknown snapshot: each is refused.
+    for snapshot_id, status, files in (
+            (snap['id'], 'creating_compute_complete', {}),
+            (snap['id'], 'deleting_compute_complete', {base: 'raw'}),
+            (snap['id'], 'error', {}),
+            (snap['id'], 'available', {}),
+            (str(uuid.uuid4()), 'creating_compute_complete', {})):
+        manager.update_snapshot_status(ADMIN, snapshot_id, status, '90%',
+                                       files)
+    manager.reset_snapshot_status(ADMIN, snap['id'], 'creating')
+    manager.reports.expect(snap['id'])
+    manager.update_snapshot_status(ADMIN, snap['id'],
+                                   'creating_compute_complete', '90%',
+                                   {'../etc/passwd': 'raw'})
+    manager.update_snapshot_status(ADMIN, snap['id'],
+                                   'creating_compute_complete', '90%',
+                                   {base: 'vmdk'})
+    assert manager.reports.wait(snap['id'], 0.1) is None
+    assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'creating'
+    assert sorted(os.listdir(share)) == before
+    # A legal one reaches the waiting worker.
+    manager.reports.expect(snap['id'])
+    manager.update_snapshot_status(ADMIN, snap['id'],
+                                   'creating_compute_complete', '90%',
+                                   {base: 'raw'}, quiesced=False)
+    report = manager.reports.wait(snap['id'], 1)
+    assert report['file_format'] == {base: 'raw'}
+    assert report['quiesced'] is False

@@ -1,0 +1,40 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup('libvirt', title='libvirt options of the compute '
+                                      'service')
+
+opts = [
+    cfg.StrOpt('connection_uri',
+               default='qemu:///system',
+               help='libvirt connection URI.'),
+    cfg.StrOpt('virt_type',
+               default='kvm',
+               choices=('kvm', 'qemu'),
+               help='Domain type: "kvm" (hardware virtualization) or "qemu" '
+                    '(TCG emulation, for hosts whose KVM cannot run a '
+                    'guest).'),
+    cfg.ListOpt('qemu_allowed_storage_drivers',
+                default=[],
+                help='Storage protocols QEMU may open directly instead of a '
+                     'file on a mounted share; "gluster" attaches GlusterFS '
+                     'volumes through libgfapi (network disks).'),
+    cfg.IntOpt('block_job_timeout',
+               default=3600,
+               min=1,
+               help='Seconds a block commit or pull may run before it is '
+                    'aborted and the snapshot delete reported as failed.'),
+    cfg.IntOpt('block_job_bandwidth',
+               default=0,
+               min=0,
+               help='Bandwidth limit of block commit and pull jobs in MiB/s '
+                    '(0: unlimited).'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

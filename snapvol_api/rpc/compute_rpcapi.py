@@ -1,0 +1,101 @@
+"""Client side of the compute manager's RPC API."""
+
+import oslo_messaging as messaging
+
+from snapvol_api import rpc
+
+TOPIC = 'snapvol-compute'
+
+
+class ComputeAPI:
+    """Client side of the compute manager RPC API.
+
+    Calls without a ``host`` go to any compute manager (they only read or
+    write the shared compute database, and a new instance lands on the host
+    that takes the call); calls with one go to that host's manager. An
+    instance travels as the dict described in ``snapvol_compute.views``.
+
+    API version history:
+
+    * 1.0 - Initial version.
+    """
+
+    RPC_API_VERSION = '1.0'
+
+    def __init__(self):
+        target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
+        self.client = rpc.get_client(target,
+                                     version_cap=self.RPC_API_VERSION)
+
+    def _prepare(self, host=None, version='1.0'):
+        return self.client.prepare(server=host, version=version)
+
+    # Any host
+
+    def get_instance(self, ctxt, instance_id):
+        return self._prepare().call(ctxt, 'get_instance',
+                                    instance_id=instance_id)
+
+    def list_instances(self, ctxt, filters=None):
+        return self._prepare().call(ctxt, 'list_instances',
+                                    filters=filters or {})
+
+    def find_volume_attachment(self, ctxt, volume_id):
+        """{instance_id, host, volume_id, device} of the instance the volume
+        is attached to; VolumeNotAttached when there is none."""
+        return self._prepare().call(ctxt, 'find_volume_attachment',
+                                    volume_id=volume_id)
+
+    def create_instance(self, ctxt, name, flavor, block_devices, metadata):
+        """Records the instance on the host that takes the call and boots
+        it there; returns it at once, status BUILD. ``flavor``: {id, vcpus,
+        memory_mb}; ``block_devices``: [{volume_id, boot_index}]."""
+        return self._prepare().call(ctxt, 'create_instance', name=name,
+                                    flavor=flavor,
+                                    block_devices=block_devices,
+                                    metadata=metadata)
+
+    # The instance's host
+
+    def delete_instance(self, ctxt, host, instance_id):
+        return self._prepare(host).call(ctxt, 'delete_instance',
+                                        instance_id=instance_id)
+
+    def set_instance_metadata(self, ctxt, host, instance_id, metadata,
+                              replace=False):
+        return self._prepare(host).call(ctxt, 'set_instance_metadata',
+                                        instance_id=instance_id,
+                                        metadata=metadata, replace=replace)
+
+    def delete_instance_metadata(self, ctxt, host, instance_id, key):
+        return self._prepare(host).call(ctxt, 'delete_instance_metadata',
+                                        instance_id=instance_id, key=key)
+
+    def attach_volume(self, ctxt, host, instance_id, volume_id, device=None):
+        """Attaches a volume to a running instance; returns the
+        attachment ({volume_id, instance_id, host, device})."""
+        return self._prepare(host).call(ctxt, 'attach_volume',
+                                        instance_id=instance_id,
+                                        volume_id=volume_id, device=device)
+
+    def detach_volume(self, ctxt, host, instance_id, volume_id):
+        return self._prepare(host).call(ctxt, 'detach_volume',
+                                        instance_id=instance_id,
+                                        volume_id=volume_id)
+
+    def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
+                               create_info):
+        """Starts an assisted snapshot; the outcome is reported to the
+        volume manager with update_snapshot_status."""
+        self._prepare(host).cast(ctxt, 'volume_snapshot_create',
+                                 instance_id=instance_id,
+                                 volume_id=volume_id,
+                                 create_info=create_info)
+
+    def volume_snapshot_delete(self, ctxt, host, instance_id, volume_id,
+                               snapshot_id, delete_info):
+        self._prepare(host).cast(ctxt, 'volume_snapshot_delete',
+                                 instance_id=instance_id,
+                                 volume_id=volume_id,
+                                 snapshot_id=snapshot_id,
+                                 delete_info=delete_info)

@@ -1,0 +1,167 @@
+"""The only door to the compute database."""
+
+import json
+
+import sqlalchemy as sa
+
+from snapvol_api.conf import CONF
+from snapvol_api import database
+from snapvol_api import exception
+from snapvol_compute.db import models
+
+_DB = database.Database(lambda: CONF.compute.connection)
+_session = _DB.session
+dispose = _DB.dispose
+
+
+def _live_instance(session, instance_id):
+    instance = session.scalars(sa.select(models.Instance).where(
+        models.Instance.id == instance_id,
+        models.Instance.deleted.is_(False))).first()
+    if instance is None:
+        raise exception.InstanceNotFound(instance_id=instance_id)
+    return instance
+
+
+# Instances ------------------------------------------------------------------
+
+def instance_get(instance_id):
+    with _session() as session:
+        return _live_instance(session, instance_id)
+
+
+def instance_get_all(filters=None):
+    """Live instances whose columns equal ``filters``, oldest first."""
+    query = sa.select(models.Instance).where(
+        models.Instance.deleted.is_(False))
+    for key, value in (filters or {}).items():
+        query = query.where(getattr(models.Instance, key) == value)
+    with _session() as session:
+        return list(session.scalars(query.order_by(
+            models.Instance.created_at)))
+
+
+def instance_create(values, metadata, attachments):
+    """``attachments``: [{volume_id, device, boot_index, connection_info}]."""
+    with _session() as session:
+        instance = models.Instance(**values)
+        instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
+                                   for k, v in metadata.items()]
+        instance.attachments = [
+            models.VolumeAttachment(
+                volume_id=a['volume_id'], device=a['device'],
+                boot_index=a.get('boot_index'),
+                connection_info=json.dumps(a.get('connection_info') or {}))
+            for a in attachments]
+        session.add(instance)
+    return instance_get(instance.id)
+
+
+def instance_update(instance_id, values):
+    with _session() as session:
+        instance = _live_instance(session, instance_id)
+        for key, value in values.items():
+            setattr(instance, key, value)
+    return instance_get(instance_id)
+
+
+def instance_destroy(instance_id):
+    with _session() as session:
+        instance = _live_instance(session, instance_id)
+        instance.attachments = []
+        instance.status = 'DELETED'
+        instance.deleted = True
+        instance.deleted_at = models.utcnow()
+
+
+def instance_metadata_set(instance_id, metadata, replace=False):
+    with _session() as session:
+        instance = _live_instance(session, instance_id)
+        existing = {m.key: m for m in instance.metadata_items}
+        if replace:
+            for key in set(existing) - set(metadata):
+                instance.metadata_items.remove(existing.pop(key))
+        for key, value in metadata.items():
+            if key in existing:
+                existing[key].value = value
+            else:
+                instance.metadata_items.append(
+                    models.InstanceMetadata(key=key, value=value))
+    return instance_get(instance_id)
+
+
+def instance_metadata_delete(instance_id, key):
+    with _session() as session:
+        instance = _live_instance(session, instance_id)
+        for item in instance.metadata_items:
+            if item.key == key:
+                instance.metadata_items.remove(item)
+                return
+    raise exception.MetadataKeyNotFound(key=key)
+
+
+# Volume attachments ---------------------------------------------------------
+
+def attachment_get_by_volume(volume_id):
+    """The attachment of a volume to a live instance."""
+    with _session() as session:
+        attachment = session.scalars(
+            sa.select(models.VolumeAttachment)
+            .join(models.Instance)
+            .where(models.VolumeAttachment.volume_id == volume_id,
+                   models.Instance.deleted.is_(False))).first()
+        if attachment is None:
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        return attachment
+
+
+def attachment_create(instance_id, volume_id, device, connection_info,
+                      boot_index=None):
+    with _session() as session:
+        _live_instance(session, instance_id)
+        session.add(models.VolumeAttachment(
+            instance_id=instance_id, volume_id=volume_id, device=device,
+            boot_index=boot_index,
+            connection_info=json.dumps(connection_info)))
+
+
+def attachment_update(instance_id, volume_id, connection_info):
+    with _session() as session:
+        attachment = session.get(models.VolumeAttachment,
+                                 (instance_id, volume_id))
+        if attachment is None:
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        attachment.connection_info = json.dumps(connection_info)
+
+
+def attachment_delete(instance_id, volume_id):
+    with _session() as session:
+        attachment = session.get(models.VolumeAttachment,
+                                 (instance_id, volume_id))
+        if attachment is None:
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        session.delete(attachment)
+
+
+# Volume operations in flight ------------------------------------------------
+
+def operation_begin(snapshot_id, kind, instance_id, volume_id, host, info,
+                    context):
+    with _session() as session:
+        session.merge(models.VolumeOperation(
+            snapshot_id=snapshot_id, kind=kind, instance_id=instance_id,
+            volume_id=volume_id, host=host, info=json.dumps(info),
+            context=json.dumps(context)))
+
+
+def operation_end(snapshot_id):
+    with _session() as session:
+        session.execute(sa.delete(models.VolumeOperation).where(
+            models.VolumeOperation.snapshot_id == snapshot_id))
+
+
+def operations_on_host(host):
+    with _session() as session:
+        return list(session.scalars(sa.select(models.VolumeOperation).where(
+            models.VolumeOperation.host == host).order_by(
+                models.VolumeOperation.created_at)))

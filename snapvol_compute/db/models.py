@@ -1,0 +1,85 @@
+"""SQLAlchemy models of the compute database."""
+
+import datetime
+import uuid
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import relationship
+
+
+def utcnow():
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Instance(Base):
+    __tablename__ = 'instances'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    flavor_id: Mapped[str] = mapped_column(String(255))
+    vcpus: Mapped[int] = mapped_column(Integer)
+    memory_mb: Mapped[int] = mapped_column(Integer)
+    fault: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime, onupdate=utcnow)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False,
+                                          nullable=False, index=True)
+
+    metadata_items = relationship('InstanceMetadata', lazy='selectin',
+                                  cascade='all, delete-orphan')
+    attachments = relationship('VolumeAttachment', lazy='selectin',
+                               cascade='all, delete-orphan',
+                               order_by='VolumeAttachment.device')
+
+
+class InstanceMetadata(Base):
+    __tablename__ = 'instance_metadata'
+
+    instance_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('instances.id'), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
+class VolumeAttachment(Base):
+    """A volume attached to an instance as one of its disks (the disk's
+    serial is the volume id)."""
+    __tablename__ = 'volume_attachments'
+
+    instance_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('instances.id'), primary_key=True)
+    volume_id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                           index=True)
+    device: Mapped[str] = mapped_column(String(32))
+    boot_index: Mapped[int | None] = mapped_column(Integer)
+    connection_info: Mapped[str] = mapped_column(Text)
+
+
+class VolumeOperation(Base):
+    """An assisted snapshot create or delete in flight on a host, kept
+    until its outcome is reported, so a restarted compute manager can
+    finish it."""
+    __tablename__ = 'volume_operations'
+
+    snapshot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    instance_id: Mapped[str] = mapped_column(String(36))
+    volume_id: Mapped[str] = mapped_column(String(36))
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    info: Mapped[str] = mapped_column(Text)
+    context: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
