@@ -139,6 +139,14 @@ class ShareUnavailable(ServiceUnavailable):
     msg_fmt = 'Share %(share)s is unavailable: %(reason)s.'
 
 
+class ComputeUnavailable(ServiceUnavailable):
+    msg_fmt = 'The compute service cannot be reached: %(reason)s'
+
+
+class ComputeRequestFailed(SnapvolException):
+    msg_fmt = 'The compute service refused %(request)s: %(reason)s'
+
+
 class NoValidShare(ServiceUnavailable):
     msg_fmt = 'No share can hold a volume of %(size)d GiB.'
 
@@ -162,6 +170,10 @@ class DiskNotFound(NotFound):
                '%(volume_id)s.')
 
 
+class DiskTargetNotFound(NotFound):
+    msg_fmt = 'Instance %(instance_id)s has no disk %(target)s.'
+
+
 class InvalidDeleteInfo(Invalid):
     msg_fmt = 'Invalid delete_info: %(reason)s'
 
@@ -178,6 +190,16 @@ class InstanceInvalidState(Conflict):
 class HypervisorError(SnapvolException):
     """A libvirt call failed; ``error_code`` is libvirt's."""
     msg_fmt = 'libvirt: %(reason)s'
+
+
+class HypervisorUnavailable(HypervisorError):
+    """The libvirt connection is down (and could not be opened again)."""
+    msg_fmt = 'libvirt at %(uri)s is unavailable: %(reason)s'
+    code = 503
+
+
+class InstanceExists(Conflict):
+    msg_fmt = 'Instance %(instance_id)s already exists.'
 
 
 class QuiesceFailed(HypervisorError):

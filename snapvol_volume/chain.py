@@ -81,7 +81,9 @@ class VolumeChain:
 
     def walk(self):
         """(info, layers): the info store and the chain from the active
-        file down to the base, every header checked."""
+        file down to its bottom, every header checked. The bottom is the
+        base file, unless a live merge pulled all of it into the active
+        file."""
         data = self.read_info()
         layers = []
         name = data[info_store.ACTIVE]
@@ -92,11 +94,6 @@ class VolumeChain:
                     reason='%s appears twice in the chain' % name)
             layers.append(self._layer(name))
             name = layers[-1].backing
-        if layers[-1].name != self.base_name:
-            raise exception.ChainMismatch(
-                volume_id=self.volume_id,
-                reason='the chain ends at %s, not at the base file'
-                       % layers[-1].name)
         return data, layers
 
     def _layer(self, name):
@@ -184,9 +181,9 @@ class VolumeChain:
         self.formats[self.base_name] = fmt
         self.info.write({info_store.ACTIVE: self.base_name})
 
-    def create_overlay(self, snapshot_id, size_gb):
-        """Adds the overlay of ``snapshot_id`` on top of the active file;
-        returns its name. Nothing changes if it fails."""
+    def new_overlay(self, snapshot_id, size_gb):
+        """Creates the overlay of ``snapshot_id`` on top of the active
+        file, leaving the info store as it is; returns its name."""
         data, layers = self.check()
         name = self.snapshot_file(snapshot_id)
         if data.get(snapshot_id) == name:
@@ -196,14 +193,81 @@ class VolumeChain:
             qemu_img.create(path, 'qcow2', size_gb * GiB,
                             backing=layers[0].name, backing_fmt=layers[0].fmt)
             _pad(path)
-            self.formats[name] = 'qcow2'
-            data[snapshot_id] = name
-            data[info_store.ACTIVE] = name
-            self.info.write(data)
         except Exception:
             _unlink(path)
             raise
+        self.formats[name] = 'qcow2'
         return name
+
+    def activate_overlay(self, snapshot_id):
+        """Makes the overlay of ``snapshot_id`` the active file."""
+        data = self.read_info()
+        name = self.snapshot_file(snapshot_id)
+        data[snapshot_id] = data[info_store.ACTIVE] = name
+        self.info.write(data)
+
+    def discard_overlay(self, snapshot_id):
+        """Removes the overlay of ``snapshot_id`` unless the info store
+        uses it."""
+        name = self.snapshot_file(snapshot_id)
+        if name not in self.read_info().values():
+            _unlink(self.path(name))
+            self.formats.pop(name, None)
+
+    def create_overlay(self, snapshot_id, size_gb):
+        """Adds the overlay of ``snapshot_id`` on top of the active file
+        and makes it active; returns its name. Nothing changes if it
+        fails."""
+        name = self.new_overlay(snapshot_id, size_gb)
+        try:
+            self.activate_overlay(snapshot_id)
+        except Exception:
+            self.discard_overlay(snapshot_id)
+            raise
+        return name
+
+    def merge_plan(self, snapshot_id):
+        """How to merge the overlay of ``snapshot_id`` while a guest runs
+        the chain: (delete_info for the compute service, the file the
+        merge makes useless, the info store afterwards).
+
+        The newest snapshot's overlay is the active file: the file below it
+        is pulled into it (and the active file takes that file's place for
+        the snapshot that had it). Any other overlay is committed into the
+        file below it, and libvirt re-points the file above.
+        """
+        data, layers = self.check()
+        if snapshot_id not in data or snapshot_id == info_store.ACTIVE:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='snapshot %s has no file' % snapshot_id)
+        name = data[snapshot_id]
+        names = [layer.name for layer in layers]
+        index = names.index(name)
+        if layers[index].backing is None:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='%s of snapshot %s has no backing file'
+                       % (name, snapshot_id))
+        below = layers[index + 1]
+        after = dict(data)
+        del after[snapshot_id]
+        if index == 0:
+            for other, file_name in data.items():
+                if file_name == below.name and other != info_store.ACTIVE:
+                    after[other] = name
+            delete_info = {'file_to_merge': below.backing,
+                           'merge_target_file': None}
+            return delete_info, below.name, after
+        delete_info = {'file_to_merge': name, 'merge_target_file': below.name}
+        return delete_info, name, after
+
+    def finish_merge(self, merged, info_after):
+        """After a live merge: the info store as ``merge_plan`` said, and
+        the merged file gone."""
+        self.info.write(info_after)
+        _unlink(self.path(merged))
+        self.formats.pop(merged, None)
 
     def delete_snapshot(self, snapshot_id):
         """Merges the overlay of ``snapshot_id`` into the file below it.

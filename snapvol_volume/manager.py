@@ -19,6 +19,7 @@ import oslo_messaging as messaging
 from snapvol_api.conf import CONF
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_volume import compute
 from snapvol_volume.db import api as db
 from snapvol_volume import drivers
 from snapvol_volume import reports
@@ -69,6 +70,7 @@ class VolumeManager:
     def __init__(self, host=None):
         self.host = host or CONF.host
         self.reports = reports.Reports()
+        self.compute = compute.ComputeClient()
         self.shares = drivers.load_shares()
         self._executor = futures.ThreadPoolExecutor(
             CONF.volume.worker_threads, thread_name_prefix='volume-worker')
@@ -149,8 +151,8 @@ class VolumeManager:
     def _record_chain(volume_id, chain):
         """Makes the DB record exactly the files the info store uses, with
         their formats, and its active file."""
-        data = chain.read_info()
-        in_use = set(data.values()) | {chain.base_name}
+        data, layers = chain.walk()
+        in_use = {layer.name for layer in layers}
         recorded = db.volume_files(volume_id)
         for name in set(recorded) - in_use:
             db.volume_file_delete(volume_id, name)
@@ -307,14 +309,14 @@ class VolumeManager:
         volume = self._volume(ctxt, volume_id)
         with _state_lock(volume.id):
             volume = db.volume_get(volume.id)
-            if volume.status == states.IN_USE:
+            if volume.status == states.IN_USE and not force:
                 raise exception.InvalidVolume(
-                    reason='volume %s is in use; snapshots of attached '
-                           'volumes need the compute service' % volume.id)
-            if volume.status != states.AVAILABLE:
+                    reason='volume %s is attached; pass force to snapshot '
+                           'it while its instance runs' % volume.id)
+            if volume.status not in (states.AVAILABLE, states.IN_USE):
                 raise exception.InvalidVolumeStatus(
                     volume_id=volume.id, status=volume.status,
-                    expected=states.AVAILABLE)
+                    expected='available, in-use')
             self._check_chain_now(volume)
             snapshot = db.snapshot_create(
                 {'volume_id': volume.id, 'project_id': volume.project_id,
@@ -337,7 +339,10 @@ class VolumeManager:
                 db.volume_file_set(volume.id, name, 'qcow2')
                 chain.formats[name] = 'qcow2'
                 try:
-                    chain.create_overlay(snapshot.id, volume.size)
+                    if volume.attachments:
+                        self._create_attached(snapshot, volume, chain)
+                    else:
+                        chain.create_overlay(snapshot.id, volume.size)
                 finally:
                     self._record_chain(volume.id, chain)
                 db.snapshot_update(snapshot.id, {'status': states.AVAILABLE,
@@ -349,6 +354,69 @@ class VolumeManager:
             LOG.error('Creating snapshot %s failed: %s', snapshot.id, e)
             db.snapshot_update(snapshot.id, {'status': states.ERROR})
             raise
+
+    def _ask_compute(self, snapshot_id, request, timeout):
+        """Sends ``request`` (a call of the compute client) and waits for
+        the compute service's report on ``snapshot_id``; returns it when
+        it says the compute part is done, else raises."""
+        self.reports.expect(snapshot_id)
+        try:
+            request()
+        except Exception:
+            self.reports.forget(snapshot_id)
+            raise
+        report = self.reports.wait(snapshot_id, timeout)
+        if report is None:
+            raise exception.ComputeUnavailable(
+                reason='no report on snapshot %s within %d s'
+                       % (snapshot_id, timeout))
+        if report['status'] == states.ERROR:
+            raise exception.ComputeRequestFailed(
+                request='snapshot %s' % snapshot_id,
+                reason=report['reason'])
+        return report
+
+    def _create_attached(self, snapshot, volume, chain):
+        """Seed 000 step 3: the overlay is made here, the compute service
+        makes the running domain write to it (snapshotCreateXML with
+        REUSE_EXT), and only then does the info store take it."""
+        name = chain.new_overlay(snapshot.id, volume.size)
+        try:
+            report = self._ask_compute(
+                snapshot.id,
+                lambda: self.compute.create_snapshot(volume.id, {
+                    'snapshot_id': snapshot.id, 'type': 'qcow2',
+                    'new_file': name}),
+                CONF.volume.assisted_snapshot_create_timeout)
+            if report['file_format'].get(name) != 'qcow2':
+                raise exception.ChainMismatch(
+                    volume_id=volume.id,
+                    reason='compute reports %r for the new file %s'
+                           % (report['file_format'], name))
+        except Exception:
+            chain.discard_overlay(snapshot.id)
+            raise
+        chain.activate_overlay(snapshot.id)
+        if report.get('quiesced') is not None:
+            db.snapshot_metadata_set(snapshot.id, {
+                'quiesced': 'yes' if report['quiesced'] else 'no'})
+
+    def _delete_attached(self, snapshot, volume, chain):
+        """The compute service merges while the guest runs (blockCommit or
+        blockRebase, seed 000); then the merged file goes and the info
+        store follows."""
+        delete_info, merged, info_after = chain.merge_plan(snapshot.id)
+        delete_info.update(type='qcow2', volume_id=volume.id)
+        report = self._ask_compute(
+            snapshot.id,
+            lambda: self.compute.delete_snapshot(snapshot.id, delete_info),
+            CONF.volume.assisted_snapshot_delete_timeout)
+        # Seed 001: libvirt's word on each changed file's format.
+        for name, fmt in report['file_format'].items():
+            if name in chain.formats and name != merged:
+                chain.formats[name] = fmt
+        chain.finish_merge(merged, info_after)
+        return merged
 
     def update_snapshot(self, ctxt, snapshot_id, values):
         snapshot = self._snapshot(ctxt, snapshot_id)
@@ -383,7 +451,10 @@ class VolumeManager:
             with _chain_lock(snapshot.volume_id):
                 volume = db.volume_get(snapshot.volume_id)
                 chain = self._chain(volume)
-                merged = chain.delete_snapshot(snapshot.id)
+                if volume.attachments and snapshot.id in chain.read_info():
+                    merged = self._delete_attached(snapshot, volume, chain)
+                else:
+                    merged = chain.delete_snapshot(snapshot.id)
                 self._record_chain(volume.id, chain)
                 db.snapshot_destroy(snapshot.id)
             LOG.info('Snapshot %s is deleted (merged file: %s)', snapshot.id,
@@ -436,8 +507,18 @@ class VolumeManager:
                          'format': chain.formats[active]}}
 
     def attach_volume(self, ctxt, volume_id, instance_id, host, device):
+        """Reserves the volume for an instance, before the compute host
+        asks where its active file is: from now on snapshots of it go
+        through the compute service."""
         volume = self._volume(ctxt, volume_id)
         with _state_lock(volume.id):
+            busy = [s.id for s in db.snapshot_get_all_for_volume(volume.id)
+                    if s.status in (states.CREATING, states.DELETING)]
+            if busy:
+                raise exception.InvalidVolume(
+                    reason='snapshot %s of volume %s is being changed; '
+                           'attach it when that is done'
+                           % (busy[0], volume.id))
             volume = db.volume_attach(volume.id, instance_id, host, device)
         LOG.info('Volume %s is attached to %s on %s as %s', volume_id,
                  instance_id, host, device)

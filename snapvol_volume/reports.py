@@ -29,6 +29,12 @@ class Reports:
             slot[0].set()
             return True
 
+    def forget(self, snapshot_id):
+        """No longer waiting (the request never reached the compute
+        service)."""
+        with self._lock:
+            self._waiting.pop(snapshot_id, None)
+
     def wait(self, snapshot_id, timeout):
         """The report, or None after ``timeout`` seconds."""
         with self._lock:

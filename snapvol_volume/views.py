@@ -19,7 +19,8 @@ def volume(volume):
         'host': volume.host,
         'share': volume.share,
         'format': files.get(volume.active_file or base),
-        'base_format': files.get(base),
+        # A live merge may have pulled the base into the active file.
+        'base_format': files.get(base, files.get(volume.active_file)),
         'availability_zone': volume.availability_zone,
         'bootable': False,
         'snapshot_id': volume.source_snapshot_id,

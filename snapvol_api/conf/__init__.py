@@ -11,6 +11,7 @@ from snapvol_api.conf import compute_api
 from snapvol_api.conf import database
 from snapvol_api.conf import default
 from snapvol_api.conf import libvirt
+from snapvol_api.conf import nova
 from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
@@ -23,3 +24,4 @@ volume_api.register_opts(CONF)
 compute.register_opts(CONF)
 compute_api.register_opts(CONF)
 libvirt.register_opts(CONF)
+nova.register_opts(CONF)

@@ -5,11 +5,12 @@ from snapvol_api.conf import compute_api
 from snapvol_api.conf import database
 from snapvol_api.conf import default
 from snapvol_api.conf import libvirt
+from snapvol_api.conf import nova
 from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
 _MODULES = (default, database, volume, volume_api, compute, compute_api,
-            libvirt)
+            libvirt, nova)
 
 
 def list_opts():

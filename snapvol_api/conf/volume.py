@@ -26,6 +26,18 @@ opts = [
                min=1,
                help='Threads running long volume operations (qemu-img '
                     'create, commit, convert) in the volume manager.'),
+    cfg.IntOpt('assisted_snapshot_create_timeout',
+               default=600,
+               min=1,
+               help='Seconds the volume manager waits for the compute '
+                    'service to report an attached snapshot create; then '
+                    'the snapshot fails, unless the domain did switch to '
+                    'the new file after all.'),
+    cfg.IntOpt('assisted_snapshot_delete_timeout',
+               default=7200,
+               min=1,
+               help='Seconds the volume manager waits for the compute '
+                    'service to report the merge of an attached snapshot.'),
     cfg.IntOpt('qemu_img_timeout',
                default=3600,
                min=1,

@@ -1,5 +1,6 @@
 """The volume manager on a local share with SQLite and real qemu-img."""
 
+import json
 import os
 import subprocess
 import time
@@ -376,3 +377,168 @@ def test_illegal_compute_reports_change_nothing(manager, share):
     report = manager.reports.wait(snap['id'], 1)
     assert report['file_format'] == {base: 'raw'}
     assert report['quiesced'] is False
+
+
+class FakeCompute:
+    """Does to the files what the compute service and libvirt would, and
+    casts the report back to the manager from another thread, as over RPC.
+    ``outcome`` decides what the next request gets."""
+
+    def __init__(self, manager, share):
+        self.manager = manager
+        self.share = share
+        self.requests = []
+        self.outcome = 'ok'
+
+    def _fmt(self, name):
+        return 'qcow2' if '.' in name.split('volume-', 1)[1] else 'raw'
+
+    def _img(self, *args):
+        subprocess.run(('qemu-img',) + args, check=True, cwd=self.share,
+                       capture_output=True)
+
+    def _answer(self, snapshot_id, status, file_format):
+        import threading
+        if self.outcome == 'silent':
+            return
+        if self.outcome == 'error':
+            status, file_format = 'error', {}
+        threading.Timer(0.05, self.manager.update_snapshot_status, args=(
+            ADMIN, snapshot_id, status, '90%', file_format),
+            kwargs={'reason': 'libvirt said no', 'quiesced': False}).start()
+
+    def create_snapshot(self, volume_id, create_info):
+        self.requests.append(('create', volume_id, create_info))
+        self._answer(create_info['snapshot_id'], 'creating_compute_complete',
+                     {create_info['new_file']: 'qcow2'})
+
+    def delete_snapshot(self, snapshot_id, delete_info):
+        self.requests.append(('delete', snapshot_id, delete_info))
+        top = delete_info['file_to_merge']
+        target = delete_info['merge_target_file']
+        active = read_info(self.share, delete_info['volume_id'])['active']
+        if self.outcome == 'ok':
+            if target:      # blockCommit, then the file above re-pointed
+                self._img('commit', '-q', '-f', 'qcow2', '-d', top)
+                above = [n for n in os.listdir(self.share)
+                         if n.startswith('volume-') and '.info' not in n
+                         and self._fmt(n) == 'qcow2'
+                         and json.loads(subprocess.run(
+                             ['qemu-img', 'info', '-U', '-f', 'qcow2',
+                              '--output=json', n], cwd=self.share,
+                             capture_output=True, check=True).stdout).get(
+                                 'backing-filename') == top]
+                for name in above:
+                    self._img('rebase', '-q', '-u', '-f', 'qcow2', '-b',
+                              target, '-F', self._fmt(target), name)
+            else:           # blockRebase: pull into the active file
+                self._img('rebase', '-q', '-f', 'qcow2', '-b', top or '',
+                          *(['-F', self._fmt(top)] if top else []), active)
+        self._answer(snapshot_id, 'deleting_compute_complete',
+                     {target or active: 'qcow2' if target is None
+                      else self._fmt(target)})
+
+
+@pytest.fixture
+def attached(manager, conf, share):
+    conf.config(assisted_snapshot_create_timeout=1,
+                assisted_snapshot_delete_timeout=1, group='volume')
+    manager.compute = FakeCompute(manager, share)
+    volume = create_volume(manager)
+    manager.attach_volume(ADMIN, volume['id'], 'inst', 'h', '/dev/vdb')
+    return volume
+
+
+def test_attached_snapshot_needs_force(manager, attached):
+    with pytest.raises(exception.InvalidVolume, match='force'):
+        manager.create_snapshot(ALICE, attached['id'], None, None, {}, False)
+
+
+def test_attached_create_and_deletes(manager, attached, share):
+    base = 'volume-%s' % attached['id']
+    ids = []
+    for _ in range(3):
+        snap = manager.create_snapshot(ALICE, attached['id'], None, None,
+                                       {}, True)
+        wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
+                    'available')
+        ids.append(snap['id'])
+    kind, volume_id, create_info = manager.compute.requests[0]
+    assert (kind, volume_id) == ('create', attached['id'])
+    assert create_info == {'snapshot_id': ids[0], 'type': 'qcow2',
+                           'new_file': '%s.%s' % (base, ids[0])}
+    assert manager.get_snapshot(ALICE, ids[0])['metadata'] == {
+        'quiesced': 'no'}
+    files = ['%s.%s' % (base, s) for s in ids]
+
+    # The middle: a commit into the file below.
+    delete_snapshot(manager, ids[1])
+    assert manager.compute.requests[-1][2] == {
+        'type': 'qcow2', 'volume_id': attached['id'],
+        'file_to_merge': files[1], 'merge_target_file': files[0]}
+    assert not os.path.exists(os.path.join(share, files[1]))
+    # The newest: the file below is pulled into the active file, which
+    # takes its place for the oldest snapshot.
+    delete_snapshot(manager, ids[2])
+    assert manager.compute.requests[-1][2] == {
+        'type': 'qcow2', 'volume_id': attached['id'],
+        'file_to_merge': base, 'merge_target_file': None}
+    assert read_info(share, attached['id']) == {ids[0]: files[2],
+                                                'active': files[2]}
+    # The only one: pulled with no base, the raw base goes.
+    delete_snapshot(manager, ids[0])
+    assert manager.compute.requests[-1][2]['file_to_merge'] is None
+    assert read_info(share, attached['id']) == {'active': files[2]}
+    assert sorted(os.listdir(share)) == sorted([files[2], base + '.info'])
+    volume = manager.get_volume(ALICE, attached['id'])
+    assert (volume['format'], volume['base_format']) == ('qcow2', 'qcow2')
+
+    # Detached again, the offline operations go on from this chain.
+    manager.detach_volume(ADMIN, attached['id'], 'inst')
+    snap = create_snapshot(manager, attached['id'])
+    delete_snapshot(manager, snap['id'])
+    assert read_info(share, attached['id']) == {'active': files[2]}
+
+
+@pytest.mark.parametrize('outcome', ['error', 'silent'])
+def test_attached_create_failure_changes_nothing(manager, attached, share,
+                                                 outcome):
+    before = sorted(os.listdir(share))
+    manager.compute.outcome = outcome
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'error')
+    assert sorted(os.listdir(share)) == before
+    assert read_info(share, attached['id']) == {
+        'active': 'volume-%s' % attached['id']}
+    # Deleting that snapshot later touches no file.
+    manager.compute.outcome = 'ok'
+    requests = len(manager.compute.requests)
+    delete_snapshot(manager, snap['id'])
+    assert len(manager.compute.requests) == requests
+    assert sorted(os.listdir(share)) == before
+
+
+def test_attached_delete_failure_loses_nothing(manager, attached, share):
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'available')
+    info = read_info(share, attached['id'])
+    before = sorted(os.listdir(share))
+    manager.compute.outcome = 'error'
+    requests = len(manager.compute.requests)
+    manager.delete_snapshot(ALICE, snap['id'])
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
+                'error_deleting')
+    assert len(manager.compute.requests) == requests + 1
+    assert read_info(share, attached['id']) == info
+    assert sorted(os.listdir(share)) == before
+
+
+def test_delete_while_its_create_waits_is_refused(manager, attached):
+    manager.compute.outcome = 'silent'
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    with pytest.raises(exception.InvalidSnapshotStatus, match='creating'):
+        manager.delete_snapshot(ALICE, snap['id'])
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'error')
