@@ -3,8 +3,6 @@
 from pecan import hooks
 
 from snapvol_api import context
-from snapvol_api.rest import faults
-from snapvol_api.rest import microversion
 
 
 class ContextHook(hooks.PecanHook):
@@ -19,6 +17,19 @@ class ContextHook(hooks.PecanHook):
             state.request.environ)
 
 
+class RPCHook(hooks.PecanHook):
+    """``request.rpcapi``: the RPC client of the manager behind the API.
+
+    Tests hand in a fake here.
+    """
+
+    def __init__(self, rpcapi):
+        self.rpcapi = rpcapi
+
+    def on_route(self, state):
+        state.request.rpcapi = self.rpcapi
+
+
 class JSONOnlyHook(hooks.PecanHook):
     """Answers JSON whatever the client accepts, as Cinder and Nova do,
     instead of pecan's 406 to, say, "Accept: text/plain"."""
@@ -28,23 +39,26 @@ class JSONOnlyHook(hooks.PecanHook):
 
 
 class FaultHook(hooks.PecanHook):
-    """Every error raised while routing or in a controller as a fault."""
+    """Every error raised while routing or in a controller as a fault of
+    ``faults`` (a ``snapvol_api.rest.faults.Faults``)."""
 
-    def __init__(self, backend):
-        self.backend = backend
+    def __init__(self, faults):
+        self.faults = faults
 
     def on_error(self, state, exc):
-        return faults.exception_to_response(exc, self.backend)
+        return self.faults.from_exception(exc)
 
 
 class MicroversionHook(hooks.PecanHook):
-    """``request.api_version`` for requests under ``prefix``; echoes it."""
+    """``request.api_version`` for requests under ``prefix``; echoes it.
 
-    def __init__(self, service_type, prefix, minimum, maximum):
-        self.service_type = service_type
+    ``microversions`` is the API's ``snapvol_api.rest.microversion
+    .Microversions``.
+    """
+
+    def __init__(self, microversions, prefix):
+        self.microversions = microversions
         self.prefix = prefix
-        self.minimum = minimum
-        self.maximum = maximum
 
     def _applies(self, request):
         return (request.path_info + '/').startswith(self.prefix + '/')
@@ -53,12 +67,11 @@ class MicroversionHook(hooks.PecanHook):
         request = state.request
         request.api_version = None
         if self._applies(request):
-            request.api_version = microversion.requested(
-                request.headers.get(microversion.HEADER), self.service_type,
-                self.minimum, self.maximum)
+            request.api_version = self.microversions.requested(
+                request.headers)
 
     def after(self, state):
         version = getattr(state.request, 'api_version', None)
         if version is not None:
             state.response.headers.update(
-                microversion.response_headers(self.service_type, version))
+                self.microversions.response_headers(version))

@@ -1,4 +1,5 @@
-"""Policy defaults of the volume API (oslo.policy), and the check.
+"""Policy (oslo.policy): the base rules, the check, and the list of every
+rule of both APIs (each keeps its own in its ``policies`` module).
 
 Operators override rules in the file named by [oslo_policy] policy_file;
 ``oslopolicy-sample-generator --namespace snapvol`` lists them.
@@ -24,95 +25,20 @@ _BASE_RULES = [
 ]
 
 
-def _api(name, check, description, *operations):
+def api_rule(name, check, description, *operations):
     return policy.DocumentedRuleDefault(
         name, check, description,
         [{'method': method, 'path': path} for method, path in operations])
 
 
-_VOLUMES = '/v3/{project_id}/volumes'
-_SNAPSHOTS = '/v3/{project_id}/snapshots'
-
-_API_RULES = [
-    _api('volume:create', ADMIN_OR_OWNER, 'Create a volume.',
-         ('POST', _VOLUMES)),
-    _api('volume:get', ADMIN_OR_OWNER, 'Show a volume.',
-         ('GET', _VOLUMES + '/{volume_id}')),
-    _api('volume:get_all', ADMIN_OR_OWNER, 'List volumes.',
-         ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail')),
-    _api('volume:get_all_projects', ADMIN_API,
-         'List the volumes of every project (all_tenants; ignored when '
-         'not allowed, as in Cinder).',
-         ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail')),
-    _api('volume:update', ADMIN_OR_OWNER, 'Update a volume.',
-         ('PUT', _VOLUMES + '/{volume_id}')),
-    _api('volume:delete', ADMIN_OR_OWNER, 'Delete a volume.',
-         ('DELETE', _VOLUMES + '/{volume_id}')),
-    _api('volume:get_volume_metadata', ADMIN_OR_OWNER,
-         'Show the metadata of a volume.',
-         ('GET', _VOLUMES + '/{volume_id}/metadata'),
-         ('GET', _VOLUMES + '/{volume_id}/metadata/{key}')),
-    _api('volume:update_volume_metadata', ADMIN_OR_OWNER,
-         'Set, merge or replace the metadata of a volume.',
-         ('POST', _VOLUMES + '/{volume_id}/metadata'),
-         ('PUT', _VOLUMES + '/{volume_id}/metadata'),
-         ('PUT', _VOLUMES + '/{volume_id}/metadata/{key}')),
-    _api('volume:delete_volume_metadata', ADMIN_OR_OWNER,
-         'Delete a metadata item of a volume.',
-         ('DELETE', _VOLUMES + '/{volume_id}/metadata/{key}')),
-    _api('volume_extension:volume_admin_actions:reset_status', ADMIN_API,
-         'Reset the status of a volume (os-reset_status).',
-         ('POST', _VOLUMES + '/{volume_id}/action')),
-    _api('volume_extension:volume_host_attribute', ADMIN_API,
-         'Show os-vol-host-attr:host in volume details.',
-         ('GET', _VOLUMES + '/{volume_id}'), ('GET', _VOLUMES + '/detail')),
-    _api('volume_extension:volume_mig_status_attribute', ADMIN_API,
-         'Show the migration attributes in volume details.',
-         ('GET', _VOLUMES + '/{volume_id}'), ('GET', _VOLUMES + '/detail')),
-    _api('volume_extension:volume_tenant_attribute', ADMIN_OR_OWNER,
-         'Show os-vol-tenant-attr:tenant_id in volume details.',
-         ('GET', _VOLUMES + '/{volume_id}'), ('GET', _VOLUMES + '/detail')),
-
-    _api('volume:create_snapshot', ADMIN_OR_OWNER, 'Create a snapshot.',
-         ('POST', _SNAPSHOTS)),
-    _api('volume:get_snapshot', ADMIN_OR_OWNER, 'Show a snapshot.',
-         ('GET', _SNAPSHOTS + '/{snapshot_id}')),
-    _api('volume:get_all_snapshots', ADMIN_OR_OWNER, 'List snapshots.',
-         ('GET', _SNAPSHOTS), ('GET', _SNAPSHOTS + '/detail')),
-    _api('volume:get_all_projects_snapshots', ADMIN_API,
-         'List the snapshots of every project (all_tenants; ignored '
-         'when not allowed, as in Cinder).',
-         ('GET', _SNAPSHOTS), ('GET', _SNAPSHOTS + '/detail')),
-    _api('volume:update_snapshot', ADMIN_OR_OWNER, 'Update a snapshot.',
-         ('PUT', _SNAPSHOTS + '/{snapshot_id}')),
-    _api('volume:delete_snapshot', ADMIN_OR_OWNER, 'Delete a snapshot.',
-         ('DELETE', _SNAPSHOTS + '/{snapshot_id}')),
-    _api('volume:get_snapshot_metadata', ADMIN_OR_OWNER,
-         'Show the metadata of a snapshot.',
-         ('GET', _SNAPSHOTS + '/{snapshot_id}/metadata'),
-         ('GET', _SNAPSHOTS + '/{snapshot_id}/metadata/{key}')),
-    _api('volume:update_snapshot_metadata', ADMIN_OR_OWNER,
-         'Set, merge or replace the metadata of a snapshot.',
-         ('POST', _SNAPSHOTS + '/{snapshot_id}/metadata'),
-         ('PUT', _SNAPSHOTS + '/{snapshot_id}/metadata'),
-         ('PUT', _SNAPSHOTS + '/{snapshot_id}/metadata/{key}')),
-    _api('volume:delete_snapshot_metadata', ADMIN_OR_OWNER,
-         'Delete a metadata item of a snapshot.',
-         ('DELETE', _SNAPSHOTS + '/{snapshot_id}/metadata/{key}')),
-    _api('volume_extension:snapshot_admin_actions:reset_status', ADMIN_API,
-         'Reset the status of a snapshot (os-reset_status).',
-         ('POST', _SNAPSHOTS + '/{snapshot_id}/action')),
-    _api('volume_extension:extended_snapshot_attributes', ADMIN_OR_OWNER,
-         'Show the os-extended-snapshot-attributes:* fields.',
-         ('GET', _SNAPSHOTS + '/{snapshot_id}'),
-         ('GET', _SNAPSHOTS + '/detail')),
-]
-
 _ENFORCER = None
 
 
 def list_rules():
-    return _BASE_RULES + _API_RULES
+    # Imported here: the API modules build their rules with api_rule().
+    from snapvol_api.rest.compute import policies as compute_policies
+    from snapvol_api.rest.volume import policies as volume_policies
+    return _BASE_RULES + volume_policies.RULES + compute_policies.RULES
 
 
 def get_enforcer():

@@ -1,39 +1,15 @@
-"""Request bodies: JSON parsing and jsonschema validation, as Cinder does.
-
-Bad bodies are 400s whose message names the field at fault.
-"""
-
-import json
-
-import jsonschema
-from jsonschema import validators
-import webob.exc
+"""Request bodies of the volume API, in Cinder's shapes."""
 
 from snapvol_api import exception
+from snapvol_api.rest import jsonbody
 
-MAX_BODY_BYTES = 112 * 1024
 MAX_INT = 2 ** 31 - 1
 JSON_CONTENT_TYPES = ('application/json',
                       'application/vnd.openstack.volume+json')
-_MAX_MESSAGE = 300
-
-
-def _is_integer(_checker, value):
-    # jsonschema counts 1.0 as an integer and so would we accept a float
-    # size; bool is an int in Python but true is not a size either.
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-_Validator = validators.extend(
-    jsonschema.Draft202012Validator,
-    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
-        'integer', _is_integer))
 
 # Types ----------------------------------------------------------------------
 
-uuid_string = {'type': 'string',
-               'pattern': '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-'
-                          '[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'}
+uuid_string = jsonbody.uuid_string
 optional_uuid = dict(uuid_string, type=['string', 'null'])
 name = {'type': ['string', 'null'], 'maxLength': 255}
 description = {'type': ['string', 'null'], 'maxLength': 255}
@@ -113,42 +89,9 @@ reset_status = {'type': 'object', 'properties': {'status': status},
 
 # Checks ---------------------------------------------------------------------
 
-def _describe(error):
-    field = '/'.join(str(part) for part in error.absolute_path) or 'body'
-    if error.validator == 'maxLength':
-        # jsonschema would quote the whole over-long value.
-        reason = 'longer than %d characters' % error.validator_value
-    else:
-        reason = error.message
-    message = 'Invalid input for field/attribute %s: %s' % (field, reason)
-    if len(message) > _MAX_MESSAGE:
-        message = message[:_MAX_MESSAGE] + '...'
-    return message
-
-
-def validate(schema, body):
-    error = jsonschema.exceptions.best_match(
-        _Validator(schema).iter_errors(body))
-    if error is not None:
-        raise exception.Invalid(_describe(error))
-
-
 def parse(request, schema):
     """The JSON body of ``request``, valid against ``schema``."""
-    if request.content_length and request.content_length > MAX_BODY_BYTES:
-        raise webob.exc.HTTPRequestEntityTooLarge(
-            detail='Request body larger than %d bytes.' % MAX_BODY_BYTES)
-    raw = request.body
-    if raw and request.content_type not in ('',) + JSON_CONTENT_TYPES:
-        raise webob.exc.HTTPUnsupportedMediaType(
-            detail='Unsupported Content-Type %s; send application/json.'
-                   % request.content_type)
-    try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise exception.Invalid('Malformed request body.')
-    validate(schema, body)
-    return body
+    return jsonbody.parse(request, schema, JSON_CONTENT_TYPES)
 
 
 def name_and_description(fields):

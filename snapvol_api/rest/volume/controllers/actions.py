@@ -3,12 +3,13 @@
 import pecan
 
 from snapvol_api import exception
-from snapvol_api.rest.volume.controllers import base
+from snapvol_api.rest import controller
+from snapvol_api.rest import jsonbody
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume import schemas
 
 
-class ActionController(base.Controller):
+class ActionController(controller.Controller):
 
     def __init__(self, resource):
         self._resource = resource
@@ -27,7 +28,7 @@ class ActionController(base.Controller):
     def _reset_status(self, resource_id, args):
         # Policy first: a caller who may not reset learns nothing more.
         current.authorize(self._resource.reset_status_rule)
-        schemas.validate(schemas.reset_status, args)
+        jsonbody.validate(schemas.reset_status, args)
         status = args['status'].lower()
         if status not in self._resource.reset_statuses:
             raise exception.Invalid(

@@ -1,17 +1,14 @@
-"""The request being served, as the controllers need it."""
-
-import uuid
+"""The request being served, as the volume controllers need it."""
 
 import pecan
-import webob
 
 from snapvol_api import exception
+# The helpers both APIs share, used here as current.call() and so on.
+from snapvol_api.rest.current import (  # noqa: F401
+    call, canonical_id, context, empty_response, require_authenticated,
+    set_status)
 from snapvol_api.rest import policy
 from snapvol_api.rest.volume import links as links_mod
-
-
-def context():
-    return pecan.request.context
 
 
 def project_id():
@@ -30,11 +27,6 @@ def require_own_project():
             "create them under /v3/%s/, not /v3/%s/." % (own, project_id()))
 
 
-def call(method, *args, **kwargs):
-    """One call of the volume manager's RPC API."""
-    return getattr(pecan.request.rpcapi, method)(context(), *args, **kwargs)
-
-
 def links():
     return links_mod.Links(pecan.request, project_id())
 
@@ -51,24 +43,3 @@ def authorize(rule, target=None):
 
 def allowed(rule, target=None):
     return policy.allowed(rule, context(), _target(target))
-
-
-def set_status(code):
-    pecan.response.status = code
-
-
-def canonical_id(value, not_found):
-    """``value`` as a lowercase UUID; else raises ``not_found(value)`` (a
-    404), as Cinder answers for an id that cannot exist."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise not_found(value)
-
-
-def empty_response(status):
-    """A body-less answer (Cinder's 202s); pecan turns an empty 200 into
-    a 204."""
-    response = webob.Response(status=status)
-    del response.content_type
-    return response

@@ -4,13 +4,13 @@ import pecan
 import webob.exc
 
 from snapvol_api import exception
-from snapvol_api.rest.volume.controllers import base
+from snapvol_api.rest import controller
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume import schemas
 from snapvol_api.rest.volume import views
 
 
-class MetadataController(base.Controller):
+class MetadataController(controller.Controller):
 
     def __init__(self, resource):
         self._resource = resource

@@ -28,12 +28,8 @@ COLLECTIONS = {
 
 
 def _check_url_project(project_id):
-    request = pecan.request
-    if request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
-        # The auth middleware lets nothing else through; keystone's
-        # delay_auth_decision would, so check rather than assume.
-        raise exception.NotAuthorized()
-    context = request.context
+    current.require_authenticated()
+    context = pecan.request.context
     if context.is_admin or project_id == context.project_id:
         return
     if context.project_id is None:

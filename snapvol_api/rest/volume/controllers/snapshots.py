@@ -2,7 +2,7 @@
 
 import pecan
 
-from snapvol_api.rest.volume.controllers import base
+from snapvol_api.rest import controller
 from snapvol_api.rest.volume.controllers.actions import ActionController
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
@@ -25,7 +25,7 @@ def summary_view(snapshot):
     return views.snapshot(snapshot, show_extended=False)
 
 
-class SnapshotsController(base.Controller):
+class SnapshotsController(controller.Controller):
 
     _custom_actions = {'detail': ['GET']}
 

@@ -3,7 +3,7 @@
 import pecan
 
 from snapvol_api import exception
-from snapvol_api.rest.volume.controllers import base
+from snapvol_api.rest import controller
 from snapvol_api.rest.volume.controllers.actions import ActionController
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
@@ -44,7 +44,7 @@ def _refuse_unsupported(fields):
                                 'this volume service.')
 
 
-class VolumesController(base.Controller):
+class VolumesController(controller.Controller):
 
     _custom_actions = {'detail': ['GET']}
 

@@ -1,4 +1,4 @@
-"""The RestController every volume API controller derives from."""
+"""The RestController every controller of the snapvol APIs derives from."""
 
 import inspect
 

@@ -1,0 +1,1 @@
+"""The compute admin API, Nova v2.1-shaped."""

@@ -1,0 +1,22 @@
+"""The compute admin API as one WSGI application."""
+
+from snapvol_api.rest.compute.controllers import root
+from snapvol_api.rest.compute import versions
+from snapvol_api.rest import faults
+from snapvol_api.rest import pipeline
+
+FAULTS = faults.Faults('compute', faults.COMPUTE_FAULT_NAMES)
+
+
+def setup_app(rpcapi=None):
+    """The WSGI app (see ``pipeline.build``).
+
+    ``rpcapi`` defaults to the real compute manager client (which needs
+    ``snapvol_api.rpc.init``); tests pass a fake.
+    """
+    if rpcapi is None:
+        from snapvol_api.rpc import compute_rpcapi
+        rpcapi = compute_rpcapi.ComputeAPI()
+    return pipeline.build(root.RootController(), rpcapi,
+                          versions.MICROVERSIONS, versions.PREFIX, FAULTS,
+                          root.PUBLIC_PATHS)

@@ -1,0 +1,42 @@
+"""The request being served, as the compute controllers need it."""
+
+import pecan
+
+from snapvol_api import exception
+from snapvol_api.rest.compute import links as links_mod
+# The helpers both APIs share, used here as current.call() and so on.
+from snapvol_api.rest.current import (  # noqa: F401
+    call, canonical_id, context, empty_response, require_authenticated,
+    set_status)
+from snapvol_api.rest import policy
+
+
+def links():
+    return links_mod.Links(pecan.request)
+
+
+def _own_project():
+    return {'project_id': context().project_id}
+
+
+def authorize(rule):
+    """403 unless policy allows ``rule``. Checked first, before anything
+    is looked up, so a caller who may not learns nothing (see
+    ``compute.policies``)."""
+    policy.authorize(rule, context(), _own_project())
+
+
+def allowed(rule):
+    return policy.allowed(rule, context(), _own_project())
+
+
+def server_id(value):
+    """The server id in a URL as a canonical UUID; 404 if it cannot be
+    one."""
+    return canonical_id(
+        value, lambda v: exception.InstanceNotFound(instance_id=v))
+
+
+def instance(server_id_in_url):
+    """The instance a URL names, as ComputeAPI.get_instance returns it."""
+    return call('get_instance', server_id(server_id_in_url))

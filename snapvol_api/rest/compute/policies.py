@@ -1,0 +1,86 @@
+"""Policy defaults of the compute API, with Nova's rule names.
+
+The compute API is internal and admin-only (seed 000): every rule defaults
+to admin_api, and is checked before anything is looked up, against the
+caller's own project. Relaxing a rule to owners would not isolate projects:
+the compute manager does not.
+"""
+
+from snapvol_api.rest.policy import ADMIN_API
+from snapvol_api.rest.policy import api_rule as _api
+
+_SNAPSHOTS = '/os-assisted-volume-snapshots'
+_FLAVORS = '/flavors'
+_SERVERS = '/servers'
+_SERVER = '/servers/{server_id}'
+_METADATA = _SERVER + '/metadata'
+_ATTACHMENTS = _SERVER + '/os-volume_attachments'
+
+RULES = [
+    _api('os_compute_api:os-assisted-volume-snapshots:create', ADMIN_API,
+         'Create an assisted volume snapshot (called by the volume '
+         'service).',
+         ('POST', _SNAPSHOTS)),
+    _api('os_compute_api:os-assisted-volume-snapshots:delete', ADMIN_API,
+         'Delete an assisted volume snapshot (called by the volume '
+         'service).',
+         ('DELETE', _SNAPSHOTS + '/{snapshot_id}')),
+
+    _api('os_compute_api:flavors', ADMIN_API, 'List and show flavors.',
+         ('GET', _FLAVORS), ('GET', _FLAVORS + '/detail'),
+         ('GET', _FLAVORS + '/{flavor_id}')),
+
+    _api('os_compute_api:servers:index', ADMIN_API, 'List servers.',
+         ('GET', _SERVERS)),
+    _api('os_compute_api:servers:detail', ADMIN_API,
+         'List servers with details.',
+         ('GET', _SERVERS + '/detail')),
+    _api('os_compute_api:servers:index:get_all_tenants', ADMIN_API,
+         'List the servers of every project (all_tenants).',
+         ('GET', _SERVERS)),
+    _api('os_compute_api:servers:detail:get_all_tenants', ADMIN_API,
+         'List the servers of every project with details (all_tenants).',
+         ('GET', _SERVERS + '/detail')),
+    _api('os_compute_api:servers:show', ADMIN_API, 'Show a server.',
+         ('GET', _SERVER)),
+    _api('os_compute_api:servers:create', ADMIN_API,
+         'Create a server (booted from a volume).',
+         ('POST', _SERVERS)),
+    _api('os_compute_api:servers:delete', ADMIN_API, 'Delete a server.',
+         ('DELETE', _SERVER)),
+    _api('os_compute_api:os-extended-server-attributes', ADMIN_API,
+         'Show the OS-EXT-SRV-ATTR:* fields (the host) of servers.',
+         ('GET', _SERVER), ('GET', _SERVERS + '/detail')),
+
+    _api('os_compute_api:server-metadata:index', ADMIN_API,
+         'List the metadata of a server.',
+         ('GET', _METADATA)),
+    _api('os_compute_api:server-metadata:show', ADMIN_API,
+         'Show a metadata item of a server.',
+         ('GET', _METADATA + '/{key}')),
+    _api('os_compute_api:server-metadata:create', ADMIN_API,
+         'Merge items into the metadata of a server.',
+         ('POST', _METADATA)),
+    _api('os_compute_api:server-metadata:update_all', ADMIN_API,
+         'Replace the metadata of a server.',
+         ('PUT', _METADATA)),
+    _api('os_compute_api:server-metadata:update', ADMIN_API,
+         'Set a metadata item of a server.',
+         ('PUT', _METADATA + '/{key}')),
+    _api('os_compute_api:server-metadata:delete', ADMIN_API,
+         'Delete a metadata item of a server.',
+         ('DELETE', _METADATA + '/{key}')),
+
+    _api('os_compute_api:os-volumes-attachments:index', ADMIN_API,
+         'List the volumes attached to a server.',
+         ('GET', _ATTACHMENTS)),
+    _api('os_compute_api:os-volumes-attachments:show', ADMIN_API,
+         'Show a volume attachment of a server.',
+         ('GET', _ATTACHMENTS + '/{volume_id}')),
+    _api('os_compute_api:os-volumes-attachments:create', ADMIN_API,
+         'Attach a volume to a server.',
+         ('POST', _ATTACHMENTS)),
+    _api('os_compute_api:os-volumes-attachments:delete', ADMIN_API,
+         'Detach a volume from a server.',
+         ('DELETE', _ATTACHMENTS + '/{volume_id}')),
+]

@@ -1,0 +1,204 @@
+"""Response bodies, in the shapes of Nova v2.1.
+
+A view maps the compute manager's plain dicts (see ComputeAPI) to Nova's
+fields; which optional fields the caller may see is decided by the
+controller and passed in. Fields Nova has but snapvol has nothing true to
+put in (instance_name, launched_at, security_groups...) are left out
+rather than invented.
+"""
+
+import datetime
+import hashlib
+
+from snapvol_api.rest.compute import versions
+
+_DESCRIBED_BY = {'rel': 'describedby', 'type': 'text/html',
+                 'href': 'https://docs.openstack.org/api-ref/compute/'}
+
+# Our status -> (Nova vm_state, Nova power_state: 0 NOSTATE, 1 RUNNING,
+# 4 SHUTDOWN).
+_STATES = {
+    'BUILD': ('building', 0),
+    'ACTIVE': ('active', 1),
+    'SHUTOFF': ('stopped', 4),
+    'ERROR': ('error', 0),
+    'DELETED': ('deleted', 0),
+}
+# Nova shows "progress" in these statuses only, and a fault in these.
+_PROGRESS_STATUSES = ('ACTIVE', 'BUILD')
+_FAULT_STATUSES = ('ERROR', 'DELETED')
+# Nova has no availability zones configured by default; every server is in
+# its default zone.
+AVAILABILITY_ZONE = 'nova'
+
+
+# Versions -------------------------------------------------------------------
+
+def _version(links, detailed):
+    doc = {
+        'id': 'v2.1',
+        'status': 'CURRENT',
+        'version': str(versions.MAX_VERSION),
+        'min_version': str(versions.MIN_VERSION),
+        'updated': versions.UPDATED,
+        'links': [{'rel': 'self', 'href': links.version()}],
+    }
+    if detailed:
+        doc['links'].append(_DESCRIBED_BY)
+        doc['media-types'] = [{
+            'base': 'application/json',
+            'type': 'application/vnd.openstack.compute+json;version=2.1',
+        }]
+    return doc
+
+
+def version_list(links):
+    return {'versions': [_version(links, detailed=False)]}
+
+
+def version(links):
+    return {'version': _version(links, detailed=True)}
+
+
+# Common ---------------------------------------------------------------------
+
+def collection(key, items, next_href=None):
+    body = {key: items}
+    if next_href:
+        body[key + '_links'] = [{'rel': 'next', 'href': next_href}]
+    return body
+
+
+def timestamp(value):
+    """An ISO 8601 time from the manager as Nova writes it:
+    2025-01-01T12:00:00Z (UTC, whole seconds)."""
+    if not value:
+        return value
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc)
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+# Flavors --------------------------------------------------------------------
+
+def flavor_summary(flavor, links):
+    return {'id': flavor.id, 'name': flavor.name,
+            'links': links.resource('flavors', flavor.id)}
+
+
+def flavor_detail(flavor, links):
+    return {
+        'id': flavor.id,
+        'name': flavor.name,
+        'ram': flavor.memory_mb,
+        'vcpus': flavor.vcpus,
+        'disk': flavor.disk_gb,
+        'swap': '',
+        'rxtx_factor': 1.0,
+        'OS-FLV-EXT-DATA:ephemeral': 0,
+        'OS-FLV-DISABLED:disabled': False,
+        'os-flavor-access:is_public': True,
+        'links': links.resource('flavors', flavor.id),
+    }
+
+
+# Servers --------------------------------------------------------------------
+
+def _host_id(instance):
+    """Nova's hostId: the same for a project's servers on one host, and
+    meaningless to other projects."""
+    if not instance['host']:
+        return ''
+    return hashlib.sha224(('%s%s' % (instance['project_id'] or '',
+                                     instance['host'])).encode()
+                          ).hexdigest()
+
+
+def server_summary(instance, links):
+    return {'id': instance['id'], 'name': instance['name'],
+            'links': links.resource('servers', instance['id'])}
+
+
+def server_detail(instance, links, show_host=False):
+    status = instance['status']
+    vm_state, power_state = _STATES.get(status, (status.lower(), 0))
+    flavor_id = instance['flavor']['id']
+    updated = instance['updated_at'] or instance['created_at']
+    view = {
+        'id': instance['id'],
+        'name': instance['name'],
+        'status': status,
+        'tenant_id': instance['project_id'],
+        'user_id': instance['user_id'],
+        'metadata': instance['metadata'],
+        'hostId': _host_id(instance),
+        # Booted from a volume: Nova shows no image as "".
+        'image': '',
+        'flavor': {'id': flavor_id,
+                   'links': links.bookmark('flavors', flavor_id)},
+        'created': timestamp(instance['created_at']),
+        'updated': timestamp(updated),
+        'addresses': {},
+        'accessIPv4': '',
+        'accessIPv6': '',
+        'key_name': None,
+        'config_drive': '',
+        'links': links.resource('servers', instance['id']),
+        'OS-DCF:diskConfig': 'MANUAL',
+        'OS-EXT-AZ:availability_zone': AVAILABILITY_ZONE,
+        'OS-EXT-STS:vm_state': vm_state,
+        'OS-EXT-STS:power_state': power_state,
+        'OS-EXT-STS:task_state': None,
+        'os-extended-volumes:volumes_attached': [
+            {'id': a['volume_id']} for a in instance['attachments']],
+    }
+    if status in _PROGRESS_STATUSES:
+        view['progress'] = 0
+    if status in _FAULT_STATUSES and instance.get('fault'):
+        view['fault'] = {'code': 500, 'message': instance['fault'],
+                         'created': timestamp(updated)}
+    if show_host:
+        view['OS-EXT-SRV-ATTR:host'] = instance['host']
+        view['OS-EXT-SRV-ATTR:hypervisor_hostname'] = instance['host']
+    return view
+
+
+def server_created(instance, links):
+    """Nova's answer to a create: little more than where to look."""
+    return {'id': instance['id'],
+            'links': links.resource('servers', instance['id']),
+            'OS-DCF:diskConfig': 'MANUAL'}
+
+
+# Server parts ---------------------------------------------------------------
+
+def metadata(items):
+    return {'metadata': items}
+
+
+def meta_item(key, value):
+    return {'meta': {key: value}}
+
+
+def device_path(device):
+    """The manager names disks as libvirt does ("vdb"); Nova shows the
+    guest path ("/dev/vdb")."""
+    if device and not device.startswith('/'):
+        return '/dev/' + device
+    return device
+
+
+def volume_attachment(attachment, server_id):
+    # Nova's id of an attachment (before 2.89) is the volume id.
+    return {'id': attachment['volume_id'],
+            'volumeId': attachment['volume_id'],
+            'serverId': server_id,
+            'device': device_path(attachment['device'])}
+
+
+def assisted_snapshot(snapshot_id, volume_id):
+    return {'snapshot': {'id': snapshot_id, 'volumeId': volume_id}}

@@ -1,0 +1,48 @@
+"""The request being served, as the controllers of every API need it.
+
+Each API's ``controllers/current.py`` adds what is its own (links, the
+default policy target) to these.
+"""
+
+import uuid
+
+import pecan
+import webob
+
+from snapvol_api import exception
+
+
+def context():
+    return pecan.request.context
+
+
+def call(method, *args, **kwargs):
+    """One call of the RPC API behind the API."""
+    return getattr(pecan.request.rpcapi, method)(context(), *args, **kwargs)
+
+
+def require_authenticated():
+    """The auth middleware lets nothing else through; keystone's
+    delay_auth_decision would, so check rather than assume."""
+    if pecan.request.environ.get('HTTP_X_IDENTITY_STATUS') != 'Confirmed':
+        raise exception.NotAuthorized()
+
+
+def set_status(code):
+    pecan.response.status = code
+
+
+def canonical_id(value, not_found):
+    """``value`` as a lowercase UUID; else raises ``not_found(value)`` (a
+    404), as Cinder and Nova answer for an id that cannot exist."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise not_found(value)
+
+
+def empty_response(status):
+    """A body-less answer; pecan would turn an empty 200 into a 204."""
+    response = webob.Response(status=status)
+    del response.content_type
+    return response

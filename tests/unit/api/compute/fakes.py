@@ -1,0 +1,184 @@
+"""An in-memory stand-in for the compute manager behind ``ComputeAPI``.
+
+It keeps the manager's contract as the API sees it: plain dicts, equality
+filters, oldest first, and host-targeted calls that only the instance's
+host answers (another host's manager would never reply: a timeout).
+"""
+
+import copy
+import datetime
+import itertools
+import uuid
+
+import oslo_messaging as messaging
+
+from snapvol_api import exception
+
+HOST = 'node1'
+LIST_FILTERS = ('name', 'status', 'host', 'project_id')
+_EPOCH = datetime.datetime(2025, 1, 1)
+_DEVICES = ['vd%s' % chr(c) for c in range(ord('a'), ord('z') + 1)]
+
+
+class FakeComputeAPI:
+
+    def __init__(self):
+        self.instances = {}
+        self.calls = []
+        self.last_context = None
+        # Raised by the next call, to test how errors are shown.
+        self.error = None
+        self._clock = itertools.count()
+
+    def _now(self):
+        return (_EPOCH + datetime.timedelta(seconds=next(self._clock))
+                ).isoformat()
+
+    def _record(self, method, ctxt, **kwargs):
+        self.calls.append((method, kwargs))
+        self.last_context = ctxt
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def call_names(self):
+        return [name for name, _kwargs in self.calls]
+
+    def _instance(self, instance_id, host=None):
+        instance = self.instances.get(instance_id)
+        if instance is None:
+            raise exception.InstanceNotFound(instance_id=instance_id)
+        if host is not None and host != instance['host']:
+            raise messaging.MessagingTimeout('no reply from %s' % host)
+        return instance
+
+    def add_instance(self, project_id='ops', **values):
+        """An instance as if created earlier; ``values`` override."""
+        instance = {
+            'id': str(uuid.uuid4()), 'name': 'vm', 'project_id': project_id,
+            'user_id': 'root', 'host': HOST, 'status': 'ACTIVE',
+            'flavor': {'id': '1', 'vcpus': 1, 'memory_mb': 64},
+            'metadata': {}, 'attachments': [], 'created_at': self._now(),
+            'updated_at': None, 'fault': None,
+        }
+        instance.update(values)
+        self.instances[instance['id']] = instance
+        return copy.deepcopy(instance)
+
+    def attach(self, instance_id, volume_id, boot_index=None):
+        """Records an attachment as if made earlier."""
+        attachments = self.instances[instance_id]['attachments']
+        attachments.append({'volume_id': volume_id,
+                            'device': _DEVICES[len(attachments)],
+                            'boot_index': boot_index})
+
+    # Any host ---------------------------------------------------------------
+
+    def get_instance(self, ctxt, instance_id):
+        self._record('get_instance', ctxt, instance_id=instance_id)
+        return copy.deepcopy(self._instance(instance_id))
+
+    def list_instances(self, ctxt, filters=None):
+        self._record('list_instances', ctxt, filters=filters)
+        filters = filters or {}
+        unknown = set(filters) - set(LIST_FILTERS)
+        assert not unknown, unknown
+        return copy.deepcopy(sorted(
+            (i for i in self.instances.values()
+             if all(i[k] == v for k, v in filters.items())),
+            key=lambda i: i['created_at']))
+
+    def find_volume_attachment(self, ctxt, volume_id):
+        self._record('find_volume_attachment', ctxt, volume_id=volume_id)
+        for instance in self.instances.values():
+            for attachment in instance['attachments']:
+                if attachment['volume_id'] == volume_id:
+                    return {'volume_id': volume_id,
+                            'instance_id': instance['id'],
+                            'host': instance['host'],
+                            'device': attachment['device'],
+                            'boot_index': attachment['boot_index']}
+        raise exception.VolumeNotAttached(volume_id=volume_id)
+
+    def create_instance(self, ctxt, name, flavor, block_devices, metadata):
+        self._record('create_instance', ctxt, name=name, flavor=flavor,
+                     block_devices=block_devices, metadata=metadata)
+        boot = [b for b in block_devices if b['boot_index'] == 0]
+        if len(boot) != 1:
+            raise exception.InvalidInput(reason='one boot_index 0 please')
+        ordered = boot + [b for b in block_devices if b is not boot[0]]
+        instance = self.add_instance(
+            project_id=ctxt.project_id, user_id=ctxt.user_id, name=name,
+            status='BUILD', flavor=dict(flavor), metadata=dict(metadata))
+        for block_device in ordered:
+            self.attach(instance['id'], block_device['volume_id'],
+                        block_device['boot_index'])
+        return copy.deepcopy(self.instances[instance['id']])
+
+    # The instance's host ----------------------------------------------------
+
+    def delete_instance(self, ctxt, host, instance_id):
+        self._record('delete_instance', ctxt, host=host,
+                     instance_id=instance_id)
+        self._instance(instance_id, host)
+        del self.instances[instance_id]
+
+    def set_instance_metadata(self, ctxt, host, instance_id, metadata,
+                              replace=False):
+        self._record('set_instance_metadata', ctxt, host=host,
+                     instance_id=instance_id, metadata=metadata,
+                     replace=replace)
+        instance = self._instance(instance_id, host)
+        if replace:
+            instance['metadata'] = {}
+        instance['metadata'].update(metadata)
+        return dict(instance['metadata'])
+
+    def delete_instance_metadata(self, ctxt, host, instance_id, key):
+        self._record('delete_instance_metadata', ctxt, host=host,
+                     instance_id=instance_id, key=key)
+        instance = self._instance(instance_id, host)
+        if key not in instance['metadata']:
+            raise exception.MetadataKeyNotFound(key=key)
+        del instance['metadata'][key]
+
+    def attach_volume(self, ctxt, host, instance_id, volume_id, device=None):
+        self._record('attach_volume', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id,
+                     device=device)
+        instance = self._instance(instance_id, host)
+        used = {a['device'] for a in instance['attachments']}
+        if device:
+            device = device.rsplit('/', 1)[-1]
+            if device in used:
+                raise exception.InvalidInput(reason='device in use')
+        else:
+            device = next(d for d in _DEVICES if d not in used)
+        instance['attachments'].append(
+            {'volume_id': volume_id, 'device': device, 'boot_index': None})
+        return {'volume_id': volume_id, 'instance_id': instance_id,
+                'host': host, 'device': device}
+
+    def detach_volume(self, ctxt, host, instance_id, volume_id):
+        self._record('detach_volume', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id)
+        instance = self._instance(instance_id, host)
+        kept = [a for a in instance['attachments']
+                if a['volume_id'] != volume_id]
+        if len(kept) == len(instance['attachments']):
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        instance['attachments'] = kept
+
+    def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
+                               create_info):
+        self._record('volume_snapshot_create', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id,
+                     create_info=create_info)
+        self._instance(instance_id, host)
+
+    def volume_snapshot_delete(self, ctxt, host, instance_id, volume_id,
+                               snapshot_id, delete_info):
+        self._record('volume_snapshot_delete', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id,
+                     snapshot_id=snapshot_id, delete_info=delete_info)
+        self._instance(instance_id, host)

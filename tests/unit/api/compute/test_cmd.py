@@ -1,0 +1,51 @@
+"""snapvol-compute-api: serves the app on [compute_api] until a signal."""
+
+import functools
+import pathlib
+import tomllib
+
+import requests
+
+from snapvol_api.cmd import compute_api
+from snapvol_api.rest.compute import app
+from snapvol_api import service
+
+
+def test_console_script_is_declared():
+    pyproject = pathlib.Path(__file__).parents[4] / 'pyproject.toml'
+    scripts = tomllib.loads(pyproject.read_text())['project']['scripts']
+    assert scripts['snapvol-compute-api'] == (
+        'snapvol_api.cmd.compute_api:main')
+
+
+def _without_process_setup(monkeypatch, backend):
+    # The test's configuration and the fake manager stand in for the
+    # command line, the config files and the broker.
+    monkeypatch.setattr(service, 'prepare', lambda argv: None)
+    monkeypatch.setattr(app, 'setup_app', functools.partial(
+        app.setup_app, rpcapi=backend))
+
+
+def test_main_serves_until_a_signal(monkeypatch, config, htpasswd, backend):
+    config.config(http_basic_auth_user_file=str(htpasswd))
+    config.config(group='compute_api', listen='127.0.0.1', port=0)
+    _without_process_setup(monkeypatch, backend)
+    answers = []
+
+    def wait_for_signal(*stoppers):
+        (stop,) = stoppers
+        port = stop.__self__.port
+        answers.append(requests.get('http://127.0.0.1:%d/v2.1/' % port,
+                                    timeout=10).json())
+        stop()
+
+    monkeypatch.setattr(service, 'wait_for_signal', wait_for_signal)
+    assert compute_api.main() == 0
+    assert answers[0]['version']['id'] == 'v2.1'
+
+
+def test_main_fails_on_bad_configuration(monkeypatch, config, tmp_path,
+                                         backend):
+    config.config(http_basic_auth_user_file=str(tmp_path / 'missing'))
+    _without_process_setup(monkeypatch, backend)
+    assert compute_api.main() == 1
