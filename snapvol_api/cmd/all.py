@@ -1,7 +1,7 @@
 """snapvol-all: every snapvol service in one process.
 
-The embedded default: in-process messaging, the SQLite database and the
-local share under state_path, so a newcomer needs no broker or database.
+The embedded default: in-process messaging, SQLite databases and the local
+share under state_path, so a newcomer needs no broker or database server.
 """
 
 import sys
@@ -9,10 +9,13 @@ import sys
 from oslo_log import log as logging
 
 from snapvol_api.conf import CONF
-from snapvol_api.rest.volume import app
+from snapvol_api.rest.compute import app as compute_app
+from snapvol_api.rest.volume import app as volume_app
 from snapvol_api.rest import wsgi
 from snapvol_api import service
-from snapvol_volume.db import migration
+from snapvol_compute.db import migration as compute_migration
+from snapvol_compute import service as compute_service
+from snapvol_volume.db import migration as volume_migration
 from snapvol_volume import service as volume_service
 
 LOG = logging.getLogger(__name__)
@@ -20,14 +23,22 @@ LOG = logging.getLogger(__name__)
 
 def main():
     service.prepare(sys.argv, default_transport_url='fake:')
-    if CONF.database.connection.startswith('sqlite'):
-        # The embedded database needs no separate "db sync" step.
-        migration.upgrade(CONF.database.connection)
-    volume = volume_service.VolumeService()
-    volume.start()
-    api = wsgi.serve(app.setup_app(), CONF.volume_api.listen,
-                     CONF.volume_api.port, CONF.volume_api.threads,
-                     name='snapvol-volume-api')
-    LOG.info('snapvol-all ready: volume API on %s:%s',
-             CONF.volume_api.listen, api.port)
-    service.wait_for_signal(api.stop, volume.stop)
+    for migration, url in ((volume_migration, CONF.database.connection),
+                           (compute_migration, CONF.compute.connection)):
+        if url.startswith('sqlite'):
+            # An embedded database needs no separate "db sync" step.
+            migration.upgrade(url)
+    managers = [volume_service.VolumeService(),
+                compute_service.ComputeService()]
+    for manager in managers:
+        manager.start()
+    apis = [wsgi.serve(setup_app(), CONF[group].listen, CONF[group].port,
+                       CONF[group].threads, name=name)
+            for name, setup_app, group in (
+                ('snapvol-volume-api', volume_app.setup_app, 'volume_api'),
+                ('snapvol-compute-api', compute_app.setup_app,
+                 'compute_api'))]
+    LOG.info('snapvol-all ready: volume API on port %d, compute API on '
+             'port %d', apis[0].port, apis[1].port)
+    service.wait_for_signal(*[api.stop for api in apis],
+                            *[manager.stop for manager in managers])

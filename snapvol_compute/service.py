@@ -1,0 +1,32 @@
+"""The compute manager as an RPC server: on its topic, with the host name
+as server, so calls can reach any compute manager or this one."""
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from snapvol_api.conf import CONF
+from snapvol_api import rpc
+from snapvol_api.rpc import compute_rpcapi
+from snapvol_compute import manager
+
+LOG = logging.getLogger(__name__)
+
+
+class ComputeService:
+
+    def __init__(self):
+        self.manager = manager.ComputeManager(CONF.host)
+        target = messaging.Target(topic=compute_rpcapi.TOPIC,
+                                  server=CONF.host)
+        self.server = rpc.get_server(target, [self.manager])
+
+    def start(self):
+        self.manager.init_host()
+        self.server.start()
+        LOG.info('Compute service of host %s started (%s, %s)', CONF.host,
+                 CONF.libvirt.connection_uri, CONF.libvirt.virt_type)
+
+    def stop(self):
+        self.server.stop()
+        self.server.wait()
+        self.manager.stop()

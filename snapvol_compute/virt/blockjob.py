@@ -1,0 +1,186 @@
+"""Waiting for block jobs, driven by libvirt's block job events.
+
+The host's event callback records each event of a disk (``BlockJobEvents
+.record``) and wakes that disk's waiters. A waiter registers first, then
+looks at what the job is now (a probe: libvirt's blockJobInfo and the
+disk's ``<mirror>``), so an event that fired before it registered is not
+missed: either the job's state shows it, or the event is in the disk's
+recorded history.
+
+Nothing here knows libvirt; statuses are plain strings.
+"""
+
+import collections
+import contextlib
+import dataclasses
+import threading
+import time
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+
+LOG = logging.getLogger(__name__)
+
+COMPLETED = 'completed'
+FAILED = 'failed'
+CANCELLED = 'cancelled'
+READY = 'ready'
+TERMINAL = (COMPLETED, FAILED, CANCELLED)
+
+# What wait() returns when the job vanished and no terminal event came:
+# its outcome is unknown (read the disk's chain).
+GONE = 'gone'
+
+# How long a job that blockJobInfo no longer shows may take to deliver its
+# terminal event: libvirt queues events, so they can trail the job's end.
+EVENT_GRACE = 2.0
+# While the hypervisor is unreachable, how often to try again.
+RECONNECT_INTERVAL = 1.0
+_HISTORY = 16
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockJobInfo:
+    """A running block job. ``type``: 'pull', 'copy', 'commit',
+    'active-commit', 'backup' or 'unknown'; ``cur``/``end`` in bytes;
+    ``ready``: an active commit or copy that can be pivoted now;
+    ``bandwidth_mib``: its limit in MiB/s (0: none)."""
+
+    type: str
+    cur: int
+    end: int
+    ready: bool
+    bandwidth_mib: int = 0
+
+
+class _Waiter:
+    def __init__(self):
+        self.event = threading.Event()
+
+
+class BlockJobEvents:
+    """The block job events of one host connection, per (domain uuid,
+    disk target): a short history and the threads waiting on them."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._history = collections.defaultdict(
+            lambda: collections.deque(maxlen=_HISTORY))
+        self._waiters = collections.defaultdict(set)
+
+    def record(self, uuid, target, status):
+        """Called by the host's event callback (the event loop thread)."""
+        key = (uuid, target)
+        with self._lock:
+            self._history[key].append(status)
+            waiters = list(self._waiters.get(key, ()))
+        for waiter in waiters:
+            waiter.event.set()
+
+    def forget(self, uuid, target):
+        """Drop the history of a disk: call before starting a job on it, so
+        that the previous job's end is not taken for this one's."""
+        with self._lock:
+            self._history.pop((uuid, target), None)
+
+    def history(self, uuid, target):
+        with self._lock:
+            return tuple(self._history.get((uuid, target), ()))
+
+    def wake_all(self):
+        """Wake every waiter (the connection was lost or replaced: events
+        may have been missed, look again)."""
+        with self._lock:
+            waiters = [w for ws in self._waiters.values() for w in ws]
+        for waiter in waiters:
+            waiter.event.set()
+
+    @contextlib.contextmanager
+    def watch(self, uuid, target):
+        waiter = _Waiter()
+        key = (uuid, target)
+        with self._lock:
+            self._waiters[key].add(waiter)
+        try:
+            yield waiter
+        finally:
+            with self._lock:
+                self._waiters[key].discard(waiter)
+                if not self._waiters[key]:
+                    del self._waiters[key]
+
+
+def _outcome(history):
+    """(terminal status or None, whether READY was seen) from a history."""
+    terminal = None
+    ready = False
+    for status in history:
+        if status == READY:
+            ready = True
+        elif status in TERMINAL:
+            terminal = status
+    return terminal, ready
+
+
+def wait(events, probe, *, uuid, target, until, timeout):
+    """Wait for the block job on ``target`` of domain ``uuid``.
+
+    ``probe()`` returns the job now (a BlockJobInfo) or None; it may raise
+    exception.HypervisorUnavailable while the connection is being
+    re-established. ``until``: 'done' (the job ended) or 'ready' (an active
+    commit or copy can be pivoted).
+
+    Returns 'ready', 'completed' (its COMPLETED event was seen) or 'gone'
+    (the job is no longer there and no event told how it ended: read the
+    chain). Raises BlockJobFailed when the job failed or was cancelled, or
+    (until='ready') ended without ever being ready, and BlockJobTimeout
+    after ``timeout`` seconds (the job is left running).
+    """
+    if until not in ('done', 'ready'):
+        raise ValueError(f'until={until!r}')
+    deadline = time.monotonic() + timeout
+    gone_since = None
+    with events.watch(uuid, target) as waiter:
+        while True:
+            # Clear first: an event arriving after this point wakes us.
+            waiter.event.clear()
+            terminal, ready_seen = _outcome(events.history(uuid, target))
+            if terminal in (FAILED, CANCELLED):
+                raise exception.BlockJobFailed(
+                    disk=target, instance_id=uuid,
+                    reason=f'libvirt reported the job {terminal}')
+            if terminal == COMPLETED:
+                return COMPLETED
+            if until == 'ready' and ready_seen:
+                return READY
+            now = time.monotonic()
+            try:
+                job = probe()
+            except exception.HypervisorUnavailable as exc:
+                LOG.warning('Waiting for the block job on %s of %s: %s',
+                            target, uuid, exc)
+                wake_at = min(deadline, now + RECONNECT_INTERVAL)
+            else:
+                if job is None:
+                    gone_since = gone_since or now
+                    if now - gone_since >= EVENT_GRACE:
+                        if until == 'ready':
+                            raise exception.BlockJobFailed(
+                                disk=target, instance_id=uuid,
+                                reason='the job ended before it was ready')
+                        LOG.info('Block job on %s of %s ended; no event told '
+                                 'how', target, uuid)
+                        return GONE
+                    # Its end is known to be near: wait for the event even
+                    # past the deadline.
+                    waiter.event.wait(gone_since + EVENT_GRACE - now)
+                    continue
+                gone_since = None
+                if until == 'ready' and job.ready:
+                    return READY
+                wake_at = deadline
+            if now >= deadline:
+                raise exception.BlockJobTimeout(disk=target, instance_id=uuid,
+                                                timeout=timeout)
+            waiter.event.wait(wake_at - now)

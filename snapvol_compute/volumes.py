@@ -1,0 +1,45 @@
+"""From a volume's connection info to the disk source libvirt opens.
+
+The volume service describes where the active file is (seed 000 "Volume
+Attach"); this host decides how QEMU reaches it: the file itself, or, for
+GlusterFS when [libvirt] qemu_allowed_storage_drivers has "gluster", a
+libgfapi network source (seed 003).
+"""
+
+import os
+
+from snapvol_api.conf import CONF
+from snapvol_api import exception
+from snapvol_compute.virt import config
+
+GLUSTERD_PORT = 24007
+
+
+def connector():
+    """What the volume service needs to know about this host."""
+    return {'host': CONF.host,
+            'allowed_protocols': list(CONF.libvirt.qemu_allowed_storage_drivers)}
+
+
+def disk_source(connection_info):
+    kind = connection_info.get('driver_volume_type')
+    data = connection_info.get('data') or {}
+    name, fmt = data.get('name'), data.get('format')
+    if not name or '/' in name or fmt not in ('raw', 'qcow2'):
+        raise exception.InvalidInput(
+            reason='connection info names no plain file and format: %r'
+                   % connection_info)
+    if kind == 'local':
+        return config.DiskSource('file', fmt,
+                                 path=os.path.join(data['export'], name))
+    if kind == 'glusterfs':
+        host, _, volume = data['export'].partition(':/')
+        if 'gluster' in CONF.libvirt.qemu_allowed_storage_drivers:
+            return config.DiskSource('network', fmt, protocol='gluster',
+                                     name='%s/%s' % (volume, name),
+                                     hosts=[(host, GLUSTERD_PORT)])
+        raise exception.InvalidInput(
+            reason='GlusterFS volumes attach through libgfapi here: add '
+                   '"gluster" to [libvirt] qemu_allowed_storage_drivers')
+    raise exception.InvalidInput(
+        reason='unknown volume driver type %r' % kind)

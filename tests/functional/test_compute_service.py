@@ -1,0 +1,377 @@
+"""The compute service as the volume service uses it: python-novaclient
+against a running snapvol-compute-api, a real domain under libvirt + QEMU,
+status reports over the real broker.
+
+The test plays the volume service's part on the share (creating overlay
+files, removing merged ones, keeping its own .info-like map) and a
+stand-in receives the reports (see volume_standin). Data is written by the
+running QEMU itself (its monitor's qemu-io) and read back through QEMU's
+block layer with qemu-img after every merge.
+"""
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import uuid
+
+import libvirt
+import libvirt_qemu
+import pytest
+
+from tests import imagedata
+from . import harness
+from .volume_standin import StandInServer
+
+MiB = imagedata.MiB
+SIZE = 64 * MiB
+PAD_TO = 64 * 1024
+QEMU_USER = 'libvirt-qemu'
+# The virtio-blk device of vda (libvirt's alias virtio-disk0 names its PCI
+# proxy; the block backend hangs off this child).
+BOOT_DISK = 'virtio-disk0/virtio-backend'
+
+
+class Share:
+    """A directory QEMU can open files in: a local one, or the test's FUSE
+    mount of the GlusterFS volume (QEMU then reaches it over libgfapi)."""
+
+    def __init__(self, directory, connection):
+        self.dir = directory
+        self.connection = connection
+
+    def chown(self, path):
+        # libgfapi opens files as QEMU's user; libvirt chowns only files.
+        if self.connection == 'glusterfs':
+            user = pwd.getpwnam(QEMU_USER)
+            os.chown(path, user.pw_uid, user.pw_gid)
+
+
+class Volume:
+    """What the volume service keeps for one volume, done by hand."""
+
+    def __init__(self, share, workdir):
+        self.share = share
+        self.id = str(uuid.uuid4())
+        self.base = 'volume-%s' % self.id
+        self.formats = {self.base: 'raw'}
+        self.files = {}      # snapshot id -> overlay made at it
+        self.active = self.base
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'raw',
+                        self.path(self.base), str(SIZE)], check=True)
+        share.chown(self.path(self.base))
+        self.model = imagedata.ImageModel(workdir / (self.id + '.raw'), SIZE)
+        self.at = {}         # snapshot id -> its point in time
+        self.writes = 0
+
+    def path(self, name):
+        return os.path.join(self.share.dir, name)
+
+    def connection_info(self):
+        export = (self.share.dir if self.share.connection == 'local'
+                  else '%s:/%s' % harness.gluster_spec())
+        return {'driver_volume_type': self.share.connection,
+                'data': {'export': export, 'name': self.active,
+                         'format': self.formats[self.active]}}
+
+    def new_overlay(self, snapshot_id):
+        name = '%s.%s' % (self.base, snapshot_id)
+        path = self.path(name)
+        subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b',
+                        self.active, '-F', self.formats[self.active], path,
+                        str(SIZE)], check=True, cwd=self.share.dir)
+        size = os.path.getsize(path)
+        os.truncate(path, size + (-size) % PAD_TO)
+        self.share.chown(path)
+        return name
+
+    def backing(self, name):
+        header = imagedata.image_chain(self.path(name), self.formats[name],
+                                       force_share=True)[0]
+        return header.get('backing-filename')
+
+    def assert_data(self):
+        """Every byte, read through QEMU's block layer; the caller has
+        made the running QEMU flush first."""
+        self.model.assert_matches(self.path(self.active),
+                                  self.formats[self.active], force_share=True)
+        for snapshot_id, model in self.at.items():
+            below = self.backing(self.files[snapshot_id])
+            model.assert_matches(self.path(below), self.formats[below],
+                                 force_share=True)
+
+
+def _monitor(server_id, device, *commands):
+    conn = libvirt.open('qemu:///system')
+    try:
+        domain = conn.lookupByUUIDString(server_id)
+        for command in commands:
+            out = libvirt_qemu.qemuMonitorCommand(
+                domain, 'qemu-io -d %s "%s"' % (device, command),
+                libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
+            assert 'error' not in out.lower(), out
+    finally:
+        conn.close()
+
+
+def monitor_flush(server_id, device):
+    """Makes the running QEMU write out the metadata it caches (of the
+    whole chain, after a merge too), so qemu-img reads what it shows."""
+    _monitor(server_id, device, 'flush')
+
+
+def monitor_write(server_id, device, pattern, offset, length):
+    """Writes through the running QEMU's own block layer (HMP qemu-io on
+    the disk's qdev), as the guest would, and flushes. HMP returns errors
+    of the command, not qemu-io's own output."""
+    _monitor(server_id, device,
+             'write -P %d %d %d' % (pattern, offset, length), 'flush')
+
+
+class Scenario:
+    """A server booted from a volume through the compute API, and the
+    assisted snapshot calls the volume service would make."""
+
+    def __init__(self, svc, standin, share, workdir):
+        self.nova = svc.nova('admin')
+        self.standin = standin
+        self.vol = Volume(share, workdir)
+        standin.add_volume(self.vol.id, self.vol.connection_info())
+        self.vol.model.write_image(self.vol.path(self.vol.base), 'raw',
+                                   0x01, 0, 1 * MiB)
+        server = self.nova.servers.create(
+            'snap-test', image=None, flavor='1',
+            block_device_mapping_v2=[{
+                'uuid': self.vol.id, 'source_type': 'volume',
+                'destination_type': 'volume', 'boot_index': 0}])
+        self.server_id = server.id
+        harness.wait_for_status(lambda: self.nova.servers.get(server.id),
+                                'ACTIVE', timeout=120, failed=('ERROR',))
+
+    def write(self, pattern):
+        offset = (1 + self.vol.writes) * MiB
+        monitor_write(self.server_id, BOOT_DISK, pattern, offset,
+                      64 * 1024)
+        self.vol.model.write(pattern, offset, 64 * 1024)
+        self.vol.writes += 1
+
+    def verify(self):
+        monitor_flush(self.server_id, BOOT_DISK)
+        self.vol.assert_data()
+
+    def snapshot(self):
+        snapshot_id = str(uuid.uuid4())
+        name = self.vol.new_overlay(snapshot_id)
+        self.nova.assisted_volume_snapshots.create(
+            self.vol.id, {'snapshot_id': snapshot_id, 'type': 'qcow2',
+                          'new_file': name})
+        report = self.standin.report(snapshot_id)
+        assert report['status'] == 'creating_compute_complete', report
+        assert report['file_format'] == {name: 'qcow2'}
+        assert report['progress'] == '90%'
+        self.vol.formats[name] = 'qcow2'
+        self.vol.files[snapshot_id] = name
+        self.vol.active = name
+        self.vol.at[snapshot_id] = self.vol.model.checkpoint(snapshot_id)
+        return snapshot_id
+
+    def _delete(self, snapshot_id, file_to_merge, merge_target_file):
+        self.nova.assisted_volume_snapshots.delete(snapshot_id, {
+            'type': 'qcow2', 'volume_id': self.vol.id,
+            'file_to_merge': file_to_merge,
+            'merge_target_file': merge_target_file})
+        report = self.standin.report(snapshot_id)
+        assert report['status'] == 'deleting_compute_complete', report
+        return report
+
+    def delete_by_commit(self, snapshot_id):
+        """Commit the snapshot's overlay into the file below it (an active
+        commit with pivot when it is the active file)."""
+        name = self.vol.files.pop(snapshot_id)
+        below = self.vol.backing(name)
+        report = self._delete(snapshot_id, name, below)
+        assert report['file_format'] == {below: self.vol.formats[below]}
+        if name == self.vol.active:
+            self.vol.active = below
+        os.unlink(self.vol.path(name))
+        del self.vol.at[snapshot_id]
+
+    def delete_newest_by_pull(self, snapshot_id):
+        """Pull the file below the active overlay into it (what Cinder
+        does for the newest snapshot): the active file takes over the
+        place of that file, which is removed."""
+        name = self.vol.files[snapshot_id]
+        assert name == self.vol.active
+        below = self.vol.backing(name)
+        new_base = self.vol.backing(below)
+        report = self._delete(snapshot_id, new_base, None)
+        assert report['file_format'][name] == 'qcow2'
+        assert self.vol.backing(name) == new_base
+        for other, file in self.vol.files.items():
+            if file == below:
+                self.vol.files[other] = name
+        del self.vol.files[snapshot_id]
+        del self.vol.at[snapshot_id]
+        os.unlink(self.vol.path(below))
+
+    def chain(self):
+        conn = libvirt.open('qemu:///system')
+        try:
+            xml = conn.lookupByUUIDString(self.server_id).XMLDesc(0)
+        finally:
+            conn.close()
+        return xml
+
+
+@pytest.fixture
+def scratch_dir():
+    # Not under pytest's 0700 tmp: QEMU runs as libvirt-qemu.
+    path = tempfile.mkdtemp(prefix='snapvol-compute-', dir='/var/tmp')
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(params=['local', 'glusterfs'])
+def stack(request, service_factory, scratch_dir):
+    extra = {}
+    if request.param == 'glusterfs':
+        mount = request.getfixturevalue('gluster_mount')
+        directory = tempfile.mkdtemp(prefix='compute-', dir=mount)
+        share = Share(directory, 'glusterfs')
+        extra = {'libvirt': {'qemu_allowed_storage_drivers': 'gluster'}}
+    else:
+        share = Share(scratch_dir, 'local')
+    svc = service_factory(mode='compute', extra_config=extra)
+    standin = StandInServer(svc.transport_url, svc.control_exchange)
+    yield svc, standin.endpoint, share
+    for server in svc.nova('admin').servers.list():
+        svc.nova('admin').servers.delete(server.id)
+    standin.stop()
+    if share.connection == 'glusterfs':
+        shutil.rmtree(share.dir, ignore_errors=True)
+
+
+@pytest.mark.parametrize('depth', [1, 3, 10])
+def test_chain_of_snapshots_then_merges(stack, tmp_path, depth):
+    svc, standin, share = stack
+    if share.connection == 'glusterfs' and depth != 3:
+        # Each libgfapi client takes ~10 s to close here; one depth that
+        # has a middle, an oldest and a newest is enough over the network.
+        pytest.skip('depth 3 covers GlusterFS network disks')
+    run = Scenario(svc, standin, share, tmp_path)
+    ids = []
+    for n in range(depth):
+        run.write(0x10 + n)
+        ids.append(run.snapshot())
+    run.write(0x7f)
+    run.verify()
+
+    if depth >= 3:
+        run.delete_by_commit(ids.pop(len(ids) // 2))       # a middle one
+        run.verify()
+        run.delete_by_commit(ids.pop(0))                    # the oldest
+        run.verify()
+        run.write(0x80)
+        run.delete_newest_by_pull(ids.pop())                # the newest
+        run.verify()
+    while ids:
+        run.write(0x90 + len(ids))
+        run.delete_by_commit(ids.pop())                     # active commit
+        run.verify()
+    # One file is left, and it is the one the domain opens.
+    assert run.vol.backing(run.vol.active) is None
+    xml = run.chain()
+    assert "/%s'" % run.vol.active in xml
+    assert '<backingStore type=' not in xml
+
+
+def test_pull_of_the_only_snapshot(stack, tmp_path):
+    svc, standin, share = stack
+    run = Scenario(svc, standin, share, tmp_path)
+    s1 = run.snapshot()
+    run.write(0x21)
+    run.delete_newest_by_pull(s1)
+    assert run.vol.backing(run.vol.active) is None
+    assert run.vol.formats[run.vol.active] == 'qcow2'
+    run.verify()
+
+
+def test_bad_requests_are_refused(stack, tmp_path):
+    svc, standin, share = stack
+    run = Scenario(svc, standin, share, tmp_path)
+    http = harness.RawHTTP(svc.compute_url + '/v2.1', svc.user('admin'))
+    bad_creates = [
+        {'snapshot_id': str(uuid.uuid4()), 'type': 'qcow2',
+         'new_file': '../escape'},
+        {'snapshot_id': str(uuid.uuid4()), 'type': 'raw', 'new_file': 'x'},
+        {'snapshot_id': 'not-a-uuid', 'type': 'qcow2', 'new_file': 'x'},
+    ]
+    for create_info in bad_creates:
+        r = http.post(svc.compute_url + '/v2.1/os-assisted-volume-snapshots',
+                      json={'snapshot': {'volume_id': run.vol.id,
+                                         'create_info': create_info}})
+        assert r.status_code == 400, r.text
+        assert r.json()['badRequest']['code'] == 400
+    r = http.post(svc.compute_url + '/v2.1/os-assisted-volume-snapshots',
+                  json={'snapshot': {'volume_id': str(uuid.uuid4()),
+                                     'create_info': {
+                                         'snapshot_id': str(uuid.uuid4()),
+                                         'type': 'qcow2', 'new_file': 'x'}}})
+    # Nova's answer for a volume that is not attached.
+    assert r.status_code == 400, r.text
+    assert 'not attached' in r.json()['badRequest']['message']
+    r = http.get(svc.compute_url + '/v2.1/servers',
+                 auth=(svc.user('alice').name, svc.user('alice').password))
+    assert r.status_code == 403
+    # A file the disk does not have: refused by the manager, reported.
+    snapshot_id = str(uuid.uuid4())
+    run.nova.assisted_volume_snapshots.delete(snapshot_id, {
+        'type': 'qcow2', 'volume_id': run.vol.id,
+        'file_to_merge': 'volume-%s.%s' % (run.vol.id, uuid.uuid4()),
+        'merge_target_file': run.vol.base})
+    report = standin.report(snapshot_id)
+    assert report['status'] == 'error'
+    assert 'not in the chain' in report['reason']
+    # Nothing changed: the domain still runs on the base file.
+    run.write(0x33)
+    run.verify()
+
+
+def test_compute_killed_during_a_long_commit(stack, tmp_path):
+    """snapvol-compute dies while QEMU commits a few hundred MiB with a
+    bandwidth limit; started again, it finds the job, pivots it when it is
+    ready and reports the outcome: nothing is lost."""
+    svc, standin, share = stack
+    svc.stop('snapvol-compute')
+    svc.extra_config.setdefault('libvirt', {})['block_job_bandwidth'] = 20
+    svc.write_files()
+    svc.restart('snapvol-compute')
+    run = Scenario(svc, standin, share, tmp_path)
+    s1 = run.snapshot()
+    # 48 MiB in the active overlay: the commit runs for a few seconds.
+    monitor_write(run.server_id, BOOT_DISK, 0x5c, 8 * MiB, 48 * MiB)
+    run.vol.model.write(0x5c, 8 * MiB, 48 * MiB)
+
+    name = run.vol.files[s1]
+    run.nova.assisted_volume_snapshots.delete(s1, {
+        'type': 'qcow2', 'volume_id': run.vol.id, 'file_to_merge': name,
+        'merge_target_file': run.vol.base})
+    harness.wait_for(lambda: '<mirror' in run.chain(), 30, interval=0.05,
+                     what='the active commit to start')
+    svc.kill('snapvol-compute', signal.SIGKILL)
+    assert standin.no_report(timeout=1)
+    assert '<mirror' in run.chain()
+
+    svc.restart('snapvol-compute')
+    report = standin.report(s1, timeout=180)
+    assert report['status'] == 'deleting_compute_complete', report
+    assert report['file_format'] == {run.vol.base: 'raw'}
+    assert '<mirror' not in run.chain()
+    run.vol.files.pop(s1)
+    run.vol.at.pop(s1)
+    run.vol.active = run.vol.base
+    os.unlink(run.vol.path(name))
+    run.verify()
