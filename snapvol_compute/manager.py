@@ -52,7 +52,7 @@ def requires_quiesce(instance):
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host=None):
@@ -226,6 +226,11 @@ class ComputeManager:
         LOG.info('Detached volume %s from %s', volume_id, instance_id)
 
     # Assisted snapshots -----------------------------------------------------
+
+    def get_volume_chain(self, ctxt, instance_id, volume_id):
+        disk = self.driver.guest(instance_id).disk_by_serial(volume_id)
+        return [{'name': layer.source.basename,
+                 'format': layer.source.format} for layer in disk.chain]
 
     def volume_snapshot_create(self, ctxt, instance_id, volume_id,
                                create_info):

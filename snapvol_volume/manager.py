@@ -17,7 +17,9 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from snapvol_api.conf import CONF
+from snapvol_api import context as snapvol_context
 from snapvol_api import exception
+from snapvol_api.rpc import compute_rpcapi
 from snapvol_api import states
 from snapvol_volume import compute
 from snapvol_volume.db import api as db
@@ -71,6 +73,7 @@ class VolumeManager:
         self.host = host or CONF.host
         self.reports = reports.Reports()
         self.compute = compute.ComputeClient()
+        self._compute_rpc = None
         self.shares = drivers.load_shares()
         self._executor = futures.ThreadPoolExecutor(
             CONF.volume.worker_threads, thread_name_prefix='volume-worker')
@@ -376,6 +379,25 @@ class VolumeManager:
                 reason=report['reason'])
         return report
 
+    def _domain_chain(self, volume):
+        """The files the running domain opens for the volume, active first,
+        as its compute host says (None when it cannot say): the truth when
+        a report did not come."""
+        if not volume.attachments:
+            return None
+        attachment = volume.attachments[0]
+        try:
+            if self._compute_rpc is None:
+                self._compute_rpc = compute_rpcapi.ComputeAPI()
+            return [layer['name'] for layer in self._compute_rpc
+                    .get_volume_chain(snapvol_context.get_admin_context(),
+                                      attachment.host,
+                                      attachment.instance_id, volume.id)]
+        except Exception as e:
+            LOG.warning('Cannot read the chain of volume %s on %s: %s',
+                        volume.id, attachment.host, e)
+            return None
+
     def _create_attached(self, snapshot, volume, chain):
         """Seed 000 step 3: the overlay is made here, the compute service
         makes the running domain write to it (snapshotCreateXML with
@@ -393,6 +415,15 @@ class VolumeManager:
                     volume_id=volume.id,
                     reason='compute reports %r for the new file %s'
                            % (report['file_format'], name))
+        except exception.ComputeUnavailable as e:
+            domain_chain = self._domain_chain(volume)
+            if not domain_chain or domain_chain[0] != name:
+                chain.discard_overlay(snapshot.id)
+                raise
+            # libvirt did switch: following it keeps one chain, not two.
+            LOG.warning('%s; but the domain writes to %s: recording the '
+                        'snapshot', e, name)
+            report = {}
         except Exception:
             chain.discard_overlay(snapshot.id)
             raise
@@ -404,17 +435,27 @@ class VolumeManager:
     def _delete_attached(self, snapshot, volume, chain):
         """The compute service merges while the guest runs (blockCommit or
         blockRebase, seed 000); then the merged file goes and the info
-        store follows."""
+        store follows. A merge the domain shows done (a report lost, or a
+        request sent again after a restart) is only recorded."""
         delete_info, merged, info_after = chain.merge_plan(snapshot.id)
         delete_info.update(type='qcow2', volume_id=volume.id)
-        report = self._ask_compute(
-            snapshot.id,
-            lambda: self.compute.delete_snapshot(snapshot.id, delete_info),
-            CONF.volume.assisted_snapshot_delete_timeout)
-        # Seed 001: libvirt's word on each changed file's format.
-        for name, fmt in report['file_format'].items():
-            if name in chain.formats and name != merged:
-                chain.formats[name] = fmt
+        domain_chain = self._domain_chain(volume)
+        if domain_chain is None or merged in domain_chain:
+            try:
+                report = self._ask_compute(
+                    snapshot.id,
+                    lambda: self.compute.delete_snapshot(snapshot.id,
+                                                         delete_info),
+                    CONF.volume.assisted_snapshot_delete_timeout)
+            except exception.ComputeUnavailable:
+                domain_chain = self._domain_chain(volume)
+                if not domain_chain or merged in domain_chain:
+                    raise
+                report = {'file_format': {}}
+            # Seed 001: libvirt's word on each changed file's format.
+            for name, fmt in report['file_format'].items():
+                if name in chain.formats and name != merged:
+                    chain.formats[name] = fmt
         chain.finish_merge(merged, info_after)
         return merged
 
@@ -564,6 +605,35 @@ class VolumeManager:
 
     # Recovery ---------------------------------------------------------------
 
+    def _settle_attached_create(self, volume, snapshot):
+        """An attached create a restart interrupted: the domain says
+        whether it writes to the new overlay; it is recorded if so, and
+        removed (the snapshot failed) if not. It is never made again: the
+        domain may be using it."""
+        with _chain_lock(volume.id):
+            chain = self._chain(volume)
+            name = chain.snapshot_file(snapshot.id)
+            domain_chain = self._domain_chain(volume)
+            if domain_chain and domain_chain[0] == name:
+                chain.formats[name] = 'qcow2'
+                chain.activate_overlay(snapshot.id)
+                self._record_chain(volume.id, chain)
+                db.snapshot_update(snapshot.id, {'status': states.AVAILABLE,
+                                                 'progress': '100%'})
+                LOG.info('Snapshot %s: the domain writes to %s; recorded',
+                         snapshot.id, name)
+            elif domain_chain is not None:
+                chain.discard_overlay(snapshot.id)
+                self._record_chain(volume.id, chain)
+                db.snapshot_update(snapshot.id, {'status': states.ERROR})
+                LOG.warning('Snapshot %s never reached the domain; failed',
+                            snapshot.id)
+            else:
+                db.snapshot_update(snapshot.id, {'status': states.ERROR})
+                LOG.warning('Snapshot %s: the compute host cannot say what '
+                            'the domain uses; failed, %s kept', snapshot.id,
+                            name)
+
     def _reconcile_volume(self, volume_id):
         """Finishes what a crash interrupted on one volume, then removes
         the files nothing refers to.
@@ -578,7 +648,9 @@ class VolumeManager:
         if volume.status == states.DELETING:
             return self._delete_volume(volume_id)
         for snapshot in db.snapshot_get_all_for_volume(volume_id):
-            if snapshot.status == states.CREATING:
+            if snapshot.status == states.CREATING and volume.attachments:
+                self._settle_attached_create(volume, snapshot)
+            elif snapshot.status == states.CREATING:
                 LOG.info('Resuming the create of snapshot %s', snapshot.id)
                 self._create_snapshot(snapshot.id)
             elif snapshot.status == states.DELETING:

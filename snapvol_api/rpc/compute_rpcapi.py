@@ -18,9 +18,10 @@ class ComputeAPI:
     API version history:
 
     * 1.0 - Initial version.
+    * 1.1 - Adds get_volume_chain.
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -82,6 +83,14 @@ class ComputeAPI:
         return self._prepare(host).call(ctxt, 'detach_volume',
                                         instance_id=instance_id,
                                         volume_id=volume_id)
+
+    def get_volume_chain(self, ctxt, host, instance_id, volume_id):
+        """The files the running domain opens for the volume, active first:
+        [{name, format}]. The volume manager asks it when a report did not
+        come, to follow what libvirt really did."""
+        return self._prepare(host, version='1.1').call(
+            ctxt, 'get_volume_chain', instance_id=instance_id,
+            volume_id=volume_id)
 
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
                                create_info):

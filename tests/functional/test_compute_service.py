@@ -41,6 +41,15 @@ class Share:
     def __init__(self, directory, connection):
         self.dir = directory
         self.connection = connection
+        self.volume_ids = []
+
+    def remove_files(self):
+        """The files of this test's volumes (the GlusterFS volume is
+        shared with other tests)."""
+        for volume_id in self.volume_ids:
+            for name in os.listdir(self.dir):
+                if name.startswith('volume-%s' % volume_id):
+                    os.unlink(os.path.join(self.dir, name))
 
     def chown(self, path):
         # libgfapi opens files as QEMU's user; libvirt chowns only files.
@@ -55,6 +64,7 @@ class Volume:
     def __init__(self, share, workdir):
         self.share = share
         self.id = str(uuid.uuid4())
+        share.volume_ids.append(self.id)
         self.base = 'volume-%s' % self.id
         self.formats = {self.base: 'raw'}
         self.files = {}      # snapshot id -> overlay made at it
@@ -238,9 +248,9 @@ def scratch_dir():
 def stack(request, service_factory, scratch_dir):
     extra = {}
     if request.param == 'glusterfs':
-        mount = request.getfixturevalue('gluster_mount')
-        directory = tempfile.mkdtemp(prefix='compute-', dir=mount)
-        share = Share(directory, 'glusterfs')
+        # At the volume's root, where the volume service keeps its files.
+        share = Share(str(request.getfixturevalue('gluster_mount')),
+                      'glusterfs')
         extra = {'libvirt': {'qemu_allowed_storage_drivers': 'gluster'}}
     else:
         share = Share(scratch_dir, 'local')
@@ -251,7 +261,7 @@ def stack(request, service_factory, scratch_dir):
         svc.nova('admin').servers.delete(server.id)
     standin.stop()
     if share.connection == 'glusterfs':
-        shutil.rmtree(share.dir, ignore_errors=True)
+        share.remove_files()
 
 
 @pytest.mark.parametrize('depth', [1, 3, 10])

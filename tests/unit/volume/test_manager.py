@@ -389,6 +389,21 @@ class FakeCompute:
         self.share = share
         self.requests = []
         self.outcome = 'ok'
+        self.domain_active = None
+
+    def get_volume_chain(self, ctxt, host, instance_id, volume_id):
+        """The compute rpcapi's view of the domain: its active file and
+        the backing files below it."""
+        name = self.domain_active or read_info(self.share, volume_id)[
+            'active']
+        chain = []
+        while name:
+            chain.append({'name': name, 'format': self._fmt(name)})
+            name = json.loads(subprocess.run(
+                ['qemu-img', 'info', '-U', '-f', self._fmt(name),
+                 '--output=json', name], cwd=self.share, capture_output=True,
+                check=True).stdout).get('backing-filename')
+        return chain
 
     def _fmt(self, name):
         return 'qcow2' if '.' in name.split('volume-', 1)[1] else 'raw'
@@ -409,6 +424,10 @@ class FakeCompute:
 
     def create_snapshot(self, volume_id, create_info):
         self.requests.append(('create', volume_id, create_info))
+        if self.outcome in ('ok', 'lost'):
+            self.domain_active = create_info['new_file']
+        if self.outcome == 'lost':
+            return
         self._answer(create_info['snapshot_id'], 'creating_compute_complete',
                      {create_info['new_file']: 'qcow2'})
 
@@ -443,7 +462,7 @@ class FakeCompute:
 def attached(manager, conf, share):
     conf.config(assisted_snapshot_create_timeout=1,
                 assisted_snapshot_delete_timeout=1, group='volume')
-    manager.compute = FakeCompute(manager, share)
+    manager.compute = manager._compute_rpc = FakeCompute(manager, share)
     volume = create_volume(manager)
     manager.attach_volume(ADMIN, volume['id'], 'inst', 'h', '/dev/vdb')
     return volume
@@ -542,3 +561,16 @@ def test_delete_while_its_create_waits_is_refused(manager, attached):
     with pytest.raises(exception.InvalidSnapshotStatus, match='creating'):
         manager.delete_snapshot(ALICE, snap['id'])
     wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'error')
+
+
+def test_attached_create_whose_report_is_lost_follows_the_domain(
+        manager, attached, share):
+    """Compute never answers, but libvirt did switch: the volume manager
+    finds out from the domain and records the snapshot."""
+    manager.compute.outcome = 'lost'
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'available')
+    name = 'volume-%s.%s' % (attached['id'], snap['id'])
+    assert read_info(share, attached['id']) == {snap['id']: name,
+                                                'active': name}
