@@ -220,7 +220,16 @@ class ComputeManager:
         attachment = db.attachment_get_by_volume(volume_id)
         if attachment.instance_id != instance_id:
             raise exception.VolumeNotAttached(volume_id=volume_id)
-        self.driver.guest(instance_id).detach_disk(attachment.device)
+        guest = self.driver.guest(instance_id)
+        guest.detach_disk(attachment.device)
+        if guest.is_active() and any(d.serial == volume_id
+                                     for d in guest.disks()):
+            # QEMU still has the file open: calling the volume detached
+            # would let offline merges run under a running guest.
+            raise exception.InstanceInvalidState(
+                instance_id=instance_id,
+                state='running and has not released disk %s'
+                      % attachment.device)
         db.attachment_delete(instance_id, volume_id)
         self.volume_api.detach_volume(ctxt, volume_id, instance_id)
         LOG.info('Detached volume %s from %s', volume_id, instance_id)

@@ -13,6 +13,13 @@ opts = [
                default='$state_path/mnt',
                help='Directory under which network shares are mounted, '
                     'one sub-directory per share.'),
+    cfg.StrOpt('glusterfs_mount_options',
+               default='direct-io-mode=enable,attribute-timeout=0,'
+                       'entry-timeout=0,negative-timeout=0',
+               help='Options of "mount -t glusterfs". The defaults keep no '
+                    'page, attribute or entry cache: QEMU writes the same '
+                    'files over libgfapi, and the volume manager must read '
+                    'their headers as they are now.'),
     cfg.StrOpt('volume_format',
                default='raw',
                choices=('raw', 'qcow2'),

@@ -77,8 +77,10 @@ class GlusterfsShareDriver(base.FileShareDriver):
                         exception.ShareUnavailable))
     def _mount(self):
         try:
-            processutils.execute('mount', '-t', 'glusterfs', self.location,
-                                 self.mount_path)
+            options = CONF.volume.glusterfs_mount_options
+            processutils.execute('mount', '-t', 'glusterfs',
+                                 *(['-o', options] if options else []),
+                                 self.location, self.mount_path)
         except processutils.ProcessExecutionError as e:
             raise exception.ShareUnavailable(
                 share=self.name, reason=(e.stderr or str(e)).strip())

@@ -90,7 +90,10 @@ def gluster_mount(gluster_share):
     mount_dir = harness.new_mount_dir(f'gluster-{SESSION_ID}')
     point = mount_dir / 'mnt'
     point.mkdir()
-    proc = harness.run(['mount', '-t', 'glusterfs', spec, point],
+    # No caches: QEMU writes these files over libgfapi, another client.
+    proc = harness.run(['mount', '-t', 'glusterfs', '-o',
+                        'direct-io-mode=enable,attribute-timeout=0,'
+                        'entry-timeout=0,negative-timeout=0', spec, point],
                        check=False, timeout=60)
     if proc.returncode != 0:
         harness.remove_mount_dir(mount_dir)

@@ -44,6 +44,9 @@ MODES = {
     'split': ('snapvol-volume-api', 'snapvol-volume'),
     # The compute service alone (its volume service is the test's).
     'compute': ('snapvol-compute', 'snapvol-compute-api'),
+    # The four processes apart.
+    'split4': ('snapvol-volume', 'snapvol-compute', 'snapvol-volume-api',
+               'snapvol-compute-api'),
 }
 
 
@@ -435,6 +438,11 @@ class ServiceProcesses:
                             'port': self.compute_port},
             # KVM cannot run guests on these machines (testbed.md).
             'libvirt': {'virt_type': 'qemu'},
+            # How the volume manager reaches the compute admin API.
+            'nova': {'auth_type': 'http_basic',
+                     'endpoint': f'{self.compute_url}/v2.1',
+                     'username': self.users['admin'].name,
+                     'password': self.users['admin'].password},
             'oslo_concurrency': {'lock_path': self.workdir / 'locks'},
         }
         # Without them snapvol-all uses its embedded defaults: SQLite under
