@@ -23,6 +23,9 @@ import bcrypt
 from cinderclient import client as cinder_client
 from keystoneauth1 import http_basic
 from keystoneauth1 import session as ks_session
+import libvirt
+import libvirt_qemu
+from novaclient import client as nova_client
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
@@ -40,19 +43,28 @@ def say(message, *args):
 START = time.monotonic()
 
 
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
 class Service:
     """snapvol-all in a temporary directory, with one share."""
 
     def __init__(self, workdir, share):
         self.workdir = workdir
         self.share = share
-        with socket.socket() as s:
-            s.bind(('127.0.0.1', 0))
-            self.port = s.getsockname()[1]
+        self.port, self.compute_port = _free_port(), _free_port()
         self.password = secrets.token_urlsafe(12)
-        hashed = bcrypt.hashpw(self.password.encode(), bcrypt.gensalt())
+        self.admin_password = secrets.token_urlsafe(12)
         with open(os.path.join(workdir, 'htpasswd'), 'w') as f:
-            f.write('demo:%s:demo-project:member\n' % hashed.decode())
+            for user, password, project, role in (
+                    ('demo', self.password, 'demo-project', 'member'),
+                    ('admin', self.admin_password, 'admin', 'admin')):
+                hashed = bcrypt.hashpw(password.encode(),
+                                       bcrypt.gensalt(5)).decode()
+                f.write('%s:%s:%s:%s\n' % (user, hashed, project, role))
         with open(os.path.join(workdir, 'shares.conf'), 'w') as f:
             f.write(share + '\n')
         self.conf = os.path.join(workdir, 'snapvol.conf')
@@ -63,7 +75,14 @@ class Service:
                     '[volume]\nshares_config = %(w)s/shares.conf\n'
                     'mount_point_base = %(w)s/mnt\n'
                     '[volume_api]\nlisten = 127.0.0.1\nport = %(p)d\n'
-                    % {'w': workdir, 'p': self.port})
+                    '[compute_api]\nlisten = 127.0.0.1\nport = %(c)d\n'
+                    # KVM may be unable to run a guest here (TCG is).
+                    '[libvirt]\nvirt_type = qemu\n'
+                    '[nova]\nauth_type = http_basic\n'
+                    'endpoint = http://127.0.0.1:%(c)d/v2.1\n'
+                    'username = admin\npassword = %(a)s\n'
+                    % {'w': workdir, 'p': self.port, 'c': self.compute_port,
+                       'a': self.admin_password})
 
     def __enter__(self):
         bindir = os.path.dirname(sys.executable)
@@ -92,6 +111,13 @@ class Service:
             endpoint='http://127.0.0.1:%d/v3/demo-project' % self.port,
             username='demo', password=self.password)
         return cinder_client.Client('3', session=ks_session.Session(
+            auth=auth))
+
+    def nova(self):
+        auth = http_basic.HTTPBasicAuth(
+            endpoint='http://127.0.0.1:%d/v2.1' % self.compute_port,
+            username='admin', password=self.admin_password)
+        return nova_client.Client('2.1', session=ks_session.Session(
             auth=auth))
 
     def share_directory(self):
@@ -221,6 +247,102 @@ def run_scenario(service):
     say('Deleted both volumes; no file is left on the share')
 
 
+def monitor_qemu_io(server_id, command):
+    """Runs a qemu-io command on the data disk (vdb) inside the running
+    QEMU, through its monitor: the writes go where the guest's would."""
+    conn = libvirt.open('qemu:///system')
+    try:
+        out = libvirt_qemu.qemuMonitorCommand(
+            conn.lookupByUUIDString(server_id),
+            'qemu-io -d virtio-disk1/virtio-backend "%s"' % command,
+            libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
+    finally:
+        conn.close()
+    if 'error' in out.lower():
+        raise SystemExit('qemu-io in the VM failed: %s' % out)
+
+
+def run_vm_scenario(service):
+    """A VM booted from a volume with a second volume attached; three
+    live snapshots of the data volume, deleted in mixed order while the VM
+    runs, the data checked at each step."""
+    cinder, nova = service.cinder(), service.nova()
+    directory = service.share_directory()
+    say('Share %s; VM scenario', service.share)
+    boot = cinder.volumes.create(1, name='demo-boot')
+    data = cinder.volumes.create(1, name='demo-data')
+    for vol in (boot, data):
+        wait(cinder.volumes.get, vol.id, 'available')
+    server = nova.servers.create(
+        'demo-vm', image=None, flavor='1', block_device_mapping_v2=[{
+            'uuid': boot.id, 'source_type': 'volume',
+            'destination_type': 'volume', 'boot_index': 0}])
+    wait(nova.servers.get, server.id, 'ACTIVE')
+    say('Booted VM %s from volume %s', server.id, boot.id)
+    nova.volumes.create_server_volume(server.id, data.id)
+    wait(cinder.volumes.get, data.id, 'in-use')
+    say('Attached volume %s: %s', data.id, cinder.volumes.get(data.id).status)
+
+    expected = imagedata.ImageModel(os.path.join(service.workdir, 'vm.raw'),
+                                    GiB)
+    at = {}
+
+    def write(pattern, offset):
+        monitor_qemu_io(server.id, 'write -P %d %d %d' % (pattern, offset,
+                                                         MiB))
+        monitor_qemu_io(server.id, 'flush')
+        expected.write(pattern, offset, MiB)
+        say('VM wrote 1 MiB of 0x%02x at %d MiB', pattern, offset // MiB)
+
+    def verify(step):
+        monitor_qemu_io(server.id, 'flush')
+        show_chain(directory, data.id)
+        info, active, fmt = active_file(directory, data.id)
+        expected.assert_matches(active, fmt, force_share=True)
+        for snap_id, model in at.items():
+            hdr = header(os.path.join(directory, info[snap_id]), 'qcow2')
+            model.assert_matches(
+                os.path.join(directory, hdr['backing-filename']),
+                hdr['backing-filename-format'], force_share=True)
+        say('  verified after %s: the live volume and %d snapshot(s) hold '
+            'exactly their data', step, len(at))
+
+    write(0xa1, 0)
+    snaps = []
+    for number, pattern in enumerate((0xb2, 0xc3, 0xd4), 1):
+        snap = cinder.volume_snapshots.create(data.id, force=True,
+                                              name='live-%d' % number)
+        wait(cinder.volume_snapshots.get, snap.id, 'available')
+        at[snap.id] = expected.checkpoint(snap.id)
+        snaps.append(snap)
+        say('Live snapshot %d: %s is %s', number, snap.id,
+            cinder.volume_snapshots.get(snap.id).status)
+        write(pattern, number * 8 * MiB)
+    verify('three live snapshots')
+    for label, snap in (('the middle snapshot (commit)', snaps[1]),
+                        ('the newest snapshot (pull)', snaps[2]),
+                        ('the last snapshot (pull, no base)', snaps[0])):
+        cinder.volume_snapshots.delete(snap)
+        say('Deleting %s: %s', label,
+            cinder.volume_snapshots.get(snap.id).status)
+        wait(cinder.volume_snapshots.get, snap.id, 'deleted')
+        del at[snap.id]
+        verify('deleting %s' % label)
+        write(0xe0 + len(at), 40 * MiB)
+
+    nova.servers.delete(server.id)
+    deadline = time.monotonic() + 120
+    while any(s.id == server.id for s in nova.servers.list()):
+        if time.monotonic() > deadline:
+            raise SystemExit('the VM was not deleted')
+        time.sleep(0.5)
+    for vol in (data, boot):
+        wait(cinder.volumes.get, vol.id, 'available')
+        cinder.volumes.delete(vol)
+        wait(cinder.volumes.get, vol.id, 'deleted')
+    say('Deleted the VM and both volumes')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--gluster', default=os.environ.get(
@@ -229,23 +351,30 @@ def main():
     args = parser.parse_args()
 
     results = []
-    with tempfile.TemporaryDirectory(prefix='snapvol-demo-') as top:
-        shares = ['local:%s' % os.path.join(top, 'local-share')]
+    # Not under /tmp's private directories: QEMU runs as libvirt-qemu.
+    with tempfile.TemporaryDirectory(prefix='snapvol-demo-',
+                                     dir='/var/tmp') as top:
+        os.chmod(top, 0o755)
+        runs = [('local:%s' % os.path.join(top, 'local-share'),
+                 run_vm_scenario, 'live snapshots of a running VM')]
         if args.gluster:
-            shares.append('glusterfs:%s' % args.gluster)
-        for index, share in enumerate(shares):
+            runs.append(('glusterfs:%s' % args.gluster, run_scenario,
+                         'snapshots of a detached volume'))
+        for index, (share, scenario, what) in enumerate(runs):
             workdir = os.path.join(top, 'run%d' % index)
             os.makedirs(workdir)
+            os.chmod(workdir, 0o755)
             start = time.monotonic()
             with Service(workdir, share) as service:
-                run_scenario(service)
-                cinder = service.cinder()
-                assert cinder.volumes.list() == []
-            results.append((share, time.monotonic() - start))
+                scenario(service)
+                if service.cinder().volumes.list():
+                    raise SystemExit('volumes were left behind')
+            results.append((what, share, time.monotonic() - start))
             _unmount(os.path.join(workdir, 'mnt'))
     print('\nSummary: every byte verified at every step')
-    for share, seconds in results:
-        print('  %-40s passed in %5.1f s' % (share, seconds))
+    for what, share, seconds in results:
+        print('  %-32s on %-28s passed in %5.1f s' % (what, share[:28],
+                                                      seconds))
 
 
 def _unmount(mnt):

@@ -19,4 +19,5 @@ class LocalShareDriver(base.FileShareDriver):
         return self.location
 
     def ensure_mounted(self):
-        os.makedirs(self.location, mode=0o750, exist_ok=True)
+        # QEMU runs as its own user and must reach the volume files.
+        os.makedirs(self.location, mode=0o755, exist_ok=True)
