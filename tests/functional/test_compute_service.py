@@ -177,7 +177,7 @@ class Scenario:
         self.nova.assisted_volume_snapshots.create(
             self.vol.id, {'snapshot_id': snapshot_id, 'type': 'qcow2',
                           'new_file': name})
-        report = self.standin.report(snapshot_id)
+        report = self.last_report = self.standin.report(snapshot_id)
         assert report['status'] == 'creating_compute_complete', report
         assert report['file_format'] == {name: 'qcow2'}
         assert report['progress'] == '90%'
@@ -309,6 +309,8 @@ def test_pull_of_the_only_snapshot(stack, tmp_path):
     run.verify()
 
 
+# Disk-type independent: local files are enough (libgfapi is slow here).
+@pytest.mark.parametrize('stack', ['local'], indirect=True)
 def test_bad_requests_are_refused(stack, tmp_path):
     svc, standin, share = stack
     run = Scenario(svc, standin, share, tmp_path)
@@ -384,4 +386,29 @@ def test_compute_killed_during_a_long_commit(stack, tmp_path):
     run.vol.at.pop(s1)
     run.vol.active = run.vol.base
     os.unlink(run.vol.path(name))
+    run.verify()
+
+
+@pytest.mark.parametrize('stack', ['local'], indirect=True)
+def test_quiesce_policy_with_a_guest_without_agent(stack, tmp_path):
+    """Seed 004: QUIESCE is tried first; a guest with no agent gets a
+    crash-consistent snapshot, which the report says, unless the instance
+    declares hw_qemu_guest_agent=yes: then the snapshot fails and the
+    domain keeps writing to the file it had."""
+    svc, standin, share = stack
+    run = Scenario(svc, standin, share, tmp_path)
+    s1 = run.snapshot()
+    assert run.last_report['quiesced'] is False
+
+    run.nova.servers.set_meta(run.server_id, {'hw_qemu_guest_agent': 'yes'})
+    snapshot_id = str(uuid.uuid4())
+    name = run.vol.new_overlay(snapshot_id)
+    run.nova.assisted_volume_snapshots.create(run.vol.id, {
+        'snapshot_id': snapshot_id, 'type': 'qcow2', 'new_file': name})
+    report = standin.report(snapshot_id)
+    assert report['status'] == 'error', report
+    assert 'freeze' in report['reason']
+    assert "/%s'" % run.vol.files[s1] in run.chain()
+    os.unlink(run.vol.path(name))
+    run.write(0x41)
     run.verify()
