@@ -127,7 +127,7 @@ class Service:
         return os.path.join(mnt, os.listdir(mnt)[0])
 
 
-def wait(get, resource_id, wanted, timeout=300):
+def wait(get, resource_id, wanted, timeout=300, interval=0.1):
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -141,7 +141,7 @@ def wait(get, resource_id, wanted, timeout=300):
         if status.startswith('error') or time.monotonic() > deadline:
             raise SystemExit('%s is %s, expected %s' % (resource_id, status,
                                                         wanted))
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def active_file(directory, volume_id):
