@@ -8,7 +8,6 @@ restarted manager finishes what it was doing (a block job keeps running in
 QEMU while we are away) and reports it.
 """
 
-from concurrent import futures
 import json
 import re
 
@@ -20,6 +19,7 @@ from snapvol_api import context as snapvol_context
 from snapvol_api import exception
 from snapvol_api.rpc import volume_rpcapi
 from snapvol_api import states
+from snapvol_api import workers
 from snapvol_compute.db import api as db
 from snapvol_compute import views
 from snapvol_compute.virt import config
@@ -59,8 +59,8 @@ class ComputeManager:
         self.host = host or CONF.host
         self.driver = virt_host.Host(CONF.libvirt.connection_uri)
         self.volume_api = volume_rpcapi.VolumeAPI()
-        self._executor = futures.ThreadPoolExecutor(
-            CONF.compute.worker_threads, thread_name_prefix='compute-worker')
+        self._workers = workers.Workers(CONF.compute.worker_threads,
+                                        'compute-worker')
 
     def init_host(self):
         self.driver.connect()
@@ -70,18 +70,10 @@ class ComputeManager:
             LOG.info('Resuming the %s of snapshot %s on instance %s',
                      operation.kind, operation.snapshot_id,
                      operation.instance_id)
-            self._spawn(self._resume_operation, operation)
+            self._workers.spawn(self._resume_operation, operation)
 
     def stop(self):
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
-    def _spawn(self, func, *args):
-        def run():
-            try:
-                func(*args)
-            except Exception:
-                LOG.exception('%s%r failed', func.__name__, args)
-        return self._executor.submit(run)
+        self._workers.stop(wait=False)
 
     def _sync_power_state(self, instance):
         try:
@@ -128,7 +120,7 @@ class ComputeManager:
              for n, b in enumerate(ordered)])
         LOG.info('Building instance %s (%s) on %s', instance.id, name,
                  self.host)
-        self._spawn(self._build_instance, ctxt, instance.id)
+        self._workers.spawn(self._build_instance, ctxt, instance.id)
         return views.instance(instance)
 
     def _build_instance(self, ctxt, instance_id):
@@ -246,14 +238,14 @@ class ComputeManager:
         snapshot_id = create_info.get('snapshot_id')
         db.operation_begin(snapshot_id, 'create', instance_id, volume_id,
                            self.host, create_info, ctxt.to_dict())
-        self._spawn(self._snapshot_create, ctxt, instance_id, volume_id,
+        self._workers.spawn(self._snapshot_create, ctxt, instance_id, volume_id,
                     create_info)
 
     def volume_snapshot_delete(self, ctxt, instance_id, volume_id,
                                snapshot_id, delete_info):
         db.operation_begin(snapshot_id, 'delete', instance_id, volume_id,
                            self.host, delete_info, ctxt.to_dict())
-        self._spawn(self._snapshot_delete, ctxt, instance_id, volume_id,
+        self._workers.spawn(self._snapshot_delete, ctxt, instance_id, volume_id,
                     snapshot_id, delete_info)
 
     def _report(self, ctxt, snapshot_id, status, file_format=None,

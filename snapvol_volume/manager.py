@@ -9,7 +9,6 @@ point leaves DB, info store and files in a state ``init_host`` completes.
 A volume and a snapshot travel as the dicts of ``snapvol_volume.views``.
 """
 
-from concurrent import futures
 import contextlib
 
 from oslo_concurrency import lockutils
@@ -21,6 +20,7 @@ from snapvol_api import context as snapvol_context
 from snapvol_api import exception
 from snapvol_api.rpc import compute_rpcapi
 from snapvol_api import states
+from snapvol_api import workers
 from snapvol_volume import compute
 from snapvol_volume.db import api as db
 from snapvol_volume import drivers
@@ -75,26 +75,18 @@ class VolumeManager:
         self.compute = compute.ComputeClient()
         self._compute_rpc = None
         self.shares = drivers.load_shares()
-        self._executor = futures.ThreadPoolExecutor(
-            CONF.volume.worker_threads, thread_name_prefix='volume-worker')
+        self._workers = workers.Workers(CONF.volume.worker_threads,
+                                        'volume-worker')
 
     def init_host(self):
         """Mounts the shares and resumes whatever a crash interrupted."""
         for share in self.shares.values():
             share.ensure_mounted()
         for volume in db.volume_get_all_by_host(self.host):
-            self._spawn(self._reconcile_volume, volume.id)
+            self._workers.spawn(self._reconcile_volume, volume.id)
 
     def stop(self):
-        self._executor.shutdown(wait=True, cancel_futures=True)
-
-    def _spawn(self, func, *args):
-        def run():
-            try:
-                func(*args)
-            except Exception:
-                LOG.exception('%s%r failed', func.__name__, args)
-        return self._executor.submit(run)
+        self._workers.stop(wait=True)
 
     # Loading, with project isolation ----------------------------------------
 
@@ -212,7 +204,7 @@ class VolumeManager:
             volume = db.volume_create(values, metadata)
         LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
                  volume.share)
-        self._spawn(self._create_volume, volume.id)
+        self._workers.spawn(self._create_volume, volume.id)
         return views.volume(volume)
 
     def _create_volume(self, volume_id):
@@ -262,7 +254,7 @@ class VolumeManager:
                 expected_status=[states.AVAILABLE, states.ERROR,
                                  states.ERROR_DELETING])
         LOG.info('Deleting volume %s', volume.id)
-        self._spawn(self._delete_volume, volume.id)
+        self._workers.spawn(self._delete_volume, volume.id)
         return views.volume(volume)
 
     def _delete_volume(self, volume_id):
@@ -327,7 +319,7 @@ class VolumeManager:
                  'description': description, 'volume_size': volume.size,
                  'status': states.CREATING, 'progress': '0%'}, metadata)
         LOG.info('Creating snapshot %s of volume %s', snapshot.id, volume.id)
-        self._spawn(self._create_snapshot, snapshot.id)
+        self._workers.spawn(self._create_snapshot, snapshot.id)
         return views.snapshot(snapshot)
 
     def _create_snapshot(self, snapshot_id):
@@ -483,7 +475,7 @@ class VolumeManager:
                 expected_status=[states.AVAILABLE, states.ERROR])
         LOG.info('Deleting snapshot %s of volume %s', snapshot.id,
                  snapshot.volume_id)
-        self._spawn(self._delete_snapshot, snapshot.id)
+        self._workers.spawn(self._delete_snapshot, snapshot.id)
         return views.snapshot(snapshot)
 
     def _delete_snapshot(self, snapshot_id):

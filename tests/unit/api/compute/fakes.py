@@ -169,6 +169,12 @@ class FakeComputeAPI:
             raise exception.VolumeNotAttached(volume_id=volume_id)
         instance['attachments'] = kept
 
+    def get_volume_chain(self, ctxt, host, instance_id, volume_id):
+        self._record('get_volume_chain', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id)
+        self._instance(instance_id, host)
+        return [{'name': 'volume-%s' % volume_id, 'format': 'raw'}]
+
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
                                create_info):
         self._record('volume_snapshot_create', ctxt, host=host,
