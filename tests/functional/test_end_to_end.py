@@ -217,3 +217,51 @@ def test_create_from_snapshot_of_attached_volume(system, share_dir,
         os.path.join(share_dir, 'volume-%s' % clone.id), 'raw')
     vol.delete(s1)
     vol.verify()
+
+
+def _share_files(share_dir):
+    return sorted(os.listdir(share_dir))
+
+
+def test_create_while_libvirt_fails_changes_nothing(system, share_dir,
+                                                    tmp_path):
+    """libvirt refuses the snapshot (the instance requires quiescing and
+    has no agent): error, .info and the chain as before, no overlay left;
+    deleting that snapshot later succeeds and touches no file."""
+    vol = Attached(system, share_dir, tmp_path)
+    vol.write(0x81)
+    vol.nova.servers.set_meta(vol.server_id, {'hw_qemu_guest_agent': 'yes'})
+    info, files = vol.info, _share_files(share_dir)
+    snap = vol.cinder.volume_snapshots.create(vol.volume_id, force=True)
+    harness.wait_for_status(
+        lambda: vol.cinder.volume_snapshots.get(snap.id), 'error',
+        failed=())
+    assert vol.info == info
+    assert _share_files(share_dir) == files
+    vol.verify()
+    vol.cinder.volume_snapshots.delete(snap.id)
+    harness.wait_for(lambda: snap.id not in {
+        s.id for s in vol.cinder.volume_snapshots.list()}, 60,
+        what='the failed snapshot to go')
+    assert vol.info == info
+    assert _share_files(share_dir) == files
+    vol.verify()
+
+
+@pytest.mark.parametrize('system', ['split4'], indirect=True)
+def test_compute_api_unreachable(system, share_dir, tmp_path):
+    vol = Attached(system, share_dir, tmp_path)
+    vol.write(0x91)
+    info, files = vol.info, _share_files(share_dir)
+    system.stop('snapvol-compute-api')
+    snap = vol.cinder.volume_snapshots.create(vol.volume_id, force=True)
+    harness.wait_for_status(
+        lambda: vol.cinder.volume_snapshots.get(snap.id), 'error',
+        failed=())
+    assert vol.info == info
+    assert _share_files(share_dir) == files
+    system.restart('snapvol-compute-api')
+    s2 = vol.snapshot()
+    vol.write(0x92)
+    vol.delete(s2)
+    vol.verify()
