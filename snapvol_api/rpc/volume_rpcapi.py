@@ -2,7 +2,6 @@
 
 import oslo_messaging as messaging
 
-from snapvol_api.conf import CONF
 from snapvol_api import rpc
 
 TOPIC = 'snapvol-volume'

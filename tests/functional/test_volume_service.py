@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 
 from cinderclient import exceptions as cinder_exc
 import pytest
