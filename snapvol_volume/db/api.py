@@ -154,18 +154,22 @@ def volume_create(values, metadata=None):
     return volume_get(volume.id)
 
 
+def _update_volume(session, volume_id, values, expected_status):
+    def conflict(session):
+        current = _get(session, models.Volume, volume_id, None,
+                       exception.VolumeNotFound(volume_id=volume_id))
+        return exception.InvalidVolumeStatus(
+            volume_id=volume_id, status=current.status,
+            expected=', '.join(expected_status))
+    _conditional_update(session, models.Volume, volume_id, values,
+                        expected_status, conflict)
+
+
 def volume_update(volume_id, values, expected_status=None):
     """Updates a live volume; with ``expected_status`` (a collection),
     only if its status is one of them, else InvalidVolumeStatus."""
     with _session() as session:
-        def conflict(session):
-            current = _get(session, models.Volume, volume_id, None,
-                           exception.VolumeNotFound(volume_id=volume_id))
-            return exception.InvalidVolumeStatus(
-                volume_id=volume_id, status=current.status,
-                expected=', '.join(expected_status))
-        _conditional_update(session, models.Volume, volume_id, values,
-                            expected_status, conflict)
+        _update_volume(session, volume_id, values, expected_status)
     return volume_get(volume_id)
 
 
@@ -184,14 +188,8 @@ def volume_attach(volume_id, instance_id, host, device):
     """Records an attachment and makes the volume in-use, if it was
     available; else InvalidVolumeStatus."""
     with _session() as session:
-        _conditional_update(
-            session, models.Volume, volume_id, {'status': states.IN_USE},
-            [states.AVAILABLE], lambda session: exception.InvalidVolumeStatus(
-                volume_id=volume_id,
-                status=_get(session, models.Volume, volume_id, None,
-                            exception.VolumeNotFound(
-                                volume_id=volume_id)).status,
-                expected=states.AVAILABLE))
+        _update_volume(session, volume_id, {'status': states.IN_USE},
+                       [states.AVAILABLE])
         session.add(models.VolumeAttachment(
             volume_id=volume_id, instance_id=instance_id, host=host,
             device=device))
