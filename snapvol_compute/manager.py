@@ -52,7 +52,7 @@ def requires_quiesce(instance):
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host=None):
@@ -229,9 +229,20 @@ class ComputeManager:
     # Assisted snapshots -----------------------------------------------------
 
     def get_volume_chain(self, ctxt, instance_id, volume_id):
-        disk = self.driver.guest(instance_id).disk_by_serial(volume_id)
+        guest = self.driver.guest(instance_id)
+        if not guest.is_active():
+            # Only a running domain has a chain QEMU opened; the volume
+            # manager merges offline then.
+            raise exception.InstanceInvalidState(instance_id=instance_id,
+                                                 state='shut off')
+        disk = guest.disk_by_serial(volume_id)
         return [{'name': layer.source.basename,
                  'format': layer.source.format} for layer in disk.chain]
+
+    def forget_volume_chain(self, ctxt, instance_id, volume_id):
+        self.driver.guest(instance_id).forget_backing_chain(volume_id)
+        LOG.info('Instance %s will read the chain of volume %s from its '
+                 'files when it starts', instance_id, volume_id)
 
     def volume_snapshot_create(self, ctxt, instance_id, volume_id,
                                create_info):
@@ -276,9 +287,16 @@ class ComputeManager:
             instance = db.instance_get(instance_id)
             guest = self.driver.guest(instance_id)
             disk = guest.disk_by_serial(volume_id)
-            new_source = disk.active.source.with_basename(new_file)
-            quiesced = self._snapshot_disk(instance, guest, disk.target,
-                                           new_source)
+            quiesced = None
+            if disk.active.source.basename != new_file:
+                new_source = disk.active.source.with_basename(new_file)
+                quiesced = self._snapshot_disk(instance, guest, disk.target,
+                                               new_source)
+            else:
+                # Done before: a request sent again, or run again after a
+                # restart. Reported, never taken twice.
+                LOG.info('Instance %s already writes to %s', instance_id,
+                         new_file)
             active = guest.disk_by_serial(volume_id).active.source
             if active.basename != new_file:
                 raise exception.HypervisorError(
@@ -392,16 +410,11 @@ class ComputeManager:
         info = json.loads(operation.info)
         snapshot_id = operation.snapshot_id
         try:
+            if operation.kind == 'create':
+                return self._snapshot_create(
+                    ctxt, operation.instance_id, operation.volume_id, info)
             guest = self.driver.guest(operation.instance_id)
             disk = guest.disk_by_serial(operation.volume_id)
-            if operation.kind == 'create':
-                if disk.active.source.basename != info.get('new_file'):
-                    return self._snapshot_create(
-                        ctxt, operation.instance_id, operation.volume_id,
-                        info)
-                return self._report(
-                    ctxt, snapshot_id, states.CREATING_COMPUTE_COMPLETE,
-                    {info['new_file']: disk.active.source.format})
             device = guest.block_device(disk.target)
             job = device.job()
             if job is not None:

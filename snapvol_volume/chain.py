@@ -269,13 +269,22 @@ class VolumeChain:
         _unlink(self.path(merged))
         self.formats.pop(merged, None)
 
-    def delete_snapshot(self, snapshot_id):
+    def delete_snapshot(self, snapshot_id, keep_active=False):
         """Merges the overlay of ``snapshot_id`` into the file below it.
+
+        With ``keep_active`` (the volume is attached to a shut-off
+        instance, whose definition names the active file) the newest
+        snapshot is merged as a live delete would: the file below the
+        active file is pulled into it.
 
         Returns the removed file name (None when there was none). Each step
         can be run again after a crash: commit leaves the overlay intact,
         and the info store changes only once the chain is consistent.
         """
+        if keep_active:
+            pulled = self._pull_into_active(snapshot_id)
+            if pulled is not None:
+                return pulled
         data = self.read_info()
         name = data.get(snapshot_id)
         if name is None or snapshot_id == info_store.ACTIVE:
@@ -311,6 +320,38 @@ class VolumeChain:
         _unlink(self.path(name))
         self.formats.pop(name, None)
         return name
+
+    def _pull_into_active(self, snapshot_id):
+        """The offline twin of a live pull; None when the snapshot's file
+        is not the active one."""
+        data, layers = self.walk()
+        active = layers[0]
+        if data.get(snapshot_id) != active.name:
+            return None
+        names = {layer.name for layer in layers}
+        # Files the info store (or the base) has but the chain lost: the
+        # pull's header change happened and the crash came before the info
+        # store's update. Pulling again would drop an older snapshot.
+        lost = [name for name in set(data.values()) | {self.base_name}
+                if name not in names and os.path.exists(self.path(name))]
+        if len(lost) > 1 or (not lost and active.backing is None):
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='cannot pull into %s: %s' % (
+                    active.name, 'it has no backing file' if not lost
+                    else 'the chain lost %s' % ', '.join(sorted(lost))))
+        if lost:
+            merged = lost[0]
+            LOG.info('%s was already pulled into %s', merged, active.name)
+        else:
+            below = layers[1]
+            merged = below.name
+            qemu_img.rebase(self.path(active.name), active.fmt,
+                            below.backing, self.formats.get(below.backing))
+        after = {key: (active.name if name == merged else name)
+                 for key, name in data.items() if key != snapshot_id}
+        self.finish_merge(merged, after)
+        return merged
 
     def remove_orphans(self):
         """Removes the volume's files that the info store does not use

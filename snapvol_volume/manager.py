@@ -78,6 +78,14 @@ class VolumeManager:
         self._workers = workers.Workers(CONF.volume.worker_threads,
                                         'volume-worker')
 
+    @property
+    def compute_rpc(self):
+        # Made on first use: a deployment without attached volumes needs
+        # no compute service.
+        if self._compute_rpc is None:
+            self._compute_rpc = compute_rpcapi.ComputeAPI()
+        return self._compute_rpc
+
     def init_host(self):
         """Mounts the shares and resumes whatever a crash interrupted."""
         for share in self.shares.values():
@@ -371,20 +379,28 @@ class VolumeManager:
                 reason=report['reason'])
         return report
 
+    def _running_chain(self, volume):
+        """_domain_chain, None also when the instance is shut off."""
+        try:
+            return self._domain_chain(volume)
+        except exception.InstanceInvalidState:
+            return None
+
     def _domain_chain(self, volume):
         """The files the running domain opens for the volume, active first,
         as its compute host says (None when it cannot say): the truth when
-        a report did not come."""
+        a report did not come. InstanceInvalidState when the instance is
+        shut off."""
         if not volume.attachments:
             return None
         attachment = volume.attachments[0]
         try:
-            if self._compute_rpc is None:
-                self._compute_rpc = compute_rpcapi.ComputeAPI()
-            return [layer['name'] for layer in self._compute_rpc
+            return [layer['name'] for layer in self.compute_rpc
                     .get_volume_chain(snapvol_context.get_admin_context(),
                                       attachment.host,
                                       attachment.instance_id, volume.id)]
+        except exception.InstanceInvalidState:
+            raise
         except Exception as e:
             LOG.warning('Cannot read the chain of volume %s on %s: %s',
                         volume.id, attachment.host, e)
@@ -408,7 +424,7 @@ class VolumeManager:
                     reason='compute reports %r for the new file %s'
                            % (report['file_format'], name))
         except exception.ComputeUnavailable as e:
-            domain_chain = self._domain_chain(volume)
+            domain_chain = self._running_chain(volume)
             if not domain_chain or domain_chain[0] != name:
                 chain.discard_overlay(snapshot.id)
                 raise
@@ -429,9 +445,12 @@ class VolumeManager:
         blockRebase, seed 000); then the merged file goes and the info
         store follows. A merge the domain shows done (a report lost, or a
         request sent again after a restart) is only recorded."""
+        try:
+            domain_chain = self._domain_chain(volume)
+        except exception.InstanceInvalidState:
+            return self._delete_shut_off(snapshot, volume, chain)
         delete_info, merged, info_after = chain.merge_plan(snapshot.id)
         delete_info.update(type='qcow2', volume_id=volume.id)
-        domain_chain = self._domain_chain(volume)
         if domain_chain is None or merged in domain_chain:
             try:
                 report = self._ask_compute(
@@ -450,6 +469,19 @@ class VolumeManager:
                     chain.formats[name] = fmt
         chain.finish_merge(merged, info_after)
         return merged
+
+    def _delete_shut_off(self, snapshot, volume, chain):
+        """No QEMU holds the chain (and none can start on it while
+        qemu-img holds its locks): merged here, keeping the active file the
+        domain's definition names; the definition first forgets the chain
+        it recorded. Upstream Nova refuses instead."""
+        attachment = volume.attachments[0]
+        LOG.info('Instance %s is shut off: deleting snapshot %s offline',
+                 attachment.instance_id, snapshot.id)
+        self.compute_rpc.forget_volume_chain(
+            snapvol_context.get_admin_context(), attachment.host,
+            attachment.instance_id, volume.id)
+        return chain.delete_snapshot(snapshot.id, keep_active=True)
 
     def update_snapshot(self, ctxt, snapshot_id, values):
         snapshot = self._snapshot(ctxt, snapshot_id)
@@ -601,11 +633,12 @@ class VolumeManager:
         """An attached create a restart interrupted: the domain says
         whether it writes to the new overlay; it is recorded if so, and
         removed (the snapshot failed) if not. It is never made again: the
-        domain may be using it."""
+        domain may be using it. Returns False when the compute host cannot
+        say, and the overlay must stay."""
         with _chain_lock(volume.id):
             chain = self._chain(volume)
             name = chain.snapshot_file(snapshot.id)
-            domain_chain = self._domain_chain(volume)
+            domain_chain = self._running_chain(volume)
             if domain_chain and domain_chain[0] == name:
                 chain.formats[name] = 'qcow2'
                 chain.activate_overlay(snapshot.id)
@@ -614,17 +647,20 @@ class VolumeManager:
                                                  'progress': '100%'})
                 LOG.info('Snapshot %s: the domain writes to %s; recorded',
                          snapshot.id, name)
+                return True
             elif domain_chain is not None:
                 chain.discard_overlay(snapshot.id)
                 self._record_chain(volume.id, chain)
                 db.snapshot_update(snapshot.id, {'status': states.ERROR})
                 LOG.warning('Snapshot %s never reached the domain; failed',
                             snapshot.id)
+                return True
             else:
                 db.snapshot_update(snapshot.id, {'status': states.ERROR})
                 LOG.warning('Snapshot %s: the compute host cannot say what '
                             'the domain uses; failed, %s kept', snapshot.id,
                             name)
+                return False
 
     def _reconcile_volume(self, volume_id):
         """Finishes what a crash interrupted on one volume, then removes
@@ -639,15 +675,20 @@ class VolumeManager:
             return self._create_volume(volume_id)
         if volume.status == states.DELETING:
             return self._delete_volume(volume_id)
+        settled = True
         for snapshot in db.snapshot_get_all_for_volume(volume_id):
             if snapshot.status == states.CREATING and volume.attachments:
-                self._settle_attached_create(volume, snapshot)
+                settled &= self._settle_attached_create(volume, snapshot)
             elif snapshot.status == states.CREATING:
                 LOG.info('Resuming the create of snapshot %s', snapshot.id)
                 self._create_snapshot(snapshot.id)
             elif snapshot.status == states.DELETING:
                 LOG.info('Resuming the delete of snapshot %s', snapshot.id)
                 self._delete_snapshot(snapshot.id)
+        if not settled:
+            LOG.warning('Volume %s: files nothing refers to are kept until '
+                        'its compute host answers', volume_id)
+            return
         with _chain_lock(volume_id):
             chain = self._chain(db.volume_get(volume_id))
             for path in chain.remove_orphans():

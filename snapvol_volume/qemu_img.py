@@ -92,6 +92,20 @@ def rebase_unsafe(path, fmt, backing, backing_fmt):
          path)
 
 
+def rebase(path, fmt, backing, backing_fmt):
+    """Copies into an overlay what its backing chain shows above
+    ``backing`` and points it there (no ``backing``: all of it, leaving a
+    standalone image); the data the overlay shows does not change. After a
+    crash the header still names the old backing file, so it can be run
+    again."""
+    _check_format(fmt)
+    args = ['rebase', '-q', '-f', fmt, '-b', backing or '']
+    if backing is not None:
+        _check_format(backing_fmt)
+        args += ['-F', backing_fmt]
+    _run(*args, path)
+
+
 def convert(src, src_fmt, dest, dest_fmt):
     """Copies the data ``src`` shows (with its backing chain) into a new,
     independent image."""

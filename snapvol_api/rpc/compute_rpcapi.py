@@ -19,9 +19,10 @@ class ComputeAPI:
 
     * 1.0 - Initial version.
     * 1.1 - Adds get_volume_chain.
+    * 1.2 - Adds forget_volume_chain.
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -87,9 +88,19 @@ class ComputeAPI:
     def get_volume_chain(self, ctxt, host, instance_id, volume_id):
         """The files the running domain opens for the volume, active first:
         [{name, format}]. The volume manager asks it when a report did not
-        come, to follow what libvirt really did."""
+        come, to follow what libvirt really did; InstanceInvalidState when
+        the domain is not running."""
         return self._prepare(host, version='1.1').call(
             ctxt, 'get_volume_chain', instance_id=instance_id,
+            volume_id=volume_id)
+
+    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
+        """Before the volume manager merges files of a volume attached to
+        a shut-off instance: the domain's definition forgets the recorded
+        backing chain and reads it from the images when it starts.
+        InstanceInvalidState when the domain runs."""
+        return self._prepare(host, version='1.2').call(
+            ctxt, 'forget_volume_chain', instance_id=instance_id,
             volume_id=volume_id)
 
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,

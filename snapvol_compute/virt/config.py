@@ -312,6 +312,19 @@ def _parse_mirror(disk):
                           index=_index(source))
 
 
+def without_backing_chain(xml, serial):
+    """The domain XML with no ``<backingStore>`` under the disk whose serial
+    is ``serial``: libvirt then reads that chain from the image headers
+    when the domain starts, instead of trusting a recorded one."""
+    root = ET.fromstring(xml)
+    for disk in root.findall('./devices/disk'):
+        found = disk.find('serial')
+        if found is not None and (found.text or '').strip() == serial:
+            for backing in disk.findall('backingStore'):
+                disk.remove(backing)
+    return _to_string(root)
+
+
 def parse_disks(xml):
     """The disks (device='disk') of a domain's XML, in XML order."""
     root = ET.fromstring(xml)

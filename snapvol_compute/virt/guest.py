@@ -138,6 +138,18 @@ class Guest:
         raise exception.DiskTargetNotFound(instance_id=self.uuid,
                                            target=target)
 
+    def forget_backing_chain(self, serial):
+        """Makes the persistent definition of a shut-off domain read the
+        chain of disk ``serial`` from the image headers at its next start,
+        so that files merged while it was off are not looked for."""
+        with self._domain() as dom:
+            if dom.isActive():
+                raise exception.InstanceInvalidState(instance_id=self.uuid,
+                                                     state='running')
+            xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+            dom.connect().defineXML(config.without_backing_chain(xml,
+                                                                 serial))
+
     def attach_disk(self, spec):
         """Attaches to the running domain (if it runs) and to its
         persistent definition."""

@@ -60,9 +60,10 @@ class Volume:
             snapshot_id)
         return snapshot_id
 
-    def delete(self, snapshot_id):
-        self.chain.delete_snapshot(snapshot_id)
+    def delete(self, snapshot_id, keep_active=False):
+        merged = self.chain.delete_snapshot(snapshot_id, keep_active)
         del self.at_snapshot[snapshot_id]
+        return merged
 
     def assert_data(self):
         """The volume and every snapshot show exactly their data."""
@@ -180,6 +181,54 @@ def test_deletes_in_every_order_keep_all_data(tmp_path):
             volume.write(0x70 + index)
             volume.assert_data()
         assert volume.info == {'active': 'volume-%s' % volume.id}
+
+
+def test_keep_active_deletes_in_every_order_never_move_it(tmp_path):
+    """For a shut-off instance: whatever is deleted, the active file its
+    definition names stays the active file, and every byte stays."""
+    for order in ((2, 1, 0), (0, 2, 1), (1, 2, 0)):
+        workdir = tmp_path / ''.join(map(str, order))
+        workdir.mkdir()
+        volume = Volume(workdir)
+        ids = []
+        for pattern in range(3):
+            volume.write(0x40 + pattern)
+            ids.append(volume.snapshot())
+        volume.write(0x4f)
+        active = volume.info['active']
+        for index in order:
+            volume.delete(ids[index], keep_active=True)
+            assert volume.info['active'] == active
+            volume.write(0x50 + index)
+            volume.assert_data()
+        # The last pull had no base left: the active file stands alone.
+        assert volume.info == {'active': active}
+        assert sorted(os.listdir(volume.share)) == sorted(
+            [active, 'volume-%s.info' % volume.id])
+        assert 'backing-filename' not in header(
+            str(volume.share / active), 'qcow2')
+
+
+def test_resumed_pull_does_not_pull_twice(volume):
+    """A crash after the pull changed the active file's header, before the
+    info store did: the delete run again only records it; pulling again
+    would drop the older snapshot's file."""
+    volume.write(0x31)
+    s1 = volume.snapshot()
+    volume.write(0x32)
+    s2 = volume.snapshot()
+    volume.write(0x33)
+    base = 'volume-%s' % volume.id
+    s1_file, s2_file = ('%s.%s' % (base, s) for s in (s1, s2))
+    subprocess.run(['qemu-img', 'rebase', '-q', '-f', 'qcow2', '-b', base,
+                    '-F', 'raw', str(volume.share / s2_file)], check=True)
+
+    assert volume.delete(s2, keep_active=True) == s1_file
+
+    assert volume.info == {s1: s2_file, 'active': s2_file}
+    assert os.path.exists(volume.share / base)
+    assert not os.path.exists(volume.share / s1_file)
+    volume.assert_data()
 
 
 def test_create_from_snapshot_copies_that_moment(volume, tmp_path):

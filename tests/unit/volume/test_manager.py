@@ -390,10 +390,14 @@ class FakeCompute:
         self.requests = []
         self.outcome = 'ok'
         self.domain_active = None
+        self.shut_off = False
 
     def get_volume_chain(self, ctxt, host, instance_id, volume_id):
         """The compute rpcapi's view of the domain: its active file and
         the backing files below it."""
+        if self.shut_off:
+            raise exception.InstanceInvalidState(instance_id=instance_id,
+                                                 state='shut off')
         name = self.domain_active or read_info(self.share, volume_id)[
             'active']
         chain = []
@@ -404,6 +408,10 @@ class FakeCompute:
                  '--output=json', name], cwd=self.share, capture_output=True,
                 check=True).stdout).get('backing-filename')
         return chain
+
+    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
+        assert self.shut_off
+        self.requests.append(('forget', volume_id, None))
 
     def _fmt(self, name):
         return 'qcow2' if '.' in name.split('volume-', 1)[1] else 'raw'
@@ -516,6 +524,36 @@ def test_attached_create_and_deletes(manager, attached, share):
     manager.detach_volume(ADMIN, attached['id'], 'inst')
     snap = create_snapshot(manager, attached['id'])
     delete_snapshot(manager, snap['id'])
+    assert read_info(share, attached['id']) == {'active': files[2]}
+
+
+def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
+                                                       share):
+    """No compute request: merged here, and the active file the domain's
+    definition names stays active."""
+    ids = []
+    for _ in range(3):
+        snap = manager.create_snapshot(ALICE, attached['id'], None, None,
+                                       {}, True)
+        wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
+                    'available')
+        ids.append(snap['id'])
+    files = ['volume-%s.%s' % (attached['id'], s) for s in ids]
+    manager.compute.shut_off = True
+    requests = len(manager.compute.requests)
+    for index in (1, 2):
+        delete_snapshot(manager, ids[index])
+    assert manager.compute.requests[requests:] == [
+        ('forget', attached['id'], None)] * 2
+    assert read_info(share, attached['id']) == {ids[0]: files[2],
+                                                'active': files[2]}
+    assert sorted(os.listdir(share)) == sorted(
+        ['volume-%s' % attached['id'], files[2],
+         'volume-%s.info' % attached['id']])
+    # Running again, the last one is merged live.
+    manager.compute.shut_off = False
+    delete_snapshot(manager, ids[0])
+    assert manager.compute.requests[-1][0] == 'delete'
     assert read_info(share, attached['id']) == {'active': files[2]}
 
 

@@ -175,6 +175,11 @@ class FakeComputeAPI:
         self._instance(instance_id, host)
         return [{'name': 'volume-%s' % volume_id, 'format': 'raw'}]
 
+    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
+        self._record('forget_volume_chain', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id)
+        self._instance(instance_id, host)
+
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
                                create_info):
         self._record('volume_snapshot_create', ctxt, host=host,

@@ -251,3 +251,21 @@ class TestRendering:
         assert (source.get('protocol'), source.get('name')) == \
             ('gluster', 'gv0/volume-2.s1')
         assert source.find('host').attrib == {'name': 'vm', 'port': '24007'}
+
+
+def test_without_backing_chain_touches_only_that_disk():
+    xml = LIVE_FILE_DISK.replace("<disk type='file' device='cdrom'>", """
+    <disk type='file' device='disk'>
+      <source file='/mnt/share/volume-2.s1'/>
+      <backingStore type='file'><source file='/mnt/share/volume-2'/>
+      </backingStore>
+      <target dev='vdc' bus='virtio'/>
+      <serial>2222</serial>
+    </disk>
+    <disk type='file' device='cdrom'>""")
+    disks = config.parse_disks(config.without_backing_chain(xml, '1111'))
+    by_serial = {d.serial: d for d in disks}
+    assert [layer.source.path for layer in by_serial['1111'].chain] == [
+        '/mnt/share/volume-1.s3']
+    assert [layer.source.path for layer in by_serial['2222'].chain] == [
+        '/mnt/share/volume-2.s1', '/mnt/share/volume-2']
