@@ -36,9 +36,11 @@ Layer = collections.namedtuple('Layer', 'name fmt backing')
 
 class VolumeChain:
 
-    def __init__(self, directory, volume_id, formats):
-        """``formats``: {file name: recorded format} of the volume."""
+    def __init__(self, directory, volume_id, formats, owner=None):
+        """``formats``: {file name: recorded format} of the volume;
+        ``owner``: (uid, gid) given the image files made here."""
         self.directory = directory
+        self.owner = owner
         self.volume_id = volume_id
         self.formats = dict(formats)
         self.base_name = 'volume-%s' % volume_id
@@ -165,8 +167,13 @@ class VolumeChain:
 
     # Changing ---------------------------------------------------------------
 
+    def _give(self, path):
+        if self.owner is not None:
+            os.chown(path, *self.owner)
+
     def create_base(self, size_gb, fmt):
         qemu_img.create(self.path(self.base_name), fmt, size_gb * GiB)
+        self._give(self.path(self.base_name))
         self.formats[self.base_name] = fmt
         self.info.write({info_store.ACTIVE: self.base_name})
 
@@ -178,6 +185,7 @@ class VolumeChain:
         qemu_img.convert(source.path(src.name), src.fmt, dest, fmt)
         if qemu_img.info(dest, fmt)['virtual-size'] < size_gb * GiB:
             qemu_img.resize(dest, fmt, size_gb * GiB)
+        self._give(dest)
         self.formats[self.base_name] = fmt
         self.info.write({info_store.ACTIVE: self.base_name})
 
@@ -193,6 +201,7 @@ class VolumeChain:
             qemu_img.create(path, 'qcow2', size_gb * GiB,
                             backing=layers[0].name, backing_fmt=layers[0].fmt)
             _pad(path)
+            self._give(path)
         except Exception:
             _unlink(path)
             raise
@@ -229,38 +238,76 @@ class VolumeChain:
     def merge_plan(self, snapshot_id):
         """How to merge the overlay of ``snapshot_id`` while a guest runs
         the chain: (delete_info for the compute service, the file the
-        merge makes useless, the info store afterwards).
+        merge makes useless, the info store afterwards). delete_info is
+        None when the chain already shows the merge done (a report lost, or
+        a crash before the info store changed).
 
         The newest snapshot's overlay is the active file: the file below it
         is pulled into it (and the active file takes that file's place for
         the snapshot that had it). Any other overlay is committed into the
-        file below it, and libvirt re-points the file above.
+        file below it, and the file above is re-pointed.
         """
-        data, layers = self.check()
+        data, layers = self.walk()
         if snapshot_id not in data or snapshot_id == info_store.ACTIVE:
             raise exception.ChainMismatch(
                 volume_id=self.volume_id,
                 reason='snapshot %s has no file' % snapshot_id)
         name = data[snapshot_id]
         names = [layer.name for layer in layers]
+        # Files the info store (or the base) has that the chain lost: what
+        # a merge removed from the chain before the info store followed.
+        lost = sorted(f for f in set(data.values()) | {self.base_name}
+                      if f not in names and os.path.exists(self.path(f)))
+        after = dict(data)
+        del after[snapshot_id]
+        if lost == [name]:
+            return None, name, after            # committed
+        if len(lost) > 1 or (lost and name != names[0]):
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='%s not in the chain' % ', '.join(lost))
         index = names.index(name)
-        if layers[index].backing is None:
+        if lost:
+            below, delete_info = lost[0], None  # pulled
+        elif layers[index].backing is None:
             raise exception.ChainMismatch(
                 volume_id=self.volume_id,
                 reason='%s of snapshot %s has no backing file'
                        % (name, snapshot_id))
-        below = layers[index + 1]
-        after = dict(data)
-        del after[snapshot_id]
-        if index == 0:
-            for other, file_name in data.items():
-                if file_name == below.name and other != info_store.ACTIVE:
-                    after[other] = name
-            delete_info = {'file_to_merge': below.backing,
+        elif index == 0:
+            below = layers[1].name
+            delete_info = {'file_to_merge': layers[1].backing,
                            'merge_target_file': None}
-            return delete_info, below.name, after
-        delete_info = {'file_to_merge': name, 'merge_target_file': below.name}
-        return delete_info, name, after
+        else:
+            return ({'file_to_merge': name,
+                     'merge_target_file': layers[index + 1].name},
+                    name, after)
+        for other, file_name in data.items():
+            if file_name == below and other != info_store.ACTIVE:
+                after[other] = name
+        return delete_info, below, after
+
+    def merge_offline(self, snapshot_id):
+        """merge_plan carried out with qemu-img, for a volume attached to a
+        shut-off instance: its definition names the active file, which
+        stays. Returns the removed file; can be run again after a crash."""
+        delete_info, merged, after = self.merge_plan(snapshot_id)
+        if delete_info is not None:
+            layers = self.walk()[1]
+            names = [layer.name for layer in layers]
+            target = delete_info['merge_target_file']
+            if target is None:
+                base = delete_info['file_to_merge']
+                qemu_img.rebase(self.path(layers[0].name), layers[0].fmt,
+                                base, self.formats.get(base))
+            else:
+                index = names.index(merged)
+                qemu_img.commit(self.path(merged), layers[index].fmt)
+                above = layers[index - 1]
+                qemu_img.rebase_unsafe(self.path(above.name), above.fmt,
+                                       target, self.formats[target])
+        self.finish_merge(merged, after)
+        return merged
 
     def finish_merge(self, merged, info_after):
         """After a live merge: the info store as ``merge_plan`` said, and
@@ -269,22 +316,13 @@ class VolumeChain:
         _unlink(self.path(merged))
         self.formats.pop(merged, None)
 
-    def delete_snapshot(self, snapshot_id, keep_active=False):
+    def delete_snapshot(self, snapshot_id):
         """Merges the overlay of ``snapshot_id`` into the file below it.
-
-        With ``keep_active`` (the volume is attached to a shut-off
-        instance, whose definition names the active file) the newest
-        snapshot is merged as a live delete would: the file below the
-        active file is pulled into it.
 
         Returns the removed file name (None when there was none). Each step
         can be run again after a crash: commit leaves the overlay intact,
         and the info store changes only once the chain is consistent.
         """
-        if keep_active:
-            pulled = self._pull_into_active(snapshot_id)
-            if pulled is not None:
-                return pulled
         data = self.read_info()
         name = data.get(snapshot_id)
         if name is None or snapshot_id == info_store.ACTIVE:
@@ -320,38 +358,6 @@ class VolumeChain:
         _unlink(self.path(name))
         self.formats.pop(name, None)
         return name
-
-    def _pull_into_active(self, snapshot_id):
-        """The offline twin of a live pull; None when the snapshot's file
-        is not the active one."""
-        data, layers = self.walk()
-        active = layers[0]
-        if data.get(snapshot_id) != active.name:
-            return None
-        names = {layer.name for layer in layers}
-        # Files the info store (or the base) has but the chain lost: the
-        # pull's header change happened and the crash came before the info
-        # store's update. Pulling again would drop an older snapshot.
-        lost = [name for name in set(data.values()) | {self.base_name}
-                if name not in names and os.path.exists(self.path(name))]
-        if len(lost) > 1 or (not lost and active.backing is None):
-            raise exception.ChainMismatch(
-                volume_id=self.volume_id,
-                reason='cannot pull into %s: %s' % (
-                    active.name, 'it has no backing file' if not lost
-                    else 'the chain lost %s' % ', '.join(sorted(lost))))
-        if lost:
-            merged = lost[0]
-            LOG.info('%s was already pulled into %s', merged, active.name)
-        else:
-            below = layers[1]
-            merged = below.name
-            qemu_img.rebase(self.path(active.name), active.fmt,
-                            below.backing, self.formats.get(below.backing))
-        after = {key: (active.name if name == merged else name)
-                 for key, name in data.items() if key != snapshot_id}
-        self.finish_merge(merged, after)
-        return merged
 
     def remove_orphans(self):
         """Removes the volume's files that the info store does not use

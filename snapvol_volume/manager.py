@@ -450,8 +450,9 @@ class VolumeManager:
         except exception.InstanceInvalidState:
             return self._delete_shut_off(snapshot, volume, chain)
         delete_info, merged, info_after = chain.merge_plan(snapshot.id)
-        delete_info.update(type='qcow2', volume_id=volume.id)
-        if domain_chain is None or merged in domain_chain:
+        if delete_info is not None and (domain_chain is None or
+                                        merged in domain_chain):
+            delete_info.update(type='qcow2', volume_id=volume.id)
             try:
                 report = self._ask_compute(
                     snapshot.id,
@@ -481,7 +482,7 @@ class VolumeManager:
         self.compute_rpc.forget_volume_chain(
             snapvol_context.get_admin_context(), attachment.host,
             attachment.instance_id, volume.id)
-        return chain.delete_snapshot(snapshot.id, keep_active=True)
+        return chain.merge_offline(snapshot.id)
 
     def update_snapshot(self, ctxt, snapshot_id, values):
         snapshot = self._snapshot(ctxt, snapshot_id)

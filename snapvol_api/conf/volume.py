@@ -20,6 +20,13 @@ opts = [
                     'page, attribute or entry cache: QEMU writes the same '
                     'files over libgfapi, and the volume manager must read '
                     'their headers as they are now.'),
+    cfg.StrOpt('file_owner',
+               help='"user[:group]" given the volume files this service '
+                    'creates. QEMU opening volumes over libgfapi ([libvirt] '
+                    'qemu_allowed_storage_drivers = gluster) checks access '
+                    'as its own user (libvirt-qemu on Debian), and libvirt '
+                    'changes the owner only of files it opens itself. '
+                    'Unset: the service\'s own user keeps them.'),
     cfg.StrOpt('volume_format',
                default='raw',
                choices=('raw', 'qcow2'),

@@ -4,6 +4,7 @@ import os
 
 from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_volume.drivers import base
 from snapvol_volume.drivers import glusterfs
 from snapvol_volume.drivers import local
 from snapvol_volume.drivers import nfs
@@ -42,6 +43,7 @@ def parse_shares(path):
 
 def load_shares():
     """{share name: driver} of the configured shares, not yet mounted."""
+    base.file_owner(CONF.volume.file_owner)     # a bad one stops start-up
     if CONF.volume.shares_config:
         specs = parse_shares(CONF.volume.shares_config)
     else:

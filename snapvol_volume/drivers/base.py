@@ -1,9 +1,29 @@
 """What every file-based share driver provides."""
 
 import abc
+import functools
+import grp
 import os
+import pwd
 
+from snapvol_api.conf import CONF
+from snapvol_api import exception
 from snapvol_volume import chain
+
+
+@functools.lru_cache(maxsize=None)
+def file_owner(spec):
+    """(uid, gid) of "user[:group]" ([volume] file_owner); None if unset."""
+    if not spec:
+        return None
+    user, _, group = spec.partition(':')
+    try:
+        entry = pwd.getpwnam(user)
+        gid = grp.getgrnam(group).gr_gid if group else entry.pw_gid
+    except KeyError as e:
+        raise exception.ConfigInvalid(
+            reason='[volume] file_owner %r: %s' % (spec, e.args[0]))
+    return entry.pw_uid, gid
 
 
 class FileShareDriver(abc.ABC):
@@ -37,7 +57,8 @@ class FileShareDriver(abc.ABC):
         return st.f_bavail * st.f_frsize
 
     def chain(self, volume_id, formats):
-        return chain.VolumeChain(self.mount_path, volume_id, formats)
+        return chain.VolumeChain(self.mount_path, volume_id, formats,
+                                 owner=file_owner(CONF.volume.file_owner))
 
     def __repr__(self):
         return '<%s %s>' % (type(self).__name__, self.name)

@@ -10,6 +10,7 @@ import configparser
 import dataclasses
 import functools
 import os
+import re
 import shutil
 import signal
 import socket
@@ -19,6 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
+import libvirt
 import pytest
 import requests
 
@@ -672,8 +674,32 @@ class ServiceProcesses:
                 self.kill(name, signal.SIGTERM, wait=False)
         for name in reversed(list(self.procs)):
             self.stop(name)
+        self.remove_domains()
         unmount_all(self.mount_dir)
         return crashed
+
+    def remove_domains(self):
+        """Destroys and undefines the domains whose disks are files of
+        this stack's shares: a failed test may leave servers running, and
+        TCG guests left behind slow every later test."""
+        roots = [s.split(':', 1)[1] for s in self.shares
+                 if s.startswith('local:')] + [str(self.mount_dir)]
+        roots = [os.path.join(r, '') for r in roots]
+        conn = libvirt.open('qemu:///system')
+        try:
+            for dom in conn.listAllDomains(0):
+                sources = re.findall(r"<source file='([^']+)'",
+                                     dom.XMLDesc(0))
+                if not any(p.startswith(r) for p in sources for r in roots):
+                    continue
+                if dom.isActive():
+                    dom.destroy()
+                dom.undefine()
+        except libvirt.libvirtError as exc:
+            print('removing domains of %s: %s' % (self.workdir, exc),
+                  file=sys.stderr)
+        finally:
+            conn.close()
 
     # -- clients --
 

@@ -61,7 +61,8 @@ class Volume:
         return snapshot_id
 
     def delete(self, snapshot_id, keep_active=False):
-        merged = self.chain.delete_snapshot(snapshot_id, keep_active)
+        merged = (self.chain.merge_offline if keep_active
+                  else self.chain.delete_snapshot)(snapshot_id)
         del self.at_snapshot[snapshot_id]
         return merged
 
@@ -273,6 +274,36 @@ def test_resumed_delete_after_commit_and_rebase(volume):
     volume.assert_data()
 
 
+def test_merge_plan_sees_a_live_merge_already_done(volume):
+    """libvirt committed and re-pointed the file above, or pulled into the
+    active file, and the report was lost: the plan says there is nothing
+    left to ask for, only the file to remove and the info store."""
+    volume.write(0x11)
+    s1 = volume.snapshot()
+    volume.write(0x12)
+    s2 = volume.snapshot()
+    volume.write(0x13)
+    s3 = volume.snapshot()
+    base = 'volume-%s' % volume.id
+    f1, f2, f3 = ('%s.%s' % (base, s) for s in (s1, s2, s3))
+    plan = volume.chain.merge_plan(s2)
+    assert plan == ({'file_to_merge': f2, 'merge_target_file': f1}, f2,
+                    {s1: f1, s3: f3, 'active': f3})
+    subprocess.run(['qemu-img', 'commit', '-q', '-f', 'qcow2', '-d',
+                    str(volume.share / f2)], check=True)
+    subprocess.run(['qemu-img', 'rebase', '-q', '-u', '-f', 'qcow2', '-b',
+                    f1, '-F', 'qcow2', str(volume.share / f3)], check=True)
+    assert volume.chain.merge_plan(s2) == (None, f2, plan[2])
+    volume.chain.finish_merge(f2, plan[2])
+    # The newest: f1 pulled into the active file f3.
+    assert volume.chain.merge_plan(s3)[0] == {'file_to_merge': base,
+                                              'merge_target_file': None}
+    subprocess.run(['qemu-img', 'rebase', '-q', '-f', 'qcow2', '-b', base,
+                    '-F', 'raw', str(volume.share / f3)], check=True)
+    assert volume.chain.merge_plan(s3) == (None, f1, {s1: f3,
+                                                      'active': f3})
+
+
 def test_resumed_delete_after_commit_only(volume):
     volume.write(0xa1)
     s1 = volume.snapshot()
@@ -407,3 +438,28 @@ def test_remove_orphans_keeps_files_in_use(volume):
     assert other.exists()
     assert volume.info[s1] in sorted(os.listdir(volume.share))
     volume.assert_data()
+
+
+def test_files_made_here_go_to_the_owner(tmp_path):
+    """[volume] file_owner: QEMU over libgfapi opens them as its user."""
+    owner = (os.getuid() + 1234, os.getgid() + 1234)
+    volume = Volume(tmp_path)
+    volume.chain.owner = owner
+    volume.chain.create_base(1, 'raw')
+    s1 = volume.snapshot()
+    clone = chain_mod.VolumeChain(str(volume.share), str(uuid.uuid4()), {},
+                                  owner=owner)
+    clone.create_from(volume.chain, s1, 'qcow2', 1)
+    for name in (volume.info['active'], 'volume-%s' % volume.id,
+                 clone.base_name):
+        st = os.stat(volume.share / name)
+        assert (st.st_uid, st.st_gid) == owner
+
+
+def test_file_owner_is_checked(monkeypatch):
+    from snapvol_volume.drivers import base
+    assert base.file_owner(None) is None
+    assert base.file_owner('root') == (0, 0)
+    assert base.file_owner('root:root') == (0, 0)
+    with pytest.raises(exception.ConfigInvalid, match='nosuchuser'):
+        base.file_owner('nosuchuser')
