@@ -1,15 +1,17 @@
 """From a volume's connection info to the disk source libvirt opens.
 
 The volume service describes where the active file is (seed 000 "Volume
-Attach"); this host decides how QEMU reaches it: the file itself, or, for
-GlusterFS when [libvirt] qemu_allowed_storage_drivers has "gluster", a
-libgfapi network source (seed 003).
+Attach"); this host decides how QEMU reaches it: the file itself (on a
+GlusterFS volume, through this host's FUSE mount), or, for GlusterFS when
+[libvirt] qemu_allowed_storage_drivers has "gluster", a libgfapi network
+source (seed 003).
 """
 
 import os
 
 from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api import glusterfs
 from snapvol_compute.virt import config
 
 GLUSTERD_PORT = 24007
@@ -38,8 +40,10 @@ def disk_source(connection_info):
             return config.DiskSource('network', fmt, protocol='gluster',
                                      name='%s/%s' % (volume, name),
                                      hosts=[(host, GLUSTERD_PORT)])
-        raise exception.InvalidInput(
-            reason='GlusterFS volumes attach through libgfapi here: add '
-                   '"gluster" to [libvirt] qemu_allowed_storage_drivers')
+        mount = glusterfs.Mount(data['export'],
+                                CONF.libvirt.glusterfs_mount_point_base)
+        mount.ensure_mounted()
+        return config.DiskSource('file', fmt,
+                                 path=os.path.join(mount.path, name))
     raise exception.InvalidInput(
         reason='unknown volume driver type %r' % kind)

@@ -18,6 +18,13 @@ opts = [
                 help='Storage protocols QEMU may open directly instead of a '
                      'file on a mounted share; "gluster" attaches GlusterFS '
                      'volumes through libgfapi (network disks).'),
+    cfg.StrOpt('glusterfs_mount_point_base',
+               default='${volume.mount_point_base}',
+               help='Where GlusterFS volumes are mounted with FUSE for '
+                    'QEMU to open as files, when qemu_allowed_storage_'
+                    'drivers lacks "gluster". By default the volume '
+                    'service\'s [volume] mount_point_base: one host, one '
+                    'mount.'),
     cfg.IntOpt('block_job_timeout',
                default=3600,
                min=1,

@@ -555,20 +555,30 @@ volume_rpcapi.VolumeAPI().update_snapshot_status(
 """
 
 
+GLUSTER_ACCESS = {
+    # QEMU opens the files over libgfapi, as its own user.
+    'libgfapi': ({'volume': {'file_owner': 'libvirt-qemu'},
+                  'libvirt': {'qemu_allowed_storage_drivers': 'gluster'}},
+                 "protocol='gluster'"),
+    # The compute service mounts the volume with FUSE (the same mount as
+    # the volume service's, on one host) and QEMU opens files.
+    'fuse': ({}, "<source file="),
+}
+
+
+@pytest.mark.parametrize('access', sorted(GLUSTER_ACCESS))
 def test_live_snapshots_on_glusterfs(service_factory, gluster_share,
-                                     tmp_path):
+                                     tmp_path, access):
     """The volumes on GlusterFS, opened by QEMU over libgfapi (network
     disks): live snapshots and merges, every byte checked through the FUSE
     mount. (The pull into the active file with a base below is the same
     job as the pull with none; the local tests cover it.)"""
+    extra_config, disk_shows = GLUSTER_ACCESS[access]
     svc = service_factory(mode='split4', shares=[gluster_share],
-                          extra_config={
-                              'volume': {'file_owner': 'libvirt-qemu'},
-                              'libvirt': {
-                                  'qemu_allowed_storage_drivers': 'gluster'}})
+                          extra_config=extra_config)
     vol = Attached(svc, str(svc.gluster_root), tmp_path)
     try:
-        assert "protocol='gluster'" in vol.domain_xml()
+        assert disk_shows in vol.domain_xml()
         snaps = []
         for pattern in (0xb1, 0xb2):
             vol.write(pattern)
