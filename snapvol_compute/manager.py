@@ -9,7 +9,9 @@ QEMU while we are away) and reports it.
 """
 
 import json
+import os
 import re
+import shutil
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -21,6 +23,7 @@ from snapvol_api.rpc import volume_rpcapi
 from snapvol_api import states
 from snapvol_api import workers
 from snapvol_compute.db import api as db
+from snapvol_compute import thaw
 from snapvol_compute import views
 from snapvol_compute.virt import config
 from snapvol_compute.virt import host as virt_host
@@ -50,6 +53,39 @@ def requires_quiesce(instance):
             or metadata.get('hw_qemu_guest_agent', '').lower() == 'yes')
 
 
+def _direct_boot(metadata):
+    """(kernel, initrd, cmdline) for a server whose metadata names a kernel
+    as Nova's image properties do (kernel_id, ramdisk_id,
+    os_command_line), the ids being files of [compute] kernels_path;
+    (None, None, None) to boot from the volume."""
+    if not metadata.get('kernel_id'):
+        if metadata.get('ramdisk_id'):
+            raise exception.InvalidInput(
+                reason='ramdisk_id needs kernel_id')
+        return None, None, None
+    if not CONF.compute.kernels_path:
+        raise exception.InvalidInput(
+            reason='this compute service boots no kernels: [compute] '
+                   'kernels_path is not set')
+    paths = []
+    for key in ('kernel_id', 'ramdisk_id'):
+        if not metadata.get(key):
+            paths.append(None)
+            continue
+        path = os.path.join(CONF.compute.kernels_path, _bare_name(
+            metadata[key], key, exception.InvalidInput))
+        if not os.path.isfile(path):
+            raise exception.InvalidInput(
+                reason='%s %s is not in the kernels path'
+                       % (key, metadata[key]))
+        paths.append(path)
+    return paths[0], paths[1], metadata.get('os_command_line')
+
+
+def _instance_dir(instance_id):
+    return os.path.join(CONF.compute.instances_path, instance_id)
+
+
 class ComputeManager:
 
     RPC_API_VERSION = '1.2'
@@ -61,6 +97,7 @@ class ComputeManager:
         self.volume_api = volume_rpcapi.VolumeAPI()
         self._workers = workers.Workers(CONF.compute.worker_threads,
                                         'compute-worker')
+        self._thaw_watch = thaw.ThawWatch()
 
     def init_host(self):
         self.driver.connect()
@@ -109,6 +146,7 @@ class ComputeManager:
                 reason='boot from volume needs exactly one block device '
                        'with boot_index 0')
         ordered = boot + [b for b in block_devices if b is not boot[0]]
+        _direct_boot(metadata or {})
         instance = db.instance_create(
             {'name': name, 'project_id': ctxt.project_id,
              'user_id': ctxt.user_id, 'host': self.host, 'status': 'BUILD',
@@ -135,10 +173,18 @@ class ComputeManager:
                 disks.append(config.DiskSpec(
                     volumes.disk_source(connection_info), att.device,
                     att.volume_id))
+            kernel, initrd, cmdline = _direct_boot(
+                {m.key: m.value for m in instance.metadata_items})
+            os.makedirs(_instance_dir(instance_id), exist_ok=True)
+            # Every domain gets the agent's channel: quiescing is tried
+            # for all (seed 004), and a guest may run an agent undeclared.
             self.driver.create_guest(config.DomainSpec(
                 uuid=instance.id, name='instance-%s' % instance.id,
                 memory_mib=instance.memory_mb, vcpus=instance.vcpus,
-                virt_type=CONF.libvirt.virt_type, disks=disks))
+                virt_type=CONF.libvirt.virt_type, disks=disks,
+                kernel=kernel, initrd=initrd, cmdline=cmdline,
+                guest_agent=True, console_log=os.path.join(
+                    _instance_dir(instance_id), 'console.log')))
             db.instance_update(instance_id, {'status': 'ACTIVE'})
             LOG.info('Instance %s is active', instance_id)
         except Exception as e:
@@ -173,6 +219,7 @@ class ComputeManager:
         for att in instance.attachments:
             self.volume_api.detach_volume(ctxt, att.volume_id, instance_id)
         db.instance_destroy(instance_id)
+        shutil.rmtree(_instance_dir(instance_id), ignore_errors=True)
         LOG.info('Instance %s is deleted', instance_id)
 
     def set_instance_metadata(self, ctxt, instance_id, metadata, replace):
@@ -311,17 +358,22 @@ class ComputeManager:
 
     def _snapshot_disk(self, instance, guest, target, new_source):
         """snapshotCreateXML with QUIESCE first, then without it unless the
-        instance requires quiescing (seeds 000 and 004)."""
-        try:
-            guest.snapshot_disks({target: new_source}, quiesce=True)
-            return True
-        except exception.QuiesceFailed as e:
-            if requires_quiesce(instance):
-                LOG.warning('Instance %s requires quiescing, which failed: '
-                            '%s', instance.id, e)
-                raise
-            LOG.info('Quiescing %s failed (%s); taking a crash-consistent '
-                     'snapshot', instance.id, e)
+        instance requires quiescing (seeds 000 and 004). After a failed
+        quiesce the guest is made to thaw, now or when its agent answers."""
+        with thaw.agent_lock(instance.id):
+            try:
+                guest.set_agent_timeout(CONF.compute.guest_agent_timeout)
+                guest.snapshot_disks({target: new_source}, quiesce=True)
+                return True
+            except exception.QuiesceFailed as e:
+                failure = e
+        self._thaw_watch.start(guest)
+        if requires_quiesce(instance):
+            LOG.warning('Instance %s requires quiescing, which failed: %s',
+                        instance.id, failure)
+            raise failure
+        LOG.info('Quiescing %s failed (%s); taking a crash-consistent '
+                 'snapshot', instance.id, failure)
         guest.snapshot_disks({target: new_source}, quiesce=False)
         return False
 

@@ -15,6 +15,29 @@ opts = [
                secret=True,
                help='SQLAlchemy URL of the compute database (instances, '
                     'volume attachments, block jobs in flight).'),
+    cfg.StrOpt('instances_path',
+               default='$state_path/instances',
+               help='Directory of per-instance files: '
+                    '<instances_path>/<instance id>/console.log holds the '
+                    'serial console.'),
+    cfg.StrOpt('kernels_path',
+               help='Directory of kernels and initramfs images that '
+                    'servers may boot directly (server metadata kernel_id, '
+                    'ramdisk_id and os_command_line, as the Nova image '
+                    'properties; the ids are file names in this '
+                    'directory). Unset: only booting from the volume.'),
+    cfg.IntOpt('guest_agent_timeout',
+               default=10,
+               min=1,
+               help='Seconds libvirt waits for the guest agent (freeze, '
+                    'thaw) before the quiesced snapshot fails.'),
+    cfg.IntOpt('thaw_retry_timeout',
+               default=600,
+               min=0,
+               help='After a failed quiesce, for how many seconds the '
+                    'compute manager keeps asking an unanswering guest '
+                    'agent to thaw: a stopped agent that wakes up runs '
+                    'the freeze it was sent, and would stay frozen.'),
     cfg.IntOpt('worker_threads',
                default=8,
                min=1,

@@ -6,6 +6,7 @@ libvirt's flags themselves.
 """
 
 import contextlib
+import os
 
 import libvirt
 from oslo_log import log as logging
@@ -186,6 +187,12 @@ class Guest:
                                    found.bus or 'virtio')
             dom.detachDeviceFlags(config.disk_xml(spec), flags)
 
+    def set_agent_timeout(self, seconds):
+        """How long libvirt waits for the guest agent; its default is to
+        wait for ever, which a stopped agent turns into a hang."""
+        with self._domain() as dom:
+            dom.agentSetResponseTimeout(seconds, 0)
+
     def snapshot_disks(self, new_sources, quiesce):
         """Switches each disk of ``new_sources`` ({target: DiskSource}) to
         its new, pre-created qcow2 overlay (whose backing file is the disk's
@@ -194,34 +201,35 @@ class Guest:
         failure of that raises QuiesceFailed and changes nothing."""
         disks = self.disks()
         targets = {disk.target for disk in disks}
-        for target in new_sources:
+        for target, source in new_sources.items():
             if target not in targets:
                 raise exception.DiskTargetNotFound(instance_id=self.uuid,
                                                    target=target)
+            # A request that waited too long may name an overlay its volume
+            # service has removed since; libvirt must not make a new one.
+            if source.type == 'file' and not os.path.isfile(source.path):
+                raise exception.HypervisorError(
+                    reason='the new overlay %s of %s does not exist'
+                           % (source.path, target))
         xml = config.snapshot_xml(
             new_sources,
             untouched=[d.target for d in disks if d.target not in new_sources])
-        flags = _SNAPSHOT_FLAGS
         if quiesce:
-            flags |= libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE
-        try:
+            with self._agent() as dom:
+                dom.snapshotCreateXML(
+                    xml, _SNAPSHOT_FLAGS |
+                    libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE)
+        else:
             with self._domain() as dom:
-                dom.snapshotCreateXML(xml, flags)
-        except exception.HypervisorUnavailable:
-            raise
-        except exception.HypervisorError as e:
-            if quiesce and _is_agent_error(e):
-                raise exception.QuiesceFailed(
-                    instance_id=self.uuid, reason=e.kwargs.get('reason'),
-                    error_code=e.kwargs.get('error_code')) from e
-            raise
+                dom.snapshotCreateXML(xml, _SNAPSHOT_FLAGS)
 
-    def fs_freeze(self):
-        """Freezes the guest's filesystems through its agent; returns how
-        many. Agent failures raise QuiesceFailed."""
+    @contextlib.contextmanager
+    def _agent(self):
+        """The domain, for a call that needs the guest agent: its failures
+        raise QuiesceFailed."""
         try:
             with self._domain() as dom:
-                return dom.fsFreeze()
+                yield dom
         except exception.HypervisorUnavailable:
             raise
         except exception.HypervisorError as e:
@@ -231,10 +239,16 @@ class Guest:
                     error_code=e.kwargs.get('error_code')) from e
             raise
 
+    def fs_freeze(self):
+        """Freezes the guest's filesystems through its agent; returns how
+        many."""
+        with self._agent() as dom:
+            return dom.fsFreeze()
+
     def fs_thaw(self):
         """Thaws the guest's filesystems; returns how many were thawed (0
         when none were frozen)."""
-        with self._domain() as dom:
+        with self._agent() as dom:
             return dom.fsThaw()
 
     def block_device(self, target):

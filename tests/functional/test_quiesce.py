@@ -1,0 +1,414 @@
+"""Quiesced live snapshots of a real guest, through both APIs.
+
+A server is booted through python-novaclient from a volume, with the test
+guest (tests/functional/guest.py, built by tools/build-test-guest) as its
+kernel and initramfs (server metadata kernel_id, ramdisk_id and
+os_command_line) and a second volume, formatted ext4 beforehand, that the
+guest mounts and fills with numbered, fsync'ed records, reporting each
+on its serial console (the compute service's console.log). Snapshots are
+taken and deleted through python-cinderclient, and each snapshot's image
+is read from the share with qemu-img (never through the running guest).
+
+Each test runs on snapvol-all with its defaults and on the four processes
+apart over RabbitMQ with PostgreSQL, one TCG guest at a time.
+"""
+
+import json
+import os
+import time
+
+import libvirt
+import pytest
+
+from . import guest as testguest
+from . import harness
+
+DEPLOYMENTS = {
+    'all-defaults': {'mode': 'all', 'embedded': True},
+    'split4': {'mode': 'split4'},
+}
+# m1.small: the guest needs more than m1.tiny's 64 MiB (its initramfs is
+# unpacked into RAM, then qemu-ga and the workload run from it).
+FLAVOR = '2'
+AGENT_TIMEOUT = 3           # [compute] guest_agent_timeout
+THAW_RETRY_INTERVAL = 2     # snapvol_compute.thaw.RETRY_INTERVAL
+VOLUME_MIB = 1024           # a 1 GiB volume...
+FS_MIB = 64                 # ...holding a small ext4: less to write and copy
+# Records in one 4 KiB block: between snapshots (and merges) the guest
+# writes more than that, so that each layer holds blocks of its own.
+RECORDS_PER_BLOCK = 4096 // testguest.RECORD_SIZE
+AGENT = 'hw_qemu_guest_agent'
+
+
+
+
+@pytest.fixture(params=sorted(DEPLOYMENTS))
+def system(request, service_factory, share_dir):
+    kernel, _initrd = testguest.build()
+    svc = service_factory(
+        shares=['local:%s' % share_dir], extra_config={'compute': {
+            'kernels_path': os.path.dirname(kernel),
+            'guest_agent_timeout': AGENT_TIMEOUT}},
+        **DEPLOYMENTS[request.param])
+    servers = []
+    svc.quiesce_servers = servers
+    yield svc
+    for server in servers:
+        server.console.close()
+    nova = svc.nova('admin')
+    for server in nova.servers.list():
+        nova.servers.delete(server.id)
+
+
+class Taken:
+    """A snapshot request as the guest saw it: ``durable``, the records
+    reported before the request; ``before``/``after``, the guest's uptime
+    just before the request and once it ended; ``seconds``, the time from
+    the API call to the final status."""
+
+    def __init__(self, snapshot, durable, before, after, seconds):
+        self.snapshot = snapshot
+        self.id = snapshot.id
+        self.durable = durable
+        self.before = before
+        self.after = after
+        self.seconds = seconds
+
+
+class GuestServer:
+    """The test guest booted through the compute API, its data volume
+    attached from the start, and the volume's files on the share."""
+
+    def __init__(self, svc, share, metadata=None):
+        self.svc = svc
+        self.share = share
+        self.cinder = svc.client('alice')
+        self.nova = svc.nova('admin')
+        boot = self.cinder.volumes.create(1, name='boot')
+        data = self.cinder.volumes.create(1, name='data')
+        for vol in (boot, data):
+            harness.wait_for_status(lambda v=vol: self.cinder.volumes.get(v.id),
+                                    'available')
+        self.volume_id = data.id
+        self.base = 'volume-%s' % data.id
+        # Still a raw file: formatted in place, its size kept.
+        testguest.format_ext4(os.path.join(share, self.base), VOLUME_MIB,
+                              fs_mib=FS_MIB)
+        meta = {'kernel_id': 'vmlinuz', 'ramdisk_id': 'initrd.img',
+                # The guest sees the first 20 characters of the serial.
+                'os_command_line': testguest.cmdline(data.id[:20])}
+        meta.update(metadata or {})
+        server = self.nova.servers.create(
+            'quiesce', image=None, flavor=FLAVOR, meta=meta,
+            block_device_mapping_v2=[
+                {'uuid': boot.id, 'source_type': 'volume',
+                 'destination_type': 'volume', 'boot_index': 0},
+                {'uuid': data.id, 'source_type': 'volume',
+                 'destination_type': 'volume', 'boot_index': None}])
+        self.server_id = server.id
+        self.console = testguest.Console(
+            svc.state_path / 'instances' / server.id / 'console.log',
+            server.id)
+        svc.quiesce_servers.append(self)
+        harness.wait_for_status(lambda: self.nova.servers.get(server.id),
+                                'ACTIVE', timeout=120, failed=('ERROR',))
+        harness.wait_for_status(lambda: self.cinder.volumes.get(data.id),
+                                'in-use')
+        self.console.wait_ready(120)
+        self.console.wait_records(5, 60)
+
+    # The share -------------------------------------------------------------
+
+    @property
+    def info(self):
+        with open(os.path.join(self.share, self.base + '.info')) as f:
+            return json.load(f)
+
+    def file_names(self):
+        return sorted(n for n in os.listdir(self.share)
+                      if n.startswith(self.base))
+
+    def _header(self, path):
+        return json.loads(harness.run(
+            ['qemu-img', 'info', '-U', '--output=json', path]).stdout)
+
+    def snapshot_image(self, snapshot_id):
+        """(path, format) of the point-in-time image of a snapshot: the
+        backing file of the file .info names for it."""
+        top = os.path.join(self.share, self.info[snapshot_id])
+        header = self._header(top)
+        backing = header.get('full-backing-filename') or \
+            header.get('backing-filename')
+        assert backing, f'{top} has no backing file: {header}'
+        backing = os.path.join(self.share, backing)
+        fmt = header.get('backing-filename-format') or \
+            self._header(backing)['format']
+        return backing, fmt
+
+    def inspect_snapshot(self, snapshot_id):
+        path, fmt = self.snapshot_image(snapshot_id)
+        return testguest.inspect(path, fmt)
+
+    def inspect_volume(self):
+        """The live volume (its active file and chain), read while the
+        domain is paused for the copy: a point in time, as a crash. QEMU
+        drains and flushes its block layer when it pauses."""
+        path = os.path.join(self.share, self.info['active'])
+        fmt = self._header(path)['format']
+        conn = libvirt.open('qemu:///system')
+        try:
+            domain = conn.lookupByUUIDString(self.server_id)
+            durable = self.console.records()
+            domain.suspend()
+            try:
+                return durable, testguest.inspect(path, fmt)
+            finally:
+                domain.resume()
+        finally:
+            conn.close()
+
+    # The APIs --------------------------------------------------------------
+
+    def metadata(self):
+        return self.nova.servers.get(self.server_id).metadata
+
+    def snapshot(self, wanted='available'):
+        console = self.console
+        before = console.command('mark').uptime
+        durable = console.records()
+        started = time.monotonic()
+        snap = self.cinder.volume_snapshots.create(self.volume_id,
+                                                   force=True)
+        snap = harness.wait_for(
+            lambda: self._final(snap.id), 120, interval=0.05,
+            what=f'snapshot {snap.id} to end creating')
+        seconds = time.monotonic() - started
+        assert snap.status == wanted, (snap, snap.status, self.logs())
+        after = console.command('mark').uptime
+        return Taken(snap, durable, before, after, seconds)
+
+    def _final(self, snapshot_id):
+        snap = self.cinder.volume_snapshots.get(snapshot_id)
+        return snap if snap.status not in ('creating',) else None
+
+    def delete(self, snapshot_id):
+        self.cinder.volume_snapshots.delete(snapshot_id)
+        harness.wait_for(lambda: snapshot_id not in {
+            s.id for s in self.cinder.volume_snapshots.list()}, 120,
+            what='snapshot %s to go' % snapshot_id)
+
+    def logs(self):
+        return self.svc.logs(40)
+
+    def compute_log(self):
+        name = ('snapvol-compute' if 'snapvol-compute' in self.svc.names
+                else 'snapvol-all')
+        return self.svc.log_path(name).read_text()
+
+    # The guest -------------------------------------------------------------
+
+    def keeps_writing(self, n=10, timeout=30):
+        """Waits for ``n`` more durable records."""
+        return self.console.wait_records(n, timeout)
+
+    def first_record_after(self, uptime, timeout=30):
+        """The first record reported strictly after ``uptime`` (one 10 ms
+        tick later: uptimes are rounded)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for r in self.console.record_times():
+                if r.uptime > uptime + 0.01:
+                    return r
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'no record after uptime {uptime}:\n'
+                                   f'{self.console.tail()}')
+            time.sleep(0.05)
+
+
+def _check_image(image, taken, limit, quiesced):
+    """A snapshot's image: a clean ext4 (quiesced: nothing to replay)
+    holding a prefix of the records with every record reported durable
+    before the request, and none written after the request ended."""
+    assert image.fsck_clean, image.fsck_output
+    assert image.needs_recovery is not quiesced, image
+    assert image.bad == 0, image.bad
+    testguest.check_prefix(image.records, 'records in the snapshot')
+    testguest.check_prefix(image.recovered_records,
+                           'records in the snapshot after journal replay')
+    if quiesced:
+        assert image.records == image.recovered_records
+    held = len(image.recovered_records)
+    # Record `limit` was reported after the request ended; the one after
+    # it was not even written then.
+    assert taken.durable[-1] < held <= limit + 1, (
+        taken.durable[-1], held, limit)
+
+
+def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
+                                                            share_dir):
+    vm = GuestServer(system, share_dir)
+    console = vm.console
+    taken, images = [], {}
+    for _ in range(3):
+        vm.keeps_writing(RECORDS_PER_BLOCK + 2)
+        t = vm.snapshot()
+        taken.append(t)
+        assert t.snapshot.metadata.get('quiesced') == 'yes', t.snapshot
+        assert vm.info['active'] == '%s.%s' % (vm.base, t.id)
+        # The freeze ended within the request: the longest pause in the
+        # records (the freeze) was over, closed by a new record, before
+        # the snapshot was available. (Or, if the host stalled the guest
+        # between its last record and the mark, it wrote again at once.)
+        gap = console.longest_gap(t.before, t.after)
+        resumed = vm.first_record_after(t.after)
+        assert gap.end < t.after or resumed.uptime - t.after < 0.3, (
+            gap, t.after, resumed, console.tail())
+        vm.keeps_writing(5)
+        limit = resumed.number
+        images[t.id] = vm.inspect_snapshot(t.id)
+        _check_image(images[t.id], t, limit, quiesced=True)
+        print(f'\nsnapshot {t.id[:8]}: {t.seconds:.2f} s, freeze window '
+              f'{gap.seconds:.2f} s, {len(images[t.id].records)} records')
+    # Later snapshots hold more.
+    counts = [len(images[t.id].records) for t in taken]
+    assert counts == sorted(counts) and counts[0] < counts[-1], counts
+
+    remaining = [t.id for t in taken]
+    for victim in (remaining[1], remaining[2], remaining[0]):
+        vm.keeps_writing(RECORDS_PER_BLOCK + 2)
+        before = console.command('mark').uptime
+        vm.delete(victim)
+        after = console.command('mark').uptime
+        remaining.remove(victim)
+        assert victim not in vm.info
+        # The merge did not stop the guest for long.
+        gap = console.longest_gap(before, after)
+        print(f'deleted {victim[:8]} in {after - before:.2f} s (guest '
+              f'time), longest pause in the records {gap.seconds:.2f} s')
+        assert gap.seconds < 2, gap
+        # Whatever the merge moved, each remaining snapshot still shows
+        # exactly its point in time, clean.
+        for snapshot_id in remaining:
+            image = vm.inspect_snapshot(snapshot_id)
+            assert not image.needs_recovery and image.fsck_clean, image
+            assert image.bad == 0
+            assert image.records == images[snapshot_id].records, (
+                snapshot_id, len(image.records),
+                len(images[snapshot_id].records))
+    assert list(vm.info) == ['active']
+    assert vm.file_names() == sorted([vm.info['active'], vm.base + '.info'])
+
+    durable, volume = vm.inspect_volume()
+    assert volume.fsck_clean, volume.fsck_output
+    assert volume.bad == 0
+    testguest.check_prefix(volume.recovered_records,
+                           'records in the volume after journal replay')
+    assert len(volume.recovered_records) > durable[-1], (
+        len(volume.recovered_records), durable[-1])
+    vm.keeps_writing(5)
+    testguest.check_prefix(console.records(), 'records on the console')
+    assert not console.errors(), console.tail()
+
+
+def test_killed_agent(system, share_dir):
+    vm = GuestServer(system, share_dir)
+    console = vm.console
+    vm.nova.servers.set_meta(vm.server_id, {AGENT: 'yes'})
+    assert vm.metadata().get(AGENT) == 'yes'
+    console.command('agent-kill')
+    assert console.command('agent-status').detail.startswith('dead')
+    info, files = vm.info, vm.file_names()
+
+    failed = vm.snapshot(wanted='error')
+    assert 'quiesced' not in failed.snapshot.metadata, failed.snapshot
+    # libvirt knows that no agent is connected: it fails at once, without
+    # waiting for the agent timeout (~0.3 s here).
+    assert failed.seconds < AGENT_TIMEOUT, failed.seconds
+    assert vm.info == info
+    assert vm.file_names() == files
+    # Nothing was frozen: records flowed during the request and after.
+    vm.keeps_writing(10)
+    gap = console.longest_gap(failed.before, failed.after)
+    assert gap.seconds < 1.5, gap
+
+    # Without the declaration, the same instance falls back.
+    vm.nova.servers.delete_meta(vm.server_id, [AGENT])
+    assert AGENT not in vm.metadata()
+    plain = vm.snapshot()
+    assert plain.snapshot.metadata.get('quiesced') == 'no', plain.snapshot
+    assert vm.info['active'] == '%s.%s' % (vm.base, plain.id)
+    vm.keeps_writing(10)
+    limit = vm.first_record_after(plain.after).number
+    _check_image(vm.inspect_snapshot(plain.id), plain, limit,
+                 quiesced=False)
+
+    # The agent back: quiesced again (nothing was left frozen).
+    assert console.command('agent-start').detail.startswith('running')
+    again = _snapshot_once_agent_answers(vm)
+    assert again.snapshot.metadata.get('quiesced') == 'yes', again.snapshot
+    vm.keeps_writing(10)
+    assert not console.errors(), console.tail()
+
+
+def _snapshot_once_agent_answers(vm, timeout=30):
+    """A restarted qemu-ga takes a moment to open its port: snapshots
+    until one is quiesced."""
+    deadline = time.monotonic() + timeout
+    while True:
+        t = vm.snapshot()
+        if t.snapshot.metadata.get('quiesced') == 'yes' or \
+                time.monotonic() > deadline:
+            return t
+        time.sleep(1)
+
+
+def test_stopped_agent(system, share_dir):
+    vm = GuestServer(system, share_dir, metadata={AGENT: 'yes'})
+    console = vm.console
+    # Quiesced first: libvirt is in sync with the agent from now on.
+    first = vm.snapshot()
+    assert first.snapshot.metadata.get('quiesced') == 'yes', first.snapshot
+    vm.keeps_writing(5)
+
+    log_start = len(vm.compute_log())
+    assert console.command('agent-stop').detail == 'stopped'
+    info, files = vm.info, vm.file_names()
+    failed = vm.snapshot(wanted='error')
+    # libvirt waited for the agent for [compute] guest_agent_timeout.
+    assert AGENT_TIMEOUT - 0.5 <= failed.seconds <= AGENT_TIMEOUT + 15, (
+        failed.seconds)
+    assert vm.info == info
+    assert vm.file_names() == files
+    vm.keeps_writing(10)        # the stopped agent froze nothing yet
+
+    cont = console.command('agent-cont')
+    assert cont.detail == 'running'
+    # The agent now runs what it was sent, possibly the freeze libvirt
+    # gave up on; the compute service's thaw watcher (every 2 s) must
+    # thaw the guest: it writes again within a bounded time.
+    harness.wait_for(
+        lambda: any(text in vm.compute_log()[log_start:] for text in (
+            'left frozen by a late freeze', '%s is not frozen'
+            % vm.server_id)), 30, interval=0.2,
+        what='the thaw watcher to get an answer')
+    late_freeze = 'left frozen by a late freeze' in \
+        vm.compute_log()[log_start:]
+    progress_from = console.command('mark').uptime
+    vm.keeps_writing(10, timeout=30)
+    gap = console.longest_gap(cont.uptime, progress_from)
+    print(f'\nerror after {failed.seconds:.2f} s; late freeze '
+          f'{"thawed by the watcher" if late_freeze else "not seen"}; '
+          f'longest gap after agent-cont {gap.seconds:.2f} s')
+    if late_freeze:
+        # The guest was frozen from when the agent woke up until the
+        # watcher's thaw: a gap of up to one retry interval (and the
+        # agent's answer).
+        assert gap.seconds <= THAW_RETRY_INTERVAL + AGENT_TIMEOUT + 5, gap
+    # Not frozen: a quiesced snapshot works again.
+    again = vm.snapshot()
+    assert again.snapshot.metadata.get('quiesced') == 'yes', again.snapshot
+    vm.keeps_writing(10)
+    limit = vm.first_record_after(again.after).number
+    _check_image(vm.inspect_snapshot(again.id), again, limit,
+                 quiesced=True)
+    assert not console.errors(), console.tail()

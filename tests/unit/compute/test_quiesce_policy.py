@@ -1,0 +1,94 @@
+"""The compute manager's pieces around quiescing and direct boot, with
+fake guests (the real guest is in tests/functional/test_quiesce.py)."""
+
+import threading
+import time
+
+from oslo_config import fixture as config_fixture
+import pytest
+
+from snapvol_api.conf import CONF
+from snapvol_api import exception
+from snapvol_compute import manager
+from snapvol_compute import thaw
+
+
+@pytest.fixture
+def conf(tmp_path):
+    fixture = config_fixture.Config(CONF)
+    fixture.setUp()
+    fixture.config(state_path=str(tmp_path))
+    fixture.config(lock_path=str(tmp_path), group='oslo_concurrency')
+    yield fixture
+    fixture.cleanUp()
+
+
+class FakeGuest:
+    """Its agent answers a thaw only from the ``answers_after``-th call
+    on; until then each call fails as libvirt does when it times out."""
+
+    def __init__(self, answers_after=1, frozen=1):
+        self.uuid = 'c0ffee00-0000-4000-8000-000000000001'
+        self.answers_after = answers_after
+        self.frozen = frozen
+        self.calls = 0
+        self.done = threading.Event()
+
+    def fs_thaw(self):
+        self.calls += 1
+        if self.calls < self.answers_after:
+            raise exception.QuiesceFailed(instance_id=self.uuid,
+                                          reason='agent not available')
+        thawed, self.frozen = self.frozen, 0
+        self.done.set()
+        return thawed
+
+
+def test_thaw_watch_retries_until_the_agent_answers(conf, monkeypatch):
+    monkeypatch.setattr(thaw, 'RETRY_INTERVAL', 0.01)
+    guest = FakeGuest(answers_after=4)
+    thaw.ThawWatch().start(guest)
+    assert guest.done.wait(5)
+    assert (guest.calls, guest.frozen) == (4, 0)
+
+
+def test_thaw_watch_gives_up_after_the_timeout(conf, monkeypatch):
+    monkeypatch.setattr(thaw, 'RETRY_INTERVAL', 0.01)
+    conf.config(thaw_retry_timeout=0, group='compute')
+    guest = FakeGuest(answers_after=10 ** 6)
+    watch = thaw.ThawWatch()
+    watch.start(guest)
+    deadline = time.monotonic() + 5
+    while watch._watched and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not watch._watched
+    assert guest.calls == 1 and guest.frozen == 1
+
+
+def test_thaw_watch_watches_a_guest_once(conf, monkeypatch):
+    monkeypatch.setattr(thaw, 'RETRY_INTERVAL', 0.05)
+    guest = FakeGuest(answers_after=5)
+    watch = thaw.ThawWatch()
+    for _ in range(3):
+        watch.start(guest)
+    assert guest.done.wait(5)
+    assert guest.calls == 5
+
+
+def test_direct_boot_takes_files_of_the_kernels_path(conf, tmp_path):
+    (tmp_path / 'vmlinuz').write_bytes(b'k')
+    (tmp_path / 'initrd.img').write_bytes(b'i')
+    assert manager._direct_boot({}) == (None, None, None)
+    with pytest.raises(exception.InvalidInput, match='kernels_path'):
+        manager._direct_boot({'kernel_id': 'vmlinuz'})
+    conf.config(kernels_path=str(tmp_path), group='compute')
+    assert manager._direct_boot({
+        'kernel_id': 'vmlinuz', 'ramdisk_id': 'initrd.img',
+        'os_command_line': 'console=ttyS0'}) == (
+        str(tmp_path / 'vmlinuz'), str(tmp_path / 'initrd.img'),
+        'console=ttyS0')
+    for bad in ({'kernel_id': '../etc/passwd'}, {'kernel_id': '/vmlinuz'},
+                {'kernel_id': 'missing'}, {'ramdisk_id': 'initrd.img'},
+                {'kernel_id': 'vmlinuz', 'ramdisk_id': '..'}):
+        with pytest.raises(exception.InvalidInput):
+            manager._direct_boot(bad)
