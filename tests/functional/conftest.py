@@ -23,8 +23,10 @@ Without CI set, a missing component skips the tests that need it; with CI
 set, it fails them.
 """
 
+import os
 import shutil
 import socket
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -57,6 +59,16 @@ def pytest_runtest_makereport(item, call):
         for svc in getattr(item, '_snapvol_services', ()):
             report.sections.append(
                 (f'snapvol logs of {svc.workdir}', svc.logs()))
+
+
+@pytest.fixture
+def share_dir():
+    """A directory for volume files that QEMU (running as libvirt-qemu)
+    can reach: not under pytest's 0700 temporary directories."""
+    path = tempfile.mkdtemp(prefix='snapvol-test-', dir='/var/tmp')
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 # --- GlusterFS --------------------------------------------------------------

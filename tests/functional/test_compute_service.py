@@ -11,10 +11,8 @@ block layer with qemu-img after every merge.
 
 import os
 import pwd
-import shutil
 import signal
 import subprocess
-import tempfile
 import uuid
 
 import libvirt
@@ -235,17 +233,10 @@ class Scenario:
         return xml
 
 
-@pytest.fixture
-def scratch_dir():
-    # Not under pytest's 0700 tmp: QEMU runs as libvirt-qemu.
-    path = tempfile.mkdtemp(prefix='snapvol-compute-', dir='/var/tmp')
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(params=['local', 'glusterfs'])
-def stack(request, service_factory, scratch_dir):
+def stack(request, service_factory, share_dir):
     extra = {}
     if request.param == 'glusterfs':
         # At the volume's root, where the volume service keeps its files.
@@ -253,7 +244,7 @@ def stack(request, service_factory, scratch_dir):
                       'glusterfs')
         extra = {'libvirt': {'qemu_allowed_storage_drivers': 'gluster'}}
     else:
-        share = Share(scratch_dir, 'local')
+        share = Share(share_dir, 'local')
     svc = service_factory(mode='compute', extra_config=extra)
     standin = StandInServer(svc.transport_url, svc.control_exchange)
     yield svc, standin.endpoint, share

@@ -9,11 +9,9 @@ RabbitMQ with PostgreSQL.
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 
 import libvirt
 import pytest
@@ -34,13 +32,6 @@ DEPLOYMENTS = {
 }
 
 
-@pytest.fixture
-def share_dir():
-    # QEMU runs as libvirt-qemu: not under pytest's 0700 tmp directories.
-    path = tempfile.mkdtemp(prefix='snapvol-e2e-', dir='/var/tmp')
-    os.chmod(path, 0o755)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(params=sorted(DEPLOYMENTS))
