@@ -635,7 +635,7 @@ class VolumeManager:
         whether it writes to the new overlay; it is recorded if so, and
         removed (the snapshot failed) if not. It is never made again: the
         domain may be using it. Returns False when the compute host cannot
-        say, and the overlay must stay."""
+        say: the snapshot stays creating and the overlay stays."""
         with _chain_lock(volume.id):
             chain = self._chain(volume)
             name = chain.snapshot_file(snapshot.id)
@@ -657,10 +657,10 @@ class VolumeManager:
                             snapshot.id)
                 return True
             else:
-                db.snapshot_update(snapshot.id, {'status': states.ERROR})
-                LOG.warning('Snapshot %s: the compute host cannot say what '
-                            'the domain uses; failed, %s kept', snapshot.id,
-                            name)
+                LOG.warning('Snapshot %s: the compute host cannot say '
+                            'whether the domain writes to %s; it stays '
+                            'creating until a later start can ask',
+                            snapshot.id, name)
                 return False
 
     def _reconcile_volume(self, volume_id):

@@ -398,6 +398,8 @@ class FakeCompute:
         if self.shut_off:
             raise exception.InstanceInvalidState(instance_id=instance_id,
                                                  state='shut off')
+        if self.outcome == 'unreachable':
+            raise exception.ComputeUnavailable(reason='RPC timed out')
         name = self.domain_active or read_info(self.share, volume_id)[
             'active']
         chain = []
@@ -612,3 +614,29 @@ def test_attached_create_whose_report_is_lost_follows_the_domain(
     name = 'volume-%s.%s' % (attached['id'], snap['id'])
     assert read_info(share, attached['id']) == {snap['id']: name,
                                                 'active': name}
+
+
+def test_restart_keeps_an_overlay_the_domain_may_use(manager, attached,
+                                                     share):
+    """An attached create a restart interrupted, and the compute host does
+    not answer: the overlay is kept (the domain may write to it) and the
+    snapshot stays creating; once the host answers, a later start settles
+    it."""
+    snap = db.snapshot_create({'volume_id': attached['id'],
+                               'project_id': 'proj-a', 'volume_size': 1,
+                               'status': states.CREATING})
+    name = 'volume-%s.%s' % (attached['id'], snap.id)
+    manager.compute.outcome = 'unreachable'
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b',
+                    'volume-%s' % attached['id'], '-F', 'raw', name],
+                   cwd=share, check=True, capture_output=True)
+    manager._reconcile_volume(attached['id'])
+    assert manager.get_snapshot(ALICE, snap.id)['status'] == 'creating'
+    assert os.path.exists(os.path.join(share, name))
+    assert read_info(share, attached['id']) == {
+        'active': 'volume-%s' % attached['id']}
+    # The host answers: the domain does not use it, so it goes.
+    manager.compute.outcome = 'ok'
+    manager._reconcile_volume(attached['id'])
+    assert manager.get_snapshot(ALICE, snap.id)['status'] == 'error'
+    assert not os.path.exists(os.path.join(share, name))
