@@ -92,3 +92,70 @@ def test_direct_boot_takes_files_of_the_kernels_path(conf, tmp_path):
                 {'kernel_id': 'vmlinuz', 'ramdisk_id': '..'}):
         with pytest.raises(exception.InvalidInput):
             manager._direct_boot(bad)
+
+
+class _Item:
+    def __init__(self, key, value):
+        self.key, self.value = key, value
+
+
+class _Instance:
+    def __init__(self, **metadata):
+        self.metadata_items = [_Item(k, v) for k, v in metadata.items()]
+
+
+def test_who_requires_quiescing(conf):
+    assert not manager.requires_quiesce(_Instance())
+    assert not manager.requires_quiesce(_Instance(hw_qemu_guest_agent='no'))
+    assert manager.requires_quiesce(_Instance(hw_qemu_guest_agent='yes'))
+    assert manager.requires_quiesce(_Instance(hw_qemu_guest_agent='YES'))
+    conf.config(require_quiesce=True, group='compute')
+    assert manager.requires_quiesce(_Instance())
+
+
+class SnapshotGuest:
+    uuid = FakeGuest().uuid
+
+    def __init__(self, agent_works):
+        self.agent_works = agent_works
+        self.calls = []
+
+    def set_agent_timeout(self, seconds):
+        self.calls.append(('timeout', seconds))
+
+    def snapshot_disks(self, new_sources, quiesce):
+        self.calls.append(('snapshot', quiesce))
+        if quiesce and not self.agent_works:
+            raise exception.QuiesceFailed(instance_id=self.uuid,
+                                          reason='agent not answering')
+
+
+class RecordingWatch:
+    def __init__(self):
+        self.started = []
+
+    def start(self, guest):
+        self.started.append(guest)
+
+
+@pytest.mark.parametrize('agent_works,required,outcome', [
+    (True, True, True), (True, False, True),
+    (False, False, False), (False, True, exception.QuiesceFailed)])
+def test_snapshot_quiesces_falls_back_or_fails(conf, agent_works, required,
+                                               outcome):
+    conf.config(guest_agent_timeout=7, group='compute')
+    mgr = object.__new__(manager.ComputeManager)
+    mgr._thaw_watch = RecordingWatch()
+    guest = SnapshotGuest(agent_works)
+    instance = _Instance(hw_qemu_guest_agent='yes' if required else 'no')
+    instance.id = guest.uuid
+    if isinstance(outcome, type):
+        with pytest.raises(outcome):
+            mgr._snapshot_disk(instance, guest, 'vdb', object())
+        assert guest.calls == [('timeout', 7), ('snapshot', True)]
+    else:
+        assert mgr._snapshot_disk(instance, guest, 'vdb', object()) is outcome
+        assert guest.calls[:2] == [('timeout', 7), ('snapshot', True)]
+        assert guest.calls[2:] == ([] if outcome else [('snapshot', False)])
+    # Every failed quiesce is followed by thawing.
+    assert mgr._thaw_watch.started == ([] if agent_works else [guest])
