@@ -255,9 +255,16 @@ class VolumeChain:
         name = data[snapshot_id]
         names = [layer.name for layer in layers]
         # Files the info store (or the base) has that the chain lost: what
-        # a merge removed from the chain before the info store followed.
+        # a merge removed from the chain before the info store followed
+        # (the file is removed only after the info store changed).
         lost = sorted(f for f in set(data.values()) | {self.base_name}
-                      if f not in names and os.path.exists(self.path(f)))
+                      if f not in names and (f in data.values() or
+                                             os.path.exists(self.path(f))))
+        gone = [f for f in lost if not os.path.exists(self.path(f))]
+        if gone:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='%s is missing' % ', '.join(gone))
         after = dict(data)
         del after[snapshot_id]
         if lost == [name]:

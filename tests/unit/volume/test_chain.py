@@ -304,6 +304,21 @@ def test_merge_plan_sees_a_live_merge_already_done(volume):
                                                       'active': f3})
 
 
+def test_merge_plan_refuses_a_missing_file(volume):
+    volume.write(0x21)
+    s1 = volume.snapshot()
+    volume.write(0x22)
+    s2 = volume.snapshot()
+    base = 'volume-%s' % volume.id
+    f1, f2 = ('%s.%s' % (base, s) for s in (s1, s2))
+    # Someone re-pointed the active file at the base and removed f1.
+    subprocess.run(['qemu-img', 'rebase', '-q', '-u', '-f', 'qcow2', '-b',
+                    base, '-F', 'raw', str(volume.share / f2)], check=True)
+    os.unlink(volume.share / f1)
+    with pytest.raises(exception.ChainMismatch, match='missing'):
+        volume.chain.merge_plan(s2)
+
+
 def test_resumed_delete_after_commit_only(volume):
     volume.write(0xa1)
     s1 = volume.snapshot()
