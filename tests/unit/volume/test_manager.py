@@ -483,15 +483,22 @@ def test_attached_snapshot_needs_force(manager, attached):
         manager.create_snapshot(ALICE, attached['id'], None, None, {}, False)
 
 
-def test_attached_create_and_deletes(manager, attached, share):
-    base = 'volume-%s' % attached['id']
+def snapshot_attached(manager, volume_id, count):
+    """Ids of ``count`` forced snapshots of an attached volume, each
+    waited for until available."""
     ids = []
-    for _ in range(3):
-        snap = manager.create_snapshot(ALICE, attached['id'], None, None,
-                                       {}, True)
+    for _ in range(count):
+        snap = manager.create_snapshot(ALICE, volume_id, None, None, {},
+                                       True)
         wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
                     'available')
         ids.append(snap['id'])
+    return ids
+
+
+def test_attached_create_and_deletes(manager, attached, share):
+    base = 'volume-%s' % attached['id']
+    ids = snapshot_attached(manager, attached['id'], 3)
     kind, volume_id, create_info = manager.compute.requests[0]
     assert (kind, volume_id) == ('create', attached['id'])
     assert create_info == {'snapshot_id': ids[0], 'type': 'qcow2',
@@ -533,13 +540,7 @@ def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
                                                        share):
     """No compute request: merged here, and the active file the domain's
     definition names stays active."""
-    ids = []
-    for _ in range(3):
-        snap = manager.create_snapshot(ALICE, attached['id'], None, None,
-                                       {}, True)
-        wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
-                    'available')
-        ids.append(snap['id'])
+    ids = snapshot_attached(manager, attached['id'], 3)
     files = ['volume-%s.%s' % (attached['id'], s) for s in ids]
     manager.compute.shut_off = True
     requests = len(manager.compute.requests)
