@@ -1,27 +1,106 @@
-"""Status names of volumes and snapshots, as Cinder spells them."""
+"""Every status of volumes, snapshots and instances, and the transitions
+between them, declared once.
 
-# Volumes
+Managers never write a status directly: they ask their database for a
+guarded transition (``transition(..., target, expected=...)``), which is
+one compare-and-swap on the row and is refused unless the table below
+allows it from the status the row has *now*. So a worker's late failure
+cannot overwrite a status someone else set meanwhile (an administrator's
+``os-reset_status``, another worker's outcome). Status names are Cinder's
+and Nova's.
+"""
+
+from collections.abc import Mapping
+import dataclasses
+
+# Volumes and snapshots (Cinder)
 CREATING = 'creating'
 AVAILABLE = 'available'
 IN_USE = 'in-use'
 DELETING = 'deleting'
+DELETED = 'deleted'
 ERROR = 'error'
 ERROR_DELETING = 'error_deleting'
 
-VOLUME_STATUSES = (CREATING, AVAILABLE, IN_USE, DELETING, ERROR,
-                   ERROR_DELETING)
-
-# Snapshots (seed 001 adds the two *_compute_complete statuses, which only
-# the compute service reports; they are never stored).
-DELETED = 'deleted'
+# Seed 001: only the compute service reports these; they are never stored.
 CREATING_COMPUTE_COMPLETE = 'creating_compute_complete'
 DELETING_COMPUTE_COMPLETE = 'deleting_compute_complete'
 
-SNAPSHOT_STATUSES = (CREATING, AVAILABLE, DELETING, ERROR, ERROR_DELETING,
-                     DELETED)
+# Instances (Nova's server statuses)
+BUILD = 'BUILD'
+ACTIVE = 'ACTIVE'
+SHUTOFF = 'SHUTOFF'
+REBOOT = 'REBOOT'
+HARD_REBOOT = 'HARD_REBOOT'
+INSTANCE_ERROR = 'ERROR'
+INSTANCE_DELETED = 'DELETED'
 
-# What an administrator may set with os-reset_status.
-VOLUME_RESET_STATUSES = (AVAILABLE, IN_USE, ERROR, ERROR_DELETING, CREATING,
-                         DELETING)
-SNAPSHOT_RESET_STATUSES = (AVAILABLE, ERROR, ERROR_DELETING, CREATING,
-                           DELETING)
+
+@dataclasses.dataclass(frozen=True)
+class Machine:
+    """The states of one kind of resource: ``transitions`` maps each
+    status to the statuses it may change to; ``reset_to`` are the statuses
+    an administrator may force from any status."""
+
+    kind: str
+    transitions: Mapping[str, frozenset]
+    reset_to: tuple
+
+    @property
+    def statuses(self):
+        return tuple(self.transitions)
+
+    def allows(self, current, target):
+        return target in self.transitions.get(current, ())
+
+    def sources(self, target):
+        """The statuses from which ``target`` may be reached."""
+        return tuple(s for s, targets in self.transitions.items()
+                     if target in targets)
+
+
+VOLUME = Machine('Volume', {
+    CREATING: frozenset({AVAILABLE, ERROR}),
+    AVAILABLE: frozenset({IN_USE, DELETING}),
+    IN_USE: frozenset({AVAILABLE}),
+    DELETING: frozenset({DELETED, ERROR_DELETING}),
+    ERROR: frozenset({DELETING}),
+    ERROR_DELETING: frozenset({DELETING}),
+    DELETED: frozenset(),
+}, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, CREATING, DELETING))
+
+SNAPSHOT = Machine('Snapshot', {
+    CREATING: frozenset({AVAILABLE, ERROR}),
+    AVAILABLE: frozenset({DELETING}),
+    DELETING: frozenset({DELETED, ERROR_DELETING}),
+    ERROR: frozenset({DELETING}),
+    ERROR_DELETING: frozenset({DELETING}),
+    DELETED: frozenset(),
+}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
+
+INSTANCE = Machine('Instance', {
+    BUILD: frozenset({ACTIVE, INSTANCE_ERROR, INSTANCE_DELETED}),
+    ACTIVE: frozenset({SHUTOFF, REBOOT, HARD_REBOOT, INSTANCE_ERROR,
+                       INSTANCE_DELETED}),
+    SHUTOFF: frozenset({ACTIVE, HARD_REBOOT, INSTANCE_ERROR,
+                        INSTANCE_DELETED}),
+    REBOOT: frozenset({ACTIVE, HARD_REBOOT, INSTANCE_ERROR}),
+    HARD_REBOOT: frozenset({ACTIVE, INSTANCE_ERROR}),
+    INSTANCE_ERROR: frozenset({ACTIVE, SHUTOFF, HARD_REBOOT,
+                               INSTANCE_DELETED}),
+    INSTANCE_DELETED: frozenset(),
+}, reset_to=(ACTIVE, INSTANCE_ERROR))
+
+# What a compute report may say about a snapshot, by the status the
+# snapshot must have for it (seed 001).
+COMPUTE_REPORTS = {
+    CREATING_COMPUTE_COMPLETE: (CREATING,),
+    DELETING_COMPUTE_COMPLETE: (DELETING,),
+    ERROR: (CREATING, DELETING),
+}
+
+# Statuses a listing may filter on, and an administrator may set.
+VOLUME_STATUSES = tuple(s for s in VOLUME.statuses if s != DELETED)
+SNAPSHOT_STATUSES = SNAPSHOT.statuses
+VOLUME_RESET_STATUSES = VOLUME.reset_to
+SNAPSHOT_RESET_STATUSES = SNAPSHOT.reset_to

@@ -16,18 +16,18 @@ import shutil
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from snapvol_api.conf import CONF
 from snapvol_api import context as snapvol_context
 from snapvol_api import exception
-from snapvol_api.rpc import volume_rpcapi
 from snapvol_api import states
-from snapvol_api import workers
-from snapvol_compute.db import api as db
+from snapvol_api.conf import CONF
+from snapvol_api.rpc import volume_rpcapi
+from snapvol_api.runtime import workers
 from snapvol_compute import thaw
 from snapvol_compute import views
+from snapvol_compute import volumes
+from snapvol_compute.db import api as db
 from snapvol_compute.virt import config
 from snapvol_compute.virt import host as virt_host
-from snapvol_compute import volumes
 
 LOG = logging.getLogger(__name__)
 
@@ -296,15 +296,15 @@ class ComputeManager:
         snapshot_id = create_info.get('snapshot_id')
         db.operation_begin(snapshot_id, 'create', instance_id, volume_id,
                            self.host, create_info, ctxt.to_dict())
-        self._workers.spawn(self._snapshot_create, ctxt, instance_id, volume_id,
-                    create_info)
+        self._workers.spawn(self._snapshot_create, ctxt, instance_id,
+                            volume_id, create_info)
 
     def volume_snapshot_delete(self, ctxt, instance_id, volume_id,
                                snapshot_id, delete_info):
         db.operation_begin(snapshot_id, 'delete', instance_id, volume_id,
                            self.host, delete_info, ctxt.to_dict())
-        self._workers.spawn(self._snapshot_delete, ctxt, instance_id, volume_id,
-                    snapshot_id, delete_info)
+        self._workers.spawn(self._snapshot_delete, ctxt, instance_id,
+                            volume_id, snapshot_id, delete_info)
 
     def _report(self, ctxt, snapshot_id, status, file_format=None,
                 reason=None, quiesced=None):

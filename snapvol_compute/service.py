@@ -4,8 +4,8 @@ as server, so calls can reach any compute manager or this one."""
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from snapvol_api.conf import CONF
 from snapvol_api import rpc
+from snapvol_api.conf import CONF
 from snapvol_api.rpc import compute_rpcapi
 from snapvol_compute import manager
 

@@ -14,8 +14,8 @@ import time
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 
 LOG = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ source (seed 003).
 
 import os
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
-from snapvol_api import glusterfs
+from snapvol_api.conf import CONF
+from snapvol_api.runtime import glusterfs
 from snapvol_compute.virt import config
 
 GLUSTERD_PORT = 24007
@@ -20,7 +20,8 @@ GLUSTERD_PORT = 24007
 def connector():
     """What the volume service needs to know about this host."""
     return {'host': CONF.host,
-            'allowed_protocols': list(CONF.libvirt.qemu_allowed_storage_drivers)}
+            'allowed_protocols':
+                list(CONF.libvirt.qemu_allowed_storage_drivers)}
 
 
 def disk_source(connection_info):

@@ -8,8 +8,8 @@ from keystoneauth1 import loading as ks_loading
 from novaclient import client as nova_client
 from novaclient import exceptions as nova_exc
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 
 
 class ComputeClient:

@@ -15,17 +15,17 @@ from oslo_concurrency import lockutils
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
-from snapvol_api.conf import CONF
 from snapvol_api import context as snapvol_context
 from snapvol_api import exception
-from snapvol_api.rpc import compute_rpcapi
 from snapvol_api import states
-from snapvol_api import workers
+from snapvol_api.conf import CONF
+from snapvol_api.rpc import compute_rpcapi
+from snapvol_api.runtime import workers
 from snapvol_volume import compute
-from snapvol_volume.db import api as db
 from snapvol_volume import drivers
 from snapvol_volume import reports
 from snapvol_volume import views
+from snapvol_volume.db import api as db
 
 LOG = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """The volume manager as an RPC server."""
 
-import oslo_messaging as messaging
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
-from snapvol_api.conf import CONF
 from snapvol_api import rpc
+from snapvol_api.conf import CONF
 from snapvol_api.rpc import volume_rpcapi
 from snapvol_volume import manager
 

@@ -20,9 +20,9 @@ the project's rule (OSSA 2014-033) and the tests follow it too.
 
 import json
 import os
+from pathlib import Path
 import shutil
 import subprocess
-from pathlib import Path
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -69,7 +69,7 @@ def qemu_io(image, fmt, command, *, force_share=False):
 
 
 def write_pattern(image, fmt, pattern, offset, length):
-    """Write ``length`` bytes of value ``pattern`` at ``offset`` with qemu-io."""
+    """Writes ``length`` bytes of ``pattern`` at ``offset`` (qemu-io)."""
     _check_pattern(pattern)
     qemu_io(image, fmt, f'write -P {pattern:#x} {offset} {length}')
 
@@ -202,7 +202,8 @@ class ImageModel:
                        f'size {self.size}')
         if not same:
             layers = '\n'.join(
-                f'  {layer["filename"]} ({layer["format"]})' for layer in chain)
+                f'  {layer["filename"]} ({layer["format"]})'
+                for layer in chain)
             raise AssertionError(
                 f'{image} ({fmt}) differs from model {self.path}: '
                 f'{message}\nchain:\n{layers}')

@@ -1,6 +1,6 @@
 from alembic import context
 
-from snapvol_api import database
+from snapvol_api.runtime import database
 from snapvol_volume.db import migration
 from snapvol_volume.db import models
 

@@ -11,12 +11,12 @@ from oslo_log import log as logging
 from snapvol_api.conf import CONF
 from snapvol_api.rest.compute import app as compute_app
 from snapvol_api.rest.volume import app as volume_app
-from snapvol_api.rest import wsgi
-from snapvol_api import service
-from snapvol_compute.db import migration as compute_migration
+from snapvol_api.runtime import service
+from snapvol_api.runtime import wsgi
 from snapvol_compute import service as compute_service
-from snapvol_volume.db import migration as volume_migration
+from snapvol_compute.db import migration as compute_migration
 from snapvol_volume import service as volume_service
+from snapvol_volume.db import migration as volume_migration
 
 LOG = logging.getLogger(__name__)
 

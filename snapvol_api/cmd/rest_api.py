@@ -4,10 +4,10 @@ import sys
 
 from oslo_log import log as logging
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
-from snapvol_api.rest import wsgi
-from snapvol_api import service
+from snapvol_api.conf import CONF
+from snapvol_api.runtime import service
+from snapvol_api.runtime import wsgi
 
 LOG = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ Operators override rules in the file named by [oslo_policy] policy_file;
 
 from oslo_policy import policy
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 
 ADMIN_OR_OWNER = 'rule:admin_or_owner'
 ADMIN_API = 'rule:admin_api'

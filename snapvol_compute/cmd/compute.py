@@ -3,9 +3,9 @@
 import sys
 
 from snapvol_api.conf import CONF
-from snapvol_api import service
-from snapvol_compute.db import migration
+from snapvol_api.runtime import service
 from snapvol_compute import service as compute_service
+from snapvol_compute.db import migration
 
 
 def main():

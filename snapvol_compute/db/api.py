@@ -4,9 +4,9 @@ import json
 
 import sqlalchemy as sa
 
-from snapvol_api.conf import CONF
-from snapvol_api import database
 from snapvol_api import exception
+from snapvol_api.conf import CONF
+from snapvol_api.runtime import database
 from snapvol_compute.db import models
 
 _DB = database.Database(lambda: CONF.compute.connection)

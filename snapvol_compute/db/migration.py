@@ -3,7 +3,7 @@
 import os
 
 import migrations.compute
-from snapvol_api import database
+from snapvol_api.runtime import database
 
 SCRIPT_LOCATION = os.path.dirname(migrations.compute.__file__)
 VERSION_TABLE = 'alembic_version_compute'

@@ -2,7 +2,7 @@
 
 import sys
 
-from snapvol_api import service
+from snapvol_api.runtime import service
 from snapvol_volume import service as volume_service
 
 

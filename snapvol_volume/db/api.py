@@ -9,10 +9,10 @@ find a resource in an unexpected status raise a Conflict.
 from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 
-from snapvol_api.conf import CONF
-from snapvol_api import database
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_api.conf import CONF
+from snapvol_api.runtime import database
 from snapvol_volume.db import models
 
 _DB = database.Database(lambda: CONF.database.connection,

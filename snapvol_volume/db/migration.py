@@ -3,7 +3,7 @@
 import os
 
 import migrations.volume
-from snapvol_api import database
+from snapvol_api.runtime import database
 
 SCRIPT_LOCATION = os.path.dirname(migrations.volume.__file__)
 VERSION_TABLE = 'alembic_version_volume'

@@ -2,8 +2,8 @@
 
 import os
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_volume.drivers import base
 from snapvol_volume.drivers import glusterfs
 from snapvol_volume.drivers import local

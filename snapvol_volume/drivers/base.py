@@ -6,12 +6,12 @@ import grp
 import os
 import pwd
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_volume import chain
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def file_owner(spec):
     """(uid, gid) of "user[:group]" ([volume] file_owner); None if unset."""
     if not spec:

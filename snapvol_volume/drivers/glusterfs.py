@@ -1,7 +1,7 @@
 """GlusterFS volumes, mounted with FUSE under [volume] mount_point_base."""
 
 from snapvol_api.conf import CONF
-from snapvol_api import glusterfs
+from snapvol_api.runtime import glusterfs
 from snapvol_volume.drivers import base
 
 

@@ -23,4 +23,4 @@ class NfsShareDriver(base.FileShareDriver):
             share=self.name, reason='the NFS driver is not available yet')
 
     def ensure_mounted(self):
-        self.mount_path
+        return self.mount_path

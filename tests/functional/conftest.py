@@ -3,7 +3,7 @@ PostgreSQL, RabbitMQ and GlusterFS, as prepared by ``tools/testbed``.
 
 A test asks for what it needs::
 
-    def test_create_volume(services):                  # snapvol-all, local share
+    def test_create_volume(services):        # snapvol-all, local share
         cinder = services.client('alice')
         vol = cinder.volumes.create(1)
         wait_for_status(lambda: cinder.volumes.get(vol.id), 'available')
@@ -24,11 +24,11 @@ set, it fails them.
 """
 
 import os
+from pathlib import Path
 import shutil
 import socket
 import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -219,14 +219,13 @@ def service_factory(request, tmp_path, pg_databases, rabbit_vhosts,
         except Exception as exc:
             problems.append(f'cleaning up {svc.workdir}: {exc!r}')
         finally:
-            for cleanup in (lambda: svc.database_url and pg_databases.drop(
-                                svc.database_url),
-                            lambda: svc.transport_url and rabbit_vhosts.delete(
-                                svc.transport_url),
-                            lambda: harness.remove_mount_dir(
-                                svc.owned_mount_dir)):
+            for cleanup, arg in (
+                    (pg_databases.drop, svc.database_url),
+                    (rabbit_vhosts.delete, svc.transport_url),
+                    (harness.remove_mount_dir, svc.owned_mount_dir)):
                 try:
-                    cleanup()
+                    if arg:
+                        cleanup(arg)
                 except Exception as exc:
                     problems.append(f'cleaning up {svc.workdir}: {exc!r}')
     if problems:

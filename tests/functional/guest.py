@@ -34,6 +34,7 @@ events to record timestamps).
 
 import dataclasses
 import os
+from pathlib import Path
 import re
 import select
 import shutil
@@ -42,7 +43,6 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from . import harness
 
@@ -181,7 +181,7 @@ class Console:
         while True:
             if self._file is None:
                 try:
-                    self._file = open(self.log_path, 'rb')
+                    self._file = open(self.log_path, 'rb')  # noqa: SIM115
                 except FileNotFoundError:
                     return
             if os.fstat(self._file.fileno()).st_size < self._file.tell():
@@ -300,7 +300,7 @@ class Console:
     # Commands --------------------------------------------------------------
 
     def _pty_path(self):
-        import libvirt     # only here: the rest works without it
+        import libvirt  # only here: the rest works without it
         conn = libvirt.open(self.uri)
         try:
             xml = conn.lookupByUUIDString(self.domain_uuid).XMLDesc(0)

@@ -10,6 +10,7 @@ import configparser
 import dataclasses
 import functools
 import os
+from pathlib import Path
 import re
 import shutil
 import signal
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import libvirt
 import pytest

@@ -20,6 +20,7 @@ import libvirt_qemu
 import pytest
 
 from tests import imagedata
+
 from . import harness
 from .volume_standin import StandInServer
 

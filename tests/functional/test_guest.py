@@ -9,18 +9,19 @@ fixture makes sure of it).
 """
 
 import os
+from pathlib import Path
 import shutil
 import threading
 import time
-import uuid
-from pathlib import Path
 from types import SimpleNamespace
+import uuid
 
 import pytest
 
 from snapvol_api import exception
 from snapvol_compute.virt import config
 from snapvol_compute.virt import host as virt_host
+
 from . import guest as testguest
 from . import harness
 

@@ -87,8 +87,8 @@ class GuestServer:
         boot = self.cinder.volumes.create(1, name='boot')
         data = self.cinder.volumes.create(1, name='data')
         for vol in (boot, data):
-            harness.wait_for_status(lambda v=vol: self.cinder.volumes.get(v.id),
-                                    'available')
+            harness.wait_for_status(
+                lambda v=vol: self.cinder.volumes.get(v.id), 'available')
         self.volume_id = data.id
         self.base = 'volume-%s' % data.id
         # Still a raw file: formatted in place, its size kept.

@@ -10,9 +10,17 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from tests.imagedata import ImageModel
+from tests.imagedata import KiB
+from tests.imagedata import MiB
+from tests.imagedata import compare
+from tests.imagedata import create_image
+from tests.imagedata import has_pattern
+from tests.imagedata import image_chain
+from tests.imagedata import qemu_io
+from tests.imagedata import write_pattern
+
 from . import harness
-from tests.imagedata import KiB, MiB, ImageModel, compare, create_image
-from tests.imagedata import has_pattern, image_chain, qemu_io, write_pattern
 
 
 def test_glusterd_answers_and_volume_started(gluster_share):
@@ -168,7 +176,7 @@ def test_compare_raises_on_tool_error(tmp_path):
     model = ImageModel(tmp_path / 'model.raw', MiB)
     with pytest.raises(Exception, match='exited'):
         compare(model.path, tmp_path / 'missing.qcow2', 'qcow2')
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match='exited'):
         write_pattern(tmp_path / 'missing.qcow2', 'qcow2', 1, 0, 512)
 
 

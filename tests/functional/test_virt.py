@@ -17,12 +17,12 @@ libgfapi; the test writes and checks the files through the FUSE mount.
 
 import contextlib
 import os
+from pathlib import Path
 import shutil
 import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -30,6 +30,7 @@ from snapvol_api import exception
 from snapvol_compute.virt import config
 from snapvol_compute.virt import host as virt_host
 from tests import imagedata
+
 from . import harness
 
 KiB = imagedata.KiB
@@ -83,7 +84,7 @@ class Reaper:
         self.problems = []
 
     def _remove(self, uid):
-        for attempt in range(3):
+        for _attempt in range(3):
             try:
                 guest = self.host.guest(uid)
                 guest.destroy()

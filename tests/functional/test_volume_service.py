@@ -15,8 +15,9 @@ import threading
 from cinderclient import exceptions as cinder_exc
 import pytest
 
-from . import harness
 from tests import imagedata as data
+
+from . import harness
 
 GiB = data.GiB
 MiB = data.MiB
@@ -54,7 +55,8 @@ class Volume:
 
     def write(self, pattern):
         path, fmt = self.active()
-        self.model.write_image(path, fmt, pattern, self.writes * MiB, 64 * 1024)
+        self.model.write_image(path, fmt, pattern, self.writes * MiB,
+                               64 * 1024)
         self.model.write_image(path, fmt, pattern, 512 * MiB, 4096)
         self.writes += 1
 

@@ -1,9 +1,9 @@
 """The compute admin API as one WSGI application."""
 
-from snapvol_api.rest.compute.controllers import root
-from snapvol_api.rest.compute import versions
 from snapvol_api.rest import faults
 from snapvol_api.rest import pipeline
+from snapvol_api.rest.compute import versions
+from snapvol_api.rest.compute.controllers import root
 
 FAULTS = faults.Faults('compute', faults.COMPUTE_FAULT_NAMES)
 

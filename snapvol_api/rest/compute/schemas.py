@@ -9,9 +9,8 @@ they ask for something.
 import re
 
 from snapvol_api import exception
-from snapvol_api.rest.compute.server_create import (
-    UNSUPPORTED_SERVER_FIELDS)
 from snapvol_api.rest import jsonbody
+from snapvol_api.rest.compute.server_create import UNSUPPORTED_SERVER_FIELDS
 
 JSON_CONTENT_TYPES = ('application/json',
                       'application/vnd.openstack.compute+json')
@@ -153,7 +152,7 @@ _block_device = {
 }
 
 server_create = _envelope('server', dict(
-    {key: anything for key in UNSUPPORTED_SERVER_FIELDS},
+    dict.fromkeys(UNSUPPORTED_SERVER_FIELDS, anything),
     name=server_name,
     flavorRef={'type': ['string', 'integer'], 'minLength': 1},
     imageRef={'type': ['string', 'null']},

@@ -79,7 +79,7 @@ def timestamp(value):
     except ValueError:
         return value
     if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc)
+        moment = moment.astimezone(datetime.UTC)
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 

@@ -2,8 +2,8 @@
 
 from snapvol_api.rest import faults
 from snapvol_api.rest import pipeline
-from snapvol_api.rest.volume.controllers import root
 from snapvol_api.rest.volume import versions
+from snapvol_api.rest.volume.controllers import root
 
 FAULTS = faults.Faults('volume', faults.VOLUME_FAULT_NAMES)
 

@@ -1,6 +1,7 @@
 """Policy defaults of the volume API, with Cinder's rule names."""
 
-from snapvol_api.rest.policy import ADMIN_API, ADMIN_OR_OWNER
+from snapvol_api.rest.policy import ADMIN_API
+from snapvol_api.rest.policy import ADMIN_OR_OWNER
 from snapvol_api.rest.policy import api_rule as _api
 
 _VOLUMES = '/v3/{project_id}/volumes'

@@ -1,6 +1,7 @@
 """The microversions the volume API speaks."""
 
-from snapvol_api.rest.microversion import Microversions, Version
+from snapvol_api.rest.microversion import Microversions
+from snapvol_api.rest.microversion import Version
 
 SERVICE_TYPE = 'volume'
 PREFIX = '/v3'

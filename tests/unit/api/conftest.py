@@ -6,7 +6,9 @@ from snapvol_api.conf import CONF
 from snapvol_api.rest import policy
 from snapvol_api.rest.volume import app as volume_app
 from tests.unit.api import fakes
-from tests.unit.api.helpers import basic_auth, Client, write_htpasswd
+from tests.unit.api.helpers import Client
+from tests.unit.api.helpers import basic_auth
+from tests.unit.api.helpers import write_htpasswd
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 from snapvol_api import exception
 from snapvol_api.rest import auth
 from snapvol_api.rest.volume import app as volume_app
-from tests.unit.api.helpers import basic_auth, write_htpasswd
+from tests.unit.api.helpers import basic_auth
+from tests.unit.api.helpers import write_htpasswd
 
 SPOOFED = {
     'X-User-Id': 'mallory', 'X-Project-Id': 'p2', 'X-Roles': 'admin',

@@ -4,13 +4,13 @@ with the in-memory volume manager behind it."""
 import uuid
 
 from cinderclient import client
-from cinderclient.contrib import noauth
 from cinderclient import exceptions as cinder_exceptions
+from cinderclient.contrib import noauth
 from keystoneauth1 import http_basic
 from keystoneauth1 import session
 import pytest
 
-from snapvol_api.rest import wsgi
+from snapvol_api.runtime import wsgi
 
 
 @pytest.fixture

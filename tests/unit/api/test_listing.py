@@ -1,6 +1,7 @@
 import pytest
 
-from tests.unit.api.helpers import basic_auth, Client
+from tests.unit.api.helpers import Client
+from tests.unit.api.helpers import basic_auth
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-from tests.unit.api.helpers import basic_auth
 from snapvol_api.rest.volume import versions
+from tests.unit.api.helpers import basic_auth
 
 
 def _check_version(doc, host='http://localhost'):

@@ -7,8 +7,8 @@ import time
 from oslo_config import fixture as config_fixture
 import pytest
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_compute import manager
 from snapvol_compute import thaw
 

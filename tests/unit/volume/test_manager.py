@@ -9,14 +9,14 @@ import uuid
 from oslo_config import fixture as config_fixture
 import pytest
 
-from snapvol_api.conf import CONF
 from snapvol_api import context
 from snapvol_api import exception
 from snapvol_api import states
-from snapvol_volume.db import api as db
-from snapvol_volume.db import migration
+from snapvol_api.conf import CONF
 from snapvol_volume import info as info_store
 from snapvol_volume import manager as manager_mod
+from snapvol_volume.db import api as db
+from snapvol_volume.db import migration
 from tests import imagedata
 
 ALICE = context.RequestContext(user_id='alice', project_id='proj-a')
@@ -490,7 +490,7 @@ def snapshot_attached(manager, volume_id, count):
     for _ in range(count):
         snap = manager.create_snapshot(ALICE, volume_id, None, None, {},
                                        True)
-        wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
+        wait_status(lambda s=snap: manager.get_snapshot(ALICE, s['id']),
                     'available')
         ids.append(snap['id'])
     return ids

@@ -8,10 +8,10 @@ manager over RPC, so these answer as soon as the request is on its way.
 import pecan
 
 from snapvol_api import exception
-from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest import controller
 from snapvol_api.rest.compute import schemas
 from snapvol_api.rest.compute import views
-from snapvol_api.rest import controller
+from snapvol_api.rest.compute.controllers import current
 
 _RULE = 'os_compute_api:os-assisted-volume-snapshots:%s'
 

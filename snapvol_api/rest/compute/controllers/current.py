@@ -3,12 +3,16 @@
 import pecan
 
 from snapvol_api import exception
-from snapvol_api.rest.compute import links as links_mod
-# The helpers both APIs share, used here as current.call() and so on.
-from snapvol_api.rest.current import (  # noqa: F401
-    call, canonical_id, context, empty_response, require_authenticated,
-    set_status)
 from snapvol_api.rest import policy
+from snapvol_api.rest.compute import links as links_mod
+
+# The helpers both APIs share, used here as current.call() and so on.
+from snapvol_api.rest.current import call  # noqa: F401
+from snapvol_api.rest.current import canonical_id  # noqa: F401
+from snapvol_api.rest.current import context  # noqa: F401
+from snapvol_api.rest.current import empty_response  # noqa: F401
+from snapvol_api.rest.current import require_authenticated  # noqa: F401
+from snapvol_api.rest.current import set_status  # noqa: F401
 
 
 def links():

@@ -2,11 +2,11 @@
 
 import pecan
 
-from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest import controller
 from snapvol_api.rest.compute import flavors
 from snapvol_api.rest.compute import listing
 from snapvol_api.rest.compute import views
-from snapvol_api.rest import controller
+from snapvol_api.rest.compute.controllers import current
 
 RULE = 'os_compute_api:flavors'
 

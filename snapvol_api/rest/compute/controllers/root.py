@@ -9,13 +9,14 @@ import pecan
 from pecan import routing
 import webob.exc
 
-from snapvol_api.rest.compute.controllers.assisted_snapshots import (
-    AssistedSnapshotsController)
-from snapvol_api.rest.compute.controllers import current
-from snapvol_api.rest.compute.controllers.flavors import FlavorsController
-from snapvol_api.rest.compute.controllers.servers import ServersController
 from snapvol_api.rest.compute import versions
 from snapvol_api.rest.compute import views
+from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest.compute.controllers.assisted_snapshots import (
+    AssistedSnapshotsController,
+)
+from snapvol_api.rest.compute.controllers.flavors import FlavorsController
+from snapvol_api.rest.compute.controllers.servers import ServersController
 
 _VERSION = versions.PREFIX.strip('/')
 # Reachable without credentials, as in Nova: clients discover versions

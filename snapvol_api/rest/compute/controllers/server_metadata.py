@@ -4,10 +4,10 @@ import pecan
 import webob.exc
 
 from snapvol_api import exception
-from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest import controller
 from snapvol_api.rest.compute import schemas
 from snapvol_api.rest.compute import views
-from snapvol_api.rest import controller
+from snapvol_api.rest.compute.controllers import current
 
 _RULE = 'os_compute_api:server-metadata:%s'
 

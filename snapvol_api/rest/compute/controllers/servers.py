@@ -2,16 +2,18 @@
 
 import pecan
 
-from snapvol_api.rest.compute.controllers import current
-from snapvol_api.rest.compute.controllers.server_metadata import (
-    ServerMetadataController)
-from snapvol_api.rest.compute.controllers.volume_attachments import (
-    VolumeAttachmentsController)
+from snapvol_api.rest import controller
 from snapvol_api.rest.compute import listing
 from snapvol_api.rest.compute import schemas
 from snapvol_api.rest.compute import server_create
 from snapvol_api.rest.compute import views
-from snapvol_api.rest import controller
+from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest.compute.controllers.server_metadata import (
+    ServerMetadataController,
+)
+from snapvol_api.rest.compute.controllers.volume_attachments import (
+    VolumeAttachmentsController,
+)
 
 _RULE = 'os_compute_api:servers:%s'
 

@@ -5,10 +5,10 @@ import uuid
 import pecan
 
 from snapvol_api import exception
-from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest import controller
 from snapvol_api.rest.compute import schemas
 from snapvol_api.rest.compute import views
-from snapvol_api.rest import controller
+from snapvol_api.rest.compute.controllers import current
 
 _RULE = 'os_compute_api:os-volumes-attachments:%s'
 

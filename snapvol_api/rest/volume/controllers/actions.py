@@ -5,8 +5,8 @@ import pecan
 from snapvol_api import exception
 from snapvol_api.rest import controller
 from snapvol_api.rest import jsonbody
-from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume.controllers import current
 
 
 class ActionController(controller.Controller):

@@ -7,8 +7,8 @@ import ast
 import dataclasses
 import json
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_api.rest.volume.controllers import current
 
 DEFAULT_SORT = [['created_at', 'desc']]

@@ -5,9 +5,9 @@ import webob.exc
 
 from snapvol_api import exception
 from snapvol_api.rest import controller
-from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume import schemas
 from snapvol_api.rest.volume import views
+from snapvol_api.rest.volume.controllers import current
 
 
 class MetadataController(controller.Controller):

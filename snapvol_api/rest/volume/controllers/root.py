@@ -10,12 +10,11 @@ from pecan import routing
 import webob.exc
 
 from snapvol_api import exception
-from snapvol_api.rest.volume.controllers import current
-from snapvol_api.rest.volume.controllers.snapshots import (
-    SnapshotsController)
-from snapvol_api.rest.volume.controllers.volumes import VolumesController
 from snapvol_api.rest.volume import links
 from snapvol_api.rest.volume import views
+from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers.snapshots import SnapshotsController
+from snapvol_api.rest.volume.controllers.volumes import VolumesController
 
 # Reachable without credentials, as in Cinder: clients discover versions
 # before they authenticate.

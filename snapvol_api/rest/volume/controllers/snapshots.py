@@ -3,14 +3,13 @@
 import pecan
 
 from snapvol_api.rest import controller
-from snapvol_api.rest.volume.controllers.actions import ActionController
-from snapvol_api.rest.volume.controllers import current
-from snapvol_api.rest.volume.controllers import listing
-from snapvol_api.rest.volume.controllers.metadata import (
-    MetadataController)
-from snapvol_api.rest.volume.controllers.resources import SNAPSHOT
 from snapvol_api.rest.volume import schemas
 from snapvol_api.rest.volume import views
+from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers import listing
+from snapvol_api.rest.volume.controllers.actions import ActionController
+from snapvol_api.rest.volume.controllers.metadata import MetadataController
+from snapvol_api.rest.volume.controllers.resources import SNAPSHOT
 
 FILTERS = ('name', 'status', 'volume_id')
 

@@ -8,7 +8,7 @@ import requests
 
 from snapvol_api.cmd import compute_api
 from snapvol_api.rest.compute import app
-from snapvol_api import service
+from snapvol_api.runtime import service
 
 
 def test_console_script_is_declared():

@@ -14,7 +14,7 @@ from novaclient import client
 from novaclient import exceptions as nova_exceptions
 import pytest
 
-from snapvol_api.rest import wsgi
+from snapvol_api.runtime import wsgi
 
 NEWEST = api_versions.APIVersion('2.latest')
 

@@ -7,8 +7,8 @@ import uuid
 from keystonemiddleware import auth_token  # noqa: F401 (registers opts)
 import pytest
 
-from snapvol_api.rest.compute import policies
 from snapvol_api.rest import policy
+from snapvol_api.rest.compute import policies
 
 SERVER = str(uuid.uuid4())
 VOLUME = str(uuid.uuid4())

@@ -11,8 +11,8 @@ from oslo_concurrency import processutils
 from oslo_log import log as logging
 import tenacity
 
-from snapvol_api.conf import CONF
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 
 LOG = logging.getLogger(__name__)
 

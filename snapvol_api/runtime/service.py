@@ -6,8 +6,8 @@ import threading
 from oslo_log import log as logging
 from oslo_messaging import opts as messaging_opts
 
-from snapvol_api.conf import CONF
 from snapvol_api import rpc
+from snapvol_api.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
