@@ -187,6 +187,21 @@ class InstanceInvalidState(Conflict):
                'now.')
 
 
+# Instance states (snapvol_api.states.INSTANCE) ---------------------------
+
+class InstanceStatusConflict(InstanceInvalidState):
+    """A guarded transition found the instance in a status it may not
+    leave for ``target`` (or not the one the caller expected)."""
+    msg_fmt = ('Instance %(instance_id)s is %(state)s; it cannot become '
+               '%(target)s.')
+
+
+class InstanceActionConflict(InstanceInvalidState):
+    """Nova's refusal of a server action in the wrong state."""
+    msg_fmt = ("Cannot '%(action)s' instance %(instance_id)s while it is "
+               "in %(attr)s %(state)s")
+
+
 class HypervisorError(SnapvolException):
     """A libvirt call failed; ``error_code`` is libvirt's."""
     msg_fmt = 'libvirt: %(reason)s'

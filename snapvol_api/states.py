@@ -84,12 +84,29 @@ INSTANCE = Machine('Instance', {
                        INSTANCE_DELETED}),
     SHUTOFF: frozenset({ACTIVE, HARD_REBOOT, INSTANCE_ERROR,
                         INSTANCE_DELETED}),
-    REBOOT: frozenset({ACTIVE, HARD_REBOOT, INSTANCE_ERROR}),
-    HARD_REBOOT: frozenset({ACTIVE, INSTANCE_ERROR}),
+    # A reboot ends ACTIVE; a soft one that the guest ignores becomes
+    # hard; one interrupted by a restart of its manager is found ACTIVE or
+    # SHUTOFF by the power state sync.
+    REBOOT: frozenset({ACTIVE, SHUTOFF, HARD_REBOOT, INSTANCE_ERROR,
+                       INSTANCE_DELETED}),
+    HARD_REBOOT: frozenset({ACTIVE, SHUTOFF, INSTANCE_ERROR,
+                            INSTANCE_DELETED}),
     INSTANCE_ERROR: frozenset({ACTIVE, SHUTOFF, HARD_REBOOT,
                                INSTANCE_DELETED}),
     INSTANCE_DELETED: frozenset(),
 }, reset_to=(ACTIVE, INSTANCE_ERROR))
+
+# Nova's view of each status: (vm_state, task_state, power_state: 0
+# NOSTATE, 1 RUNNING, 4 SHUTDOWN).
+INSTANCE_NOVA_STATES = {
+    BUILD: ('building', 'spawning', 0),
+    ACTIVE: ('active', None, 1),
+    SHUTOFF: ('stopped', None, 4),
+    REBOOT: ('active', 'rebooting', 1),
+    HARD_REBOOT: ('active', 'rebooting_hard', 1),
+    INSTANCE_ERROR: ('error', None, 0),
+    INSTANCE_DELETED: ('deleted', None, 0),
+}
 
 # What a compute report may say about a snapshot, by the status the
 # snapshot must have for it (seed 001).
