@@ -7,7 +7,8 @@ disk's ``<mirror>``), so an event that fired before it registered is not
 missed: either the job's state shows it, or the event is in the disk's
 recorded history.
 
-Nothing here knows libvirt; statuses are plain strings.
+Nothing here knows libvirt; statuses are plain strings. The clock and the
+wait for an event can be handed in, so that tests drive time themselves.
 """
 
 import collections
@@ -123,7 +124,13 @@ def _outcome(history):
     return terminal, ready
 
 
-def wait(events, probe, *, uuid, target, until, timeout):
+def _wait_event(event, seconds):
+    """Block until ``event`` is set or ``seconds`` have passed."""
+    return event.wait(seconds)
+
+
+def wait(events, probe, *, uuid, target, until, timeout,
+         clock=time.monotonic, wait_event=_wait_event):
     """Wait for the block job on ``target`` of domain ``uuid``.
 
     ``probe()`` returns the job now (a BlockJobInfo) or None; it may raise
@@ -136,10 +143,15 @@ def wait(events, probe, *, uuid, target, until, timeout):
     chain). Raises BlockJobFailed when the job failed or was cancelled, or
     (until='ready') ended without ever being ready, and BlockJobTimeout
     after ``timeout`` seconds (the job is left running).
+
+    ``clock()`` gives the time in seconds (default time.monotonic) and
+    ``wait_event(event, seconds)`` waits for a threading.Event to be set
+    or the time to pass (default ``event.wait(seconds)``): a test may
+    hand in a clock of its own and advance it in ``wait_event``.
     """
     if until not in ('done', 'ready'):
         raise ValueError(f'until={until!r}')
-    deadline = time.monotonic() + timeout
+    deadline = clock() + timeout
     gone_since = None
     with events.watch(uuid, target) as waiter:
         while True:
@@ -154,7 +166,7 @@ def wait(events, probe, *, uuid, target, until, timeout):
                 return COMPLETED
             if until == 'ready' and ready_seen:
                 return READY
-            now = time.monotonic()
+            now = clock()
             try:
                 job = probe()
             except exception.HypervisorUnavailable as exc:
@@ -163,7 +175,8 @@ def wait(events, probe, *, uuid, target, until, timeout):
                 wake_at = min(deadline, now + RECONNECT_INTERVAL)
             else:
                 if job is None:
-                    gone_since = gone_since or now
+                    if gone_since is None:   # (0 is a time too)
+                        gone_since = now
                     if now - gone_since >= EVENT_GRACE:
                         if until == 'ready':
                             raise exception.BlockJobFailed(
@@ -174,7 +187,7 @@ def wait(events, probe, *, uuid, target, until, timeout):
                         return GONE
                     # Its end is known to be near: wait for the event even
                     # past the deadline.
-                    waiter.event.wait(gone_since + EVENT_GRACE - now)
+                    wait_event(waiter.event, gone_since + EVENT_GRACE - now)
                     continue
                 gone_since = None
                 if until == 'ready' and job.ready:
@@ -183,4 +196,4 @@ def wait(events, probe, *, uuid, target, until, timeout):
             if now >= deadline:
                 raise exception.BlockJobTimeout(disk=target, instance_id=uuid,
                                                 timeout=timeout)
-            waiter.event.wait(wake_at - now)
+            wait_event(waiter.event, wake_at - now)

@@ -1,8 +1,14 @@
 """blockjob.wait: driven by recorded events and a probe of the job's state
-(both plain Python here; test_virt runs it against libvirt)."""
+(both plain Python here; test_virt runs it against libvirt).
 
+Time is a FakeClock that moves only when wait() waits, so the tests never
+sleep and no loaded machine can make them fail; one test uses real
+threads and real time to show that an event from another thread wakes the
+waiter (and asserts that it was woken, not how soon)."""
+
+import heapq
+import itertools
 import threading
-import time
 
 import pytest
 
@@ -32,38 +38,88 @@ class Job:
         return state
 
 
+class FakeClock:
+    """Seconds since the start of the test, passing only inside
+    ``wait_event``: ``at(t, *actions)`` runs the actions when the clock
+    reaches ``t``; ``waits`` lists the seconds each wait asked for."""
+
+    MAX_WAITS = 1000    # a wait() that loops for ever fails instead
+
+    def __init__(self):
+        self.now = 0.0
+        self.waits = []
+        self._due = []
+        self._seq = itertools.count()
+
+    def __call__(self):
+        return self.now
+
+    def at(self, t, *actions):
+        for action in actions:
+            heapq.heappush(self._due, (t, next(self._seq), action))
+
+    def wait_event(self, event, seconds):
+        self.waits.append(seconds)
+        assert len(self.waits) < self.MAX_WAITS, 'wait() does not end'
+        end = self.now + max(seconds, 0)
+        while not event.is_set():
+            if not self._due or self._due[0][0] > end:
+                self.now = end
+                return False
+            t, _, action = heapq.heappop(self._due)
+            self.now = max(self.now, t)
+            action()
+        return True
+
+
 @pytest.fixture
 def events():
     return blockjob.BlockJobEvents()
 
 
-def wait(events, job, until='done', timeout=5):
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def wait(events, job, until='done', timeout=5, clock=None):
+    kwargs = {}
+    if clock is not None:
+        kwargs = {'clock': clock, 'wait_event': clock.wait_event}
     return blockjob.wait(events, job.probe, uuid=UUID, target=DISK,
-                         until=until, timeout=timeout)
+                         until=until, timeout=timeout, **kwargs)
 
 
-def later(delay, *actions):
-    def run():
-        time.sleep(delay)
-        for action in actions:
-            action()
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
-
-
-def test_event_ends_the_wait_without_polling(events):
+def test_event_from_another_thread_ends_the_wait_without_polling(events):
+    """Real threads and time: the waiter looks once, then sleeps until
+    the event thread wakes it (its wait returns True: woken, not timed
+    out; a generous timeout, so no loaded machine fails this)."""
     job = Job(info(type='commit'))
+    probed = threading.Event()
+    woken = []
+
+    def probe():
+        state = job.probe()
+        probed.set()
+        return state
 
     def finish():
+        probed.wait(60)
         job.state = None
         events.record(UUID, DISK, blockjob.COMPLETED)
 
-    later(0.2, finish)
-    start = time.monotonic()
-    assert wait(events, job) == 'completed'
-    assert time.monotonic() - start < 2
+    def wait_event(event, seconds):
+        woken.append(event.wait(seconds))
+        return woken[-1]
+
+    thread = threading.Thread(target=finish, daemon=True)
+    thread.start()
+    assert blockjob.wait(events, probe, uuid=UUID, target=DISK,
+                         until='done', timeout=60,
+                         wait_event=wait_event) == 'completed'
+    thread.join(60)
     assert job.calls == 1          # no polling: one look, then the event
+    assert woken == [True]         # woken by the event, not timed out
 
 
 def test_event_before_the_wait_is_in_the_history(events):
@@ -71,29 +127,31 @@ def test_event_before_the_wait_is_in_the_history(events):
     assert wait(events, Job(None)) == 'completed'
 
 
-def test_events_of_other_disks_do_not_count(events):
+def test_events_of_other_disks_do_not_count(events, clock):
     events.record(UUID, 'vdc', blockjob.FAILED)
     events.record('u-2', DISK, blockjob.FAILED)
     job = Job(info(type='commit'))
-    later(0.1, lambda: setattr(job, 'state', None),
-          lambda: events.record(UUID, DISK, blockjob.COMPLETED))
-    assert wait(events, job) == 'completed'
+    clock.at(0.1, lambda: setattr(job, 'state', None),
+             lambda: events.record(UUID, DISK, blockjob.COMPLETED))
+    assert wait(events, job, clock=clock) == 'completed'
+    assert clock.now == 0.1
 
 
 @pytest.mark.parametrize('status', [blockjob.FAILED, blockjob.CANCELLED])
-def test_failure(events, status):
+def test_failure(events, clock, status):
     job = Job(info())
-    later(0.1, lambda: events.record(UUID, DISK, status))
+    clock.at(0.1, lambda: events.record(UUID, DISK, status))
     with pytest.raises(exception.BlockJobFailed) as err:
-        wait(events, job)
+        wait(events, job, clock=clock)
     assert status in str(err.value)
     assert not isinstance(err.value, exception.BlockJobTimeout)
 
 
-def test_ready_by_event(events):
+def test_ready_by_event(events, clock):
     job = Job(info())
-    later(0.1, lambda: events.record(UUID, DISK, blockjob.READY))
-    assert wait(events, job, 'ready') == 'ready'
+    clock.at(0.1, lambda: events.record(UUID, DISK, blockjob.READY))
+    assert wait(events, job, 'ready', clock=clock) == 'ready'
+    assert clock.now == 0.1 and job.calls == 1
 
 
 def test_ready_before_the_wait_is_seen_in_the_job(events):
@@ -108,59 +166,72 @@ def test_ready_then_pivot_completes(events):
     assert wait(events, Job(None), 'ready') == 'completed'
 
 
-def test_timeout_leaves_the_job(events):
+def test_timeout_leaves_the_job(events, clock):
     job = Job(info(type='commit'))
-    start = time.monotonic()
     with pytest.raises(exception.BlockJobTimeout) as err:
-        wait(events, job, timeout=0.3)
-    assert 0.3 <= time.monotonic() - start < 1
+        wait(events, job, timeout=0.3, clock=clock)
+    assert clock.now == pytest.approx(0.3)
+    assert clock.waits == [pytest.approx(0.3)]     # one sleep, no polling
     assert err.value.kwargs['disk'] == DISK
     assert err.value.kwargs['instance_id'] == UUID
-    assert job.calls <= 3
+    assert job.calls == 2          # a look at the start and at the end
 
 
-def test_forget_drops_an_old_job(events):
+def test_forget_drops_an_old_job(events, clock):
     events.record(UUID, DISK, blockjob.CANCELLED)
     events.forget(UUID, DISK)
     job = Job(info(type='pull'))
-    later(0.1, lambda: setattr(job, 'state', None),
-          lambda: events.record(UUID, DISK, blockjob.COMPLETED))
-    assert wait(events, job) == 'completed'
+    clock.at(0.1, lambda: setattr(job, 'state', None),
+             lambda: events.record(UUID, DISK, blockjob.COMPLETED))
+    assert wait(events, job, clock=clock) == 'completed'
 
 
-def test_job_gone_without_event(events, monkeypatch):
-    monkeypatch.setattr(blockjob, 'EVENT_GRACE', 0.2)
-    start = time.monotonic()
-    assert wait(events, Job(None)) == 'gone'
-    assert 0.2 <= time.monotonic() - start < 1
+def test_job_gone_without_event(events, clock):
+    assert wait(events, Job(None), clock=clock) == 'gone'
+    assert clock.now == pytest.approx(blockjob.EVENT_GRACE)
     with pytest.raises(exception.BlockJobFailed):
-        wait(events, Job(None), 'ready')
+        wait(events, Job(None), 'ready', clock=clock)
 
 
-def test_late_event_within_grace(events, monkeypatch):
-    monkeypatch.setattr(blockjob, 'EVENT_GRACE', 5)
-    later(0.1, lambda: events.record(UUID, DISK, blockjob.COMPLETED))
-    start = time.monotonic()
-    assert wait(events, Job(None)) == 'completed'
-    assert time.monotonic() - start < 2
+def test_grace_for_the_event_outlasts_the_timeout(events, clock):
+    # The job is gone: its end is near, so the wait gives the event the
+    # whole grace even past the deadline, instead of timing out.
+    assert wait(events, Job(None), timeout=0.5, clock=clock) == 'gone'
+    assert clock.now == pytest.approx(blockjob.EVENT_GRACE)
 
 
-def test_unavailable_hypervisor_is_retried(events, monkeypatch):
-    monkeypatch.setattr(blockjob, 'RECONNECT_INTERVAL', 0.05)
+def test_late_event_within_grace(events, clock):
+    clock.at(0.1, lambda: events.record(UUID, DISK, blockjob.COMPLETED))
+    assert wait(events, Job(None), clock=clock) == 'completed'
+    assert clock.now == 0.1        # the event, not the end of the grace
+
+
+def test_unavailable_hypervisor_is_retried(events, clock):
     job = Job(exception.HypervisorUnavailable(uri='qemu:///system',
                                               reason='gone'))
-    later(0.2, lambda: setattr(job, 'state', info(ready=True)))
-    assert wait(events, job, 'ready') == 'ready'
-    assert job.calls > 1
+    clock.at(2.5, lambda: setattr(job, 'state', info(ready=True)))
+    assert wait(events, job, 'ready', clock=clock) == 'ready'
+    interval = blockjob.RECONNECT_INTERVAL
+    assert clock.waits == [interval] * 3
+    assert job.calls == 4
 
 
-def test_wake_all_makes_waiters_look_again(events):
+def test_unavailable_hypervisor_until_the_deadline(events, clock):
+    job = Job(exception.HypervisorUnavailable(uri='qemu:///system',
+                                              reason='gone'))
+    timeout = 2.5 * blockjob.RECONNECT_INTERVAL
+    with pytest.raises(exception.BlockJobTimeout):
+        wait(events, job, timeout=timeout, clock=clock)
+    assert clock.now == pytest.approx(timeout)
+    assert clock.waits[-1] == pytest.approx(0.5 * blockjob.RECONNECT_INTERVAL)
+
+
+def test_wake_all_makes_waiters_look_again(events, clock):
     job = Job(info())
-    later(0.1, lambda: setattr(job, 'state', info(ready=True)),
-          events.wake_all)
-    start = time.monotonic()
-    assert wait(events, job, 'ready') == 'ready'
-    assert time.monotonic() - start < 2
+    clock.at(0.1, lambda: setattr(job, 'state', info(ready=True)),
+             events.wake_all)
+    assert wait(events, job, 'ready', clock=clock) == 'ready'
+    assert clock.now == 0.1 and job.calls == 2
 
 
 def test_bad_until(events):
