@@ -7,6 +7,7 @@ come from the client.
 
 import base64
 import binascii
+import hmac
 import logging
 
 from snapvol_api import exception
@@ -49,6 +50,45 @@ def set_identity(environ, user_id, project_id, roles, user_name=None):
     environ['HTTP_X_USER_NAME'] = user_name or user_id
     environ['HTTP_X_PROJECT_ID'] = project_id
     environ['HTTP_X_ROLES'] = ','.join(roles)
+
+
+class InternalAdmin:
+    """snapvol-all's own calls: the volume manager reaching the compute API
+    of the same process (``snapvol_volume.compute.ComputeClient
+    .in_process``).
+
+    A request whose X-Auth-Token is ``token``, a secret the process made
+    at start and keeps in memory only, is an administrator's and goes to
+    ``trusted_app`` (the API without authentication); every other request
+    goes to ``app``, the normal authentication, unchanged.
+    """
+
+    USER = 'snapvol-internal'
+    MIN_TOKEN_LENGTH = 32
+
+    def __init__(self, trusted_app, app, token):
+        if len(token) < self.MIN_TOKEN_LENGTH:
+            raise ValueError('an internal token needs %d characters or more'
+                             % self.MIN_TOKEN_LENGTH)
+        self.trusted_app = trusted_app
+        self.app = app
+        self._token = token.encode('latin-1')
+
+    def _is_internal(self, environ):
+        offered = environ.get('HTTP_X_AUTH_TOKEN')
+        if not offered:
+            return False
+        # WSGI header values are latin-1 strings; compare_digest takes the
+        # same time wherever the first difference is.
+        return hmac.compare_digest(
+            offered.strip().encode('latin-1', 'replace'), self._token)
+
+    def __call__(self, environ, start_response):
+        if not self._is_internal(environ):
+            return self.app(environ, start_response)
+        del environ['HTTP_X_AUTH_TOKEN']
+        set_identity(environ, self.USER, self.USER, ['admin'])
+        return self.trusted_app(environ, start_response)
 
 
 class PublicPaths:
@@ -143,8 +183,10 @@ def keystone(app, conf):
     return auth_token.AuthProtocol(app, {'oslo_config_config': conf})
 
 
-def wrap(app, conf, public_paths=()):
-    """``app`` behind the auth middleware ``conf.auth_strategy`` names."""
+def wrap(app, conf, public_paths=(), internal_token=None):
+    """``app`` behind the auth middleware ``conf.auth_strategy`` names;
+    with ``internal_token``, requests that carry it are an internal
+    administrator's whatever the strategy (see ``InternalAdmin``)."""
     strategy = conf.auth_strategy
     if strategy == 'http_basic':
         authenticated = HTTPBasicAuth(app, conf.http_basic_auth_user_file)
@@ -157,5 +199,7 @@ def wrap(app, conf, public_paths=()):
     else:
         raise exception.ConfigInvalid(
             reason='unknown auth_strategy %s' % strategy)
-    return StripIdentityHeaders(
-        PublicPaths(authenticated, app, public_paths))
+    authenticated = PublicPaths(authenticated, app, public_paths)
+    if internal_token is not None:
+        authenticated = InternalAdmin(app, authenticated, internal_token)
+    return StripIdentityHeaders(authenticated)
