@@ -1,7 +1,10 @@
-"""How the volume manager reaches the compute admin API: keystoneauth1's
-session and auth options (auth_type http_basic with endpoint, username and
-password; admin_token with endpoint and token under noauth; password for
-keystone), as Cinder's [nova] group."""
+"""How a separate volume manager (snapvol-volume) reaches the compute admin
+API: keystoneauth1's session and auth options (auth_type http_basic with
+endpoint, username and password; admin_token with endpoint and token under
+noauth; password for keystone), as Cinder's [nova] group. snapvol-volume
+refuses to start without them unless [volume] compute_api_required is
+false; snapvol-all needs none (it calls its own compute API) and uses only
+the session options (timeout, cafile...)."""
 
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg

@@ -52,6 +52,15 @@ opts = [
                min=1,
                help='Seconds the volume manager waits for the compute '
                     'service to report the merge of an attached snapshot.'),
+    cfg.BoolOpt('compute_api_required',
+                default=True,
+                help='Whether snapvol-volume refuses to start when the '
+                     '[nova] options cannot reach the compute API (no '
+                     'auth_type, endpoint or credentials). The volume '
+                     'manager calls that API for every snapshot of an '
+                     'attached volume; set false for a deployment without '
+                     'attached volumes, which then starts with a warning. '
+                     'snapvol-all ignores it: it calls its own compute API.'),
     cfg.IntOpt('qemu_img_timeout',
                default=3600,
                min=1,
