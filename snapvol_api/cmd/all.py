@@ -2,12 +2,26 @@
 
 The embedded default: in-process messaging, SQLite databases and the local
 share under state_path, so a newcomer needs no broker or database server.
+
+The volume manager reaches the compute API of this process with a secret
+made at start and kept in memory (``auth.InternalAdmin``), whatever the
+auth_strategy: snapvol-all needs no [nova] options, and ignores their auth
+options.
+
+Start-up order, so that no request finds half a process: both WSGI apps
+are built (building a pecan app used to break requests in flight) and both
+ports bound before anything answers; connections wait in the backlog. The
+compute manager starts, then the compute API answers (the volume manager's
+recovery may call it); the volume manager starts, then the volume API
+answers.
 """
 
+import secrets
 import sys
 
 from oslo_log import log as logging
 
+from snapvol_api import exception
 from snapvol_api.conf import CONF
 from snapvol_api.rest.compute import app as compute_app
 from snapvol_api.rest.volume import app as volume_app
@@ -15,30 +29,62 @@ from snapvol_api.runtime import service
 from snapvol_api.runtime import wsgi
 from snapvol_compute import service as compute_service
 from snapvol_compute.db import migration as compute_migration
+from snapvol_volume import compute as volume_compute
 from snapvol_volume import service as volume_service
 from snapvol_volume.db import migration as volume_migration
 
 LOG = logging.getLogger(__name__)
 
+# Bytes of randomness of the internal token (43 URL-safe characters).
+INTERNAL_TOKEN_BYTES = 32
 
-def main():
-    service.prepare(sys.argv, default_transport_url='fake:')
+
+def _migrate():
     for migration, url in ((volume_migration, CONF.database.connection),
                            (compute_migration, CONF.compute.connection)):
         if url.startswith('sqlite'):
             # An embedded database needs no separate "db sync" step.
             migration.upgrade(url)
-    managers = [volume_service.VolumeService(),
-                compute_service.ComputeService()]
-    for manager in managers:
-        manager.start()
-    apis = [wsgi.serve(setup_app(), CONF[group].listen, CONF[group].port,
-                       CONF[group].threads, name=name)
-            for name, setup_app, group in (
-                ('snapvol-volume-api', volume_app.setup_app, 'volume_api'),
-                ('snapvol-compute-api', compute_app.setup_app,
-                 'compute_api'))]
-    LOG.info('snapvol-all ready: volume API on port %d, compute API on '
-             'port %d', apis[0].port, apis[1].port)
-    service.wait_for_signal(*[api.stop for api in apis],
-                            *[manager.stop for manager in managers])
+
+
+def _server(app, group, name):
+    options = CONF[group]
+    return wsgi.Server(app, options.listen, options.port, options.threads,
+                       name=name)
+
+
+def main():
+    service.prepare(sys.argv, default_transport_url='fake:')
+    _migrate()
+    token = secrets.token_urlsafe(INTERNAL_TOKEN_BYTES)
+    try:
+        volume_api = _server(volume_app.setup_app(), 'volume_api',
+                             'snapvol-volume-api')
+        compute_api = _server(compute_app.setup_app(internal_token=token),
+                              'compute_api', 'snapvol-compute-api')
+    except exception.ConfigInvalid as exc:
+        LOG.error('%s', exc)
+        return 1
+    volume_api.bind()
+    compute_api.bind()
+    if CONF.nova.auth_type:
+        LOG.info('snapvol-all ignores [nova] auth_type %s: its volume '
+                 'manager calls the compute API of this process',
+                 CONF.nova.auth_type)
+    compute_client = volume_compute.ComputeClient.in_process(
+        compute_api.local_url + '/v2.1', token)
+    compute = compute_service.ComputeService()
+    volume = volume_service.VolumeService()
+    # TODO(bootstrap): VolumeService(compute=compute_client) once the
+    # volume service takes its collaborators.
+    volume.manager.compute = compute_client
+    compute.start()
+    compute_api.serve()
+    volume.start()
+    volume_api.serve()
+    LOG.info('snapvol-all ready (auth_strategy %s): volume API on port %d, '
+             'compute API on port %d', CONF.auth_strategy, volume_api.port,
+             compute_api.port)
+    service.wait_for_signal(volume_api.stop, compute_api.stop, volume.stop,
+                            compute.stop)
+    return 0
