@@ -7,7 +7,7 @@ import oslo_messaging as messaging
 from snapvol_api import rpc
 from snapvol_api.conf import CONF
 from snapvol_api.rpc import compute_rpcapi
-from snapvol_compute import manager
+from snapvol_compute import bootstrap
 
 LOG = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ LOG = logging.getLogger(__name__)
 class ComputeService:
 
     def __init__(self):
-        self.manager = manager.ComputeManager(CONF.host)
+        self.manager = bootstrap.compute_manager(CONF.host)
         target = messaging.Target(topic=compute_rpcapi.TOPIC,
                                   server=CONF.host)
         self.server = rpc.get_server(target, [self.manager])

@@ -38,10 +38,26 @@ opts = [
                     'compute manager keeps asking an unanswering guest '
                     'agent to thaw: a stopped agent that wakes up runs '
                     'the freeze it was sent, and would stay frozen.'),
+    cfg.IntOpt('shutdown_timeout',
+               default=60,
+               min=0,
+               help='Seconds a stopping server is given to shut down '
+                    'cleanly (ACPI power button, or its guest agent) '
+                    'before it is destroyed (powered off at once). A '
+                    'guest without an OS never shuts down by itself. As '
+                    'Nova\'s [DEFAULT] shutdown_timeout.'),
+    cfg.IntOpt('reboot_timeout',
+               default=120,
+               min=0,
+               help='Seconds a soft reboot waits for the guest to shut '
+                    'down before it falls back to a hard reboot (destroy '
+                    'and start), as Nova\'s [libvirt] '
+                    'wait_soft_reboot_seconds.'),
     cfg.IntOpt('worker_threads',
                default=8,
                min=1,
-               help='Threads running snapshot creates and block jobs.'),
+               help='Threads running builds, server actions, snapshot '
+                    'creates and block jobs.'),
 ]
 
 

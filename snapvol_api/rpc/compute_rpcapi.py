@@ -20,9 +20,10 @@ class ComputeAPI:
     * 1.0 - Initial version.
     * 1.1 - Adds get_volume_chain.
     * 1.2 - Adds forget_volume_chain.
+    * 1.3 - Adds stop_instance, start_instance and reboot_instance.
     """
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -84,6 +85,28 @@ class ComputeAPI:
         return self._prepare(host).call(ctxt, 'detach_volume',
                                         instance_id=instance_id,
                                         volume_id=volume_id)
+
+    def stop_instance(self, ctxt, host, instance_id):
+        """Starts a clean shutdown (then a destroy) of an ACTIVE or ERROR
+        instance, which becomes SHUTOFF; InstanceActionConflict at once
+        in another state or while another action runs."""
+        return self._prepare(host, version='1.3').call(
+            ctxt, 'stop_instance', instance_id=instance_id)
+
+    def start_instance(self, ctxt, host, instance_id):
+        """Starts a SHUTOFF instance, which becomes ACTIVE;
+        InstanceActionConflict at once in another state."""
+        return self._prepare(host, version='1.3').call(
+            ctxt, 'start_instance', instance_id=instance_id)
+
+    def reboot_instance(self, ctxt, host, instance_id, reboot_type):
+        """``reboot_type`` 'SOFT' (an ACTIVE instance: REBOOT, then
+        ACTIVE; hard after [compute] reboot_timeout) or 'HARD' (ACTIVE,
+        SHUTOFF or ERROR: HARD_REBOOT, then ACTIVE); InstanceActionConflict
+        at once in another state."""
+        return self._prepare(host, version='1.3').call(
+            ctxt, 'reboot_instance', instance_id=instance_id,
+            reboot_type=reboot_type)
 
     def get_volume_chain(self, ctxt, host, instance_id, volume_id):
         """The files the running domain opens for the volume, active first:

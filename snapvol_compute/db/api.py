@@ -5,6 +5,7 @@ import json
 import sqlalchemy as sa
 
 from snapvol_api import exception
+from snapvol_api import states
 from snapvol_api.conf import CONF
 from snapvol_api.runtime import database
 from snapvol_compute.db import models
@@ -58,6 +59,9 @@ def instance_create(values, metadata, attachments):
 
 
 def instance_update(instance_id, values):
+    """Changes columns other than the status (see instance_transition)."""
+    if 'status' in values:
+        raise ValueError('statuses change through instance_transition')
     with _session() as session:
         instance = _live_instance(session, instance_id)
         for key, value in values.items():
@@ -65,13 +69,44 @@ def instance_update(instance_id, values):
     return instance_get(instance_id)
 
 
-def instance_destroy(instance_id):
+def instance_transition(instance_id, target, expected=None, values=None):
+    """Sets the instance's status to ``target`` (and ``values``) in one
+    compare-and-swap: only from a status that states.INSTANCE allows to
+    reach ``target`` and, with ``expected``, that is one of those. Raises
+    InstanceStatusConflict, with the status found, when the row has
+    another; InstanceNotFound when there is no live instance. So a late
+    outcome never overwrites a status someone else set meanwhile.
+    Returns the instance (None once DELETED)."""
+    sources = set(states.INSTANCE.sources(target))
+    if expected is not None:
+        sources &= set(expected)
+    values = dict(values or {})
+    deleting = target == states.INSTANCE_DELETED
+    if deleting:
+        values.update(deleted=True, deleted_at=models.utcnow())
     with _session() as session:
-        instance = _live_instance(session, instance_id)
-        instance.attachments = []
-        instance.status = 'DELETED'
-        instance.deleted = True
-        instance.deleted_at = models.utcnow()
+        updated = session.execute(
+            sa.update(models.Instance)
+            .where(models.Instance.id == instance_id,
+                   models.Instance.deleted.is_(False),
+                   models.Instance.status.in_(sorted(sources)))
+            .values(status=target, **values)
+            .execution_options(synchronize_session=False)).rowcount
+        if updated != 1:
+            found = _live_instance(session, instance_id)
+            raise exception.InstanceStatusConflict(
+                instance_id=instance_id, state=found.status, target=target)
+        if deleting:
+            session.execute(sa.delete(models.VolumeAttachment).where(
+                models.VolumeAttachment.instance_id == instance_id))
+            return None
+    return instance_get(instance_id)
+
+
+def instance_destroy(instance_id, expected=None):
+    """Marks the instance DELETED (a guarded transition) and forgets its
+    attachments."""
+    instance_transition(instance_id, states.INSTANCE_DELETED, expected)
 
 
 def instance_metadata_set(instance_id, metadata, replace=False):

@@ -63,8 +63,9 @@ class InstanceMetadata(Base):
 
 class VolumeAttachment(Base):
     """A volume attached to an instance as one of its disks (the disk's
-    serial is the volume id)."""
-    __tablename__ = 'volume_attachments'
+    serial is the volume id). Not ``volume_attachments``: the volume
+    service has a table of that name, and both may share one database."""
+    __tablename__ = 'instance_volume_attachments'
 
     instance_id: Mapped[str] = mapped_column(
         String(36), ForeignKey('instances.id'), primary_key=True)

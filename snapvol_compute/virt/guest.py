@@ -107,6 +107,14 @@ class Guest:
         with self._domain() as dom:
             dom.resume()
 
+    def shutdown(self):
+        """Asks the guest OS to shut down (its agent, else ACPI) and
+        returns at once; nothing happens if it is not running, nor in a
+        guest that does not listen (no OS, no ACPI handling)."""
+        with self._domain() as dom:
+            if dom.isActive():
+                dom.shutdownFlags(0)
+
     def destroy(self):
         """Stops the domain at once; nothing happens if it is not running."""
         with self._domain() as dom:

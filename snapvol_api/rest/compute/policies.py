@@ -14,6 +14,7 @@ _FLAVORS = '/flavors'
 _SERVERS = '/servers'
 _SERVER = '/servers/{server_id}'
 _METADATA = _SERVER + '/metadata'
+_ACTION = _SERVER + '/action'
 _ATTACHMENTS = _SERVER + '/os-volume_attachments'
 
 RULES = [
@@ -48,6 +49,15 @@ RULES = [
          ('POST', _SERVERS)),
     _api('os_compute_api:servers:delete', ADMIN_API, 'Delete a server.',
          ('DELETE', _SERVER)),
+    _api('os_compute_api:servers:stop', ADMIN_API,
+         'Stop a server (os-stop).',
+         ('POST', _ACTION)),
+    _api('os_compute_api:servers:start', ADMIN_API,
+         'Start a stopped server (os-start).',
+         ('POST', _ACTION)),
+    _api('os_compute_api:servers:reboot', ADMIN_API,
+         'Reboot a server, soft or hard (reboot).',
+         ('POST', _ACTION)),
     _api('os_compute_api:os-extended-server-attributes', ADMIN_API,
          'Show the OS-EXT-SRV-ATTR:* fields (the host) of servers.',
          ('GET', _SERVER), ('GET', _SERVERS + '/detail')),

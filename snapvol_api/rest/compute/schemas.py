@@ -187,3 +187,11 @@ volume_attachment_create = _envelope('volumeAttachment', {
     'device': {'type': ['string', 'null'],
                'pattern': '(^/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$'},
 }, required=['volumeId'])
+
+# Server actions (POST /servers/{id}/action): one action a body ----------
+
+server_action = {'type': 'object', 'minProperties': 1, 'maxProperties': 1}
+
+reboot = _envelope('reboot', {
+    'type': {'enum': ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']},
+}, required=['type'])

@@ -10,23 +10,15 @@ rather than invented.
 import datetime
 import hashlib
 
+from snapvol_api import states
 from snapvol_api.rest.compute import versions
 
 _DESCRIBED_BY = {'rel': 'describedby', 'type': 'text/html',
                  'href': 'https://docs.openstack.org/api-ref/compute/'}
 
-# Our status -> (Nova vm_state, Nova power_state: 0 NOSTATE, 1 RUNNING,
-# 4 SHUTDOWN).
-_STATES = {
-    'BUILD': ('building', 0),
-    'ACTIVE': ('active', 1),
-    'SHUTOFF': ('stopped', 4),
-    'ERROR': ('error', 0),
-    'DELETED': ('deleted', 0),
-}
 # Nova shows "progress" in these statuses only, and a fault in these.
-_PROGRESS_STATUSES = ('ACTIVE', 'BUILD')
-_FAULT_STATUSES = ('ERROR', 'DELETED')
+_PROGRESS_STATUSES = (states.ACTIVE, states.BUILD)
+_FAULT_STATUSES = (states.INSTANCE_ERROR, states.INSTANCE_DELETED)
 # Nova has no availability zones configured by default; every server is in
 # its default zone.
 AVAILABILITY_ZONE = 'nova'
@@ -125,7 +117,8 @@ def server_summary(instance, links):
 
 def server_detail(instance, links, show_host=False):
     status = instance['status']
-    vm_state, power_state = _STATES.get(status, (status.lower(), 0))
+    vm_state, task_state, power_state = states.INSTANCE_NOVA_STATES.get(
+        status, (status.lower(), None, 0))
     flavor_id = instance['flavor']['id']
     updated = instance['updated_at'] or instance['created_at']
     view = {
@@ -152,7 +145,7 @@ def server_detail(instance, links, show_host=False):
         'OS-EXT-AZ:availability_zone': AVAILABILITY_ZONE,
         'OS-EXT-STS:vm_state': vm_state,
         'OS-EXT-STS:power_state': power_state,
-        'OS-EXT-STS:task_state': None,
+        'OS-EXT-STS:task_state': task_state,
         'os-extended-volumes:volumes_attached': [
             {'id': a['volume_id']} for a in instance['attachments']],
     }

@@ -9,7 +9,8 @@ import pytest
 
 from snapvol_api import exception
 from snapvol_api.conf import CONF
-from snapvol_compute import manager
+from snapvol_compute import instances
+from snapvol_compute import snapshots
 from snapvol_compute import thaw
 
 
@@ -78,11 +79,11 @@ def test_thaw_watch_watches_a_guest_once(conf, monkeypatch):
 def test_direct_boot_takes_files_of_the_kernels_path(conf, tmp_path):
     (tmp_path / 'vmlinuz').write_bytes(b'k')
     (tmp_path / 'initrd.img').write_bytes(b'i')
-    assert manager._direct_boot({}) == (None, None, None)
+    assert instances.direct_boot({}) == (None, None, None)
     with pytest.raises(exception.InvalidInput, match='kernels_path'):
-        manager._direct_boot({'kernel_id': 'vmlinuz'})
+        instances.direct_boot({'kernel_id': 'vmlinuz'})
     conf.config(kernels_path=str(tmp_path), group='compute')
-    assert manager._direct_boot({
+    assert instances.direct_boot({
         'kernel_id': 'vmlinuz', 'ramdisk_id': 'initrd.img',
         'os_command_line': 'console=ttyS0'}) == (
         str(tmp_path / 'vmlinuz'), str(tmp_path / 'initrd.img'),
@@ -91,7 +92,7 @@ def test_direct_boot_takes_files_of_the_kernels_path(conf, tmp_path):
                 {'kernel_id': 'missing'}, {'ramdisk_id': 'initrd.img'},
                 {'kernel_id': 'vmlinuz', 'ramdisk_id': '..'}):
         with pytest.raises(exception.InvalidInput):
-            manager._direct_boot(bad)
+            instances.direct_boot(bad)
 
 
 class _Item:
@@ -105,12 +106,12 @@ class _Instance:
 
 
 def test_who_requires_quiescing(conf):
-    assert not manager.requires_quiesce(_Instance())
-    assert not manager.requires_quiesce(_Instance(hw_qemu_guest_agent='no'))
-    assert manager.requires_quiesce(_Instance(hw_qemu_guest_agent='yes'))
-    assert manager.requires_quiesce(_Instance(hw_qemu_guest_agent='YES'))
+    assert not snapshots.requires_quiesce(_Instance())
+    assert not snapshots.requires_quiesce(_Instance(hw_qemu_guest_agent='no'))
+    assert snapshots.requires_quiesce(_Instance(hw_qemu_guest_agent='yes'))
+    assert snapshots.requires_quiesce(_Instance(hw_qemu_guest_agent='YES'))
     conf.config(require_quiesce=True, group='compute')
-    assert manager.requires_quiesce(_Instance())
+    assert snapshots.requires_quiesce(_Instance())
 
 
 class SnapshotGuest:
@@ -144,18 +145,20 @@ class RecordingWatch:
 def test_snapshot_quiesces_falls_back_or_fails(conf, agent_works, required,
                                                outcome):
     conf.config(guest_agent_timeout=7, group='compute')
-    mgr = object.__new__(manager.ComputeManager)
-    mgr._thaw_watch = RecordingWatch()
+    watch = RecordingWatch()
+    creates = snapshots.SnapshotCreates(driver=None, db=None, reporter=None,
+                                        thaw_watch=watch)
     guest = SnapshotGuest(agent_works)
     instance = _Instance(hw_qemu_guest_agent='yes' if required else 'no')
     instance.id = guest.uuid
     if isinstance(outcome, type):
         with pytest.raises(outcome):
-            mgr._snapshot_disk(instance, guest, 'vdb', object())
+            creates.snapshot_disk(instance, guest, 'vdb', object())
         assert guest.calls == [('timeout', 7), ('snapshot', True)]
     else:
-        assert mgr._snapshot_disk(instance, guest, 'vdb', object()) is outcome
+        quiesced = creates.snapshot_disk(instance, guest, 'vdb', object())
+        assert quiesced is outcome
         assert guest.calls[:2] == [('timeout', 7), ('snapshot', True)]
         assert guest.calls[2:] == ([] if outcome else [('snapshot', False)])
     # Every failed quiesce is followed by thawing.
-    assert mgr._thaw_watch.started == ([] if agent_works else [guest])
+    assert watch.started == ([] if agent_works else [guest])

@@ -8,6 +8,9 @@ from snapvol_api.rest.compute import schemas
 from snapvol_api.rest.compute import server_create
 from snapvol_api.rest.compute import views
 from snapvol_api.rest.compute.controllers import current
+from snapvol_api.rest.compute.controllers.server_actions import (
+    ServerActionsController,
+)
 from snapvol_api.rest.compute.controllers.server_metadata import (
     ServerMetadataController,
 )
@@ -28,6 +31,7 @@ class ServersController(controller.Controller):
     _custom_actions = {'detail': ['GET']}
 
     metadata = ServerMetadataController()
+    action = ServerActionsController()
 
     def _list(self, action, view):
         current.authorize(_RULE % action)

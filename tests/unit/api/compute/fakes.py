@@ -13,6 +13,7 @@ import uuid
 import oslo_messaging as messaging
 
 from snapvol_api import exception
+from snapvol_api import states
 
 HOST = 'node1'
 LIST_FILTERS = ('name', 'status', 'host', 'project_id')
@@ -168,6 +169,42 @@ class FakeComputeAPI:
         if len(kept) == len(instance['attachments']):
             raise exception.VolumeNotAttached(volume_id=volume_id)
         instance['attachments'] = kept
+
+    # Server actions take effect at once here; the manager's statuses in
+    # between (REBOOT, HARD_REBOOT) are set with add_instance(status=...).
+
+    def _act(self, action, instance, allowed, outcome):
+        if instance['status'] not in allowed:
+            # Nova names the vm_state when it is wrong, else the task.
+            vm_state, task_state, _power = states.INSTANCE_NOVA_STATES[
+                instance['status']]
+            busy = task_state and vm_state in {
+                states.INSTANCE_NOVA_STATES[s][0] for s in allowed}
+            raise exception.InstanceActionConflict(
+                action=action, instance_id=instance['id'],
+                attr='task_state' if busy else 'vm_state',
+                state=task_state if busy else vm_state)
+        instance['status'] = outcome
+
+    def stop_instance(self, ctxt, host, instance_id):
+        self._record('stop_instance', ctxt, host=host,
+                     instance_id=instance_id)
+        self._act('stop', self._instance(instance_id, host),
+                  (states.ACTIVE, states.INSTANCE_ERROR), states.SHUTOFF)
+
+    def start_instance(self, ctxt, host, instance_id):
+        self._record('start_instance', ctxt, host=host,
+                     instance_id=instance_id)
+        self._act('start', self._instance(instance_id, host),
+                  (states.SHUTOFF,), states.ACTIVE)
+
+    def reboot_instance(self, ctxt, host, instance_id, reboot_type):
+        self._record('reboot_instance', ctxt, host=host,
+                     instance_id=instance_id, reboot_type=reboot_type)
+        allowed = (states.ACTIVE,) if reboot_type == 'SOFT' else (
+            states.ACTIVE, states.SHUTOFF, states.INSTANCE_ERROR)
+        self._act('reboot', self._instance(instance_id, host), allowed,
+                  states.ACTIVE)
 
     def get_volume_chain(self, ctxt, host, instance_id, volume_id):
         self._record('get_volume_chain', ctxt, host=host,

@@ -1,0 +1,225 @@
+"""Instances booted from volumes: create, delete, volume attach and
+detach, and the power state found at start-up."""
+
+import os
+import shutil
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_api.conf import CONF
+from snapvol_compute import names
+from snapvol_compute import views
+from snapvol_compute import volumes
+from snapvol_compute.virt import config
+
+LOG = logging.getLogger(__name__)
+
+
+def direct_boot(metadata):
+    """(kernel, initrd, cmdline) for a server whose metadata names a kernel
+    as Nova's image properties do (kernel_id, ramdisk_id,
+    os_command_line), the ids being files of [compute] kernels_path;
+    (None, None, None) to boot from the volume."""
+    if not metadata.get('kernel_id'):
+        if metadata.get('ramdisk_id'):
+            raise exception.InvalidInput(
+                reason='ramdisk_id needs kernel_id')
+        return None, None, None
+    if not CONF.compute.kernels_path:
+        raise exception.InvalidInput(
+            reason='this compute service boots no kernels: [compute] '
+                   'kernels_path is not set')
+    paths = []
+    for key in ('kernel_id', 'ramdisk_id'):
+        if not metadata.get(key):
+            paths.append(None)
+            continue
+        path = os.path.join(CONF.compute.kernels_path, names.bare_name(
+            metadata[key], key, exception.InvalidInput))
+        if not os.path.isfile(path):
+            raise exception.InvalidInput(
+                reason='%s %s is not in the kernels path'
+                       % (key, metadata[key]))
+        paths.append(path)
+    return paths[0], paths[1], metadata.get('os_command_line')
+
+
+def instance_dir(instance_id):
+    return os.path.join(CONF.compute.instances_path, instance_id)
+
+
+class Instances:
+
+    def __init__(self, host, driver, volume_api, db, workers):
+        self._host = host
+        self._driver = driver
+        self._volume_api = volume_api
+        self._db = db
+        self._workers = workers
+
+    def sync_power_state(self, instance):
+        """At start-up: the status says what the domain really does. A
+        BUILD is left to its build; a change someone made meanwhile is
+        kept."""
+        try:
+            active = self._driver.guest(instance.id).is_active()
+        except exception.InstanceNotFound:
+            if instance.status != states.INSTANCE_ERROR:
+                self._transition(instance.id, states.INSTANCE_ERROR,
+                                 instance.status,
+                                 {'fault': 'its domain is gone'})
+            return
+        status = states.ACTIVE if active else states.SHUTOFF
+        if instance.status not in (status, states.BUILD):
+            self._transition(instance.id, status, instance.status)
+
+    def _transition(self, instance_id, target, expected, values=None):
+        """A guarded transition whose refusal is logged, not raised: the
+        status someone else set stays."""
+        if isinstance(expected, str):
+            expected = (expected,)
+        try:
+            self._db.instance_transition(instance_id, target, expected,
+                                         values)
+            return True
+        except (exception.InstanceStatusConflict,
+                exception.InstanceNotFound) as e:
+            LOG.warning('Instance %s does not become %s: %s', instance_id,
+                        target, e)
+            return False
+
+    # Create ----------------------------------------------------------------
+
+    def create(self, ctxt, name, flavor, block_devices, metadata):
+        boot = [b for b in block_devices if b.get('boot_index') == 0]
+        if len(boot) != 1:
+            raise exception.InvalidInput(
+                reason='boot from volume needs exactly one block device '
+                       'with boot_index 0')
+        ordered = boot + [b for b in block_devices if b is not boot[0]]
+        direct_boot(metadata or {})
+        instance = self._db.instance_create(
+            {'name': name, 'project_id': ctxt.project_id,
+             'user_id': ctxt.user_id, 'host': self._host,
+             'status': states.BUILD, 'flavor_id': flavor['id'],
+             'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb']},
+            metadata or {},
+            [{'volume_id': b['volume_id'], 'device': names.DEVICES[n],
+              'boot_index': b.get('boot_index')}
+             for n, b in enumerate(ordered)])
+        LOG.info('Building instance %s (%s) on %s', instance.id, name,
+                 self._host)
+        self._workers.spawn(self.build, ctxt, instance.id)
+        return views.instance(instance)
+
+    def build(self, ctxt, instance_id):
+        instance = self._db.instance_get(instance_id)
+        try:
+            disks = []
+            for att in instance.attachments:
+                connection_info = self.connect_volume(
+                    ctxt, att.volume_id, instance_id, att.device)
+                self._db.attachment_update(instance_id, att.volume_id,
+                                           connection_info)
+                disks.append(config.DiskSpec(
+                    volumes.disk_source(connection_info), att.device,
+                    att.volume_id))
+            kernel, initrd, cmdline = direct_boot(
+                {m.key: m.value for m in instance.metadata_items})
+            os.makedirs(instance_dir(instance_id), exist_ok=True)
+            # Every domain gets the agent's channel: quiescing is tried
+            # for all (seed 004), and a guest may run an agent undeclared.
+            self._driver.create_guest(config.DomainSpec(
+                uuid=instance.id, name='instance-%s' % instance.id,
+                memory_mib=instance.memory_mb, vcpus=instance.vcpus,
+                virt_type=CONF.libvirt.virt_type, disks=disks,
+                kernel=kernel, initrd=initrd, cmdline=cmdline,
+                guest_agent=True, console_log=os.path.join(
+                    instance_dir(instance_id), 'console.log')))
+        except Exception as e:
+            LOG.error('Building instance %s failed: %s', instance_id, e)
+            self._transition(instance_id, states.INSTANCE_ERROR,
+                             states.BUILD, {'fault': str(e)})
+            raise
+        if self._transition(instance_id, states.ACTIVE, states.BUILD):
+            LOG.info('Instance %s is active', instance_id)
+
+    def connect_volume(self, ctxt, volume_id, instance_id, device):
+        # Reserved first: the active file cannot move between the answer
+        # and the domain opening it.
+        self._volume_api.attach_volume(ctxt, volume_id, instance_id,
+                                       self._host, '/dev/%s' % device)
+        try:
+            return self._volume_api.initialize_connection(
+                ctxt, volume_id, volumes.connector())
+        except Exception:
+            self._volume_api.detach_volume(ctxt, volume_id, instance_id)
+            raise
+
+    # Delete ----------------------------------------------------------------
+
+    def delete(self, ctxt, instance_id):
+        instance = self._db.instance_get(instance_id)
+        try:
+            guest = self._driver.guest(instance_id)
+            if guest.is_active():
+                guest.destroy()
+            guest.undefine()
+        except exception.InstanceNotFound:
+            LOG.warning('Instance %s had no domain left', instance_id)
+        for att in instance.attachments:
+            self._volume_api.detach_volume(ctxt, att.volume_id, instance_id)
+        # From whatever status it has now: a delete wins over any action.
+        self._db.instance_destroy(instance_id)
+        shutil.rmtree(instance_dir(instance_id), ignore_errors=True)
+        LOG.info('Instance %s is deleted', instance_id)
+
+    # Volumes ---------------------------------------------------------------
+
+    def attach_volume(self, ctxt, instance_id, volume_id, device):
+        instance = self._db.instance_get(instance_id)
+        used = {a.device for a in instance.attachments}
+        if device:
+            device = device.rsplit('/', 1)[-1]
+            if device not in names.DEVICES or device in used:
+                raise exception.InvalidInput(
+                    reason='device %s is invalid or in use' % device)
+        else:
+            device = next(d for d in names.DEVICES if d not in used)
+        guest = self._driver.guest(instance_id)
+        connection_info = self.connect_volume(ctxt, volume_id, instance_id,
+                                              device)
+        try:
+            guest.attach_disk(config.DiskSpec(
+                volumes.disk_source(connection_info), device, volume_id))
+        except Exception:
+            self._volume_api.detach_volume(ctxt, volume_id, instance_id)
+            raise
+        self._db.attachment_create(instance_id, volume_id, device,
+                                   connection_info)
+        LOG.info('Attached volume %s to %s as %s', volume_id, instance_id,
+                 device)
+        return views.attachment(self._db.attachment_get_by_volume(volume_id),
+                                self._host)
+
+    def detach_volume(self, ctxt, instance_id, volume_id):
+        """Also from a shut-off instance: then only its definition has
+        the disk."""
+        attachment = self._db.attachment_get_by_volume(volume_id)
+        if attachment.instance_id != instance_id:
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        guest = self._driver.guest(instance_id)
+        guest.detach_disk(attachment.device)
+        if guest.is_active() and any(d.serial == volume_id
+                                     for d in guest.disks()):
+            # QEMU still has the file open: calling the volume detached
+            # would let offline merges run under a running guest.
+            raise exception.InstanceInvalidState(
+                instance_id=instance_id,
+                state='running and has not released disk %s'
+                      % attachment.device)
+        self._db.attachment_delete(instance_id, volume_id)
+        self._volume_api.detach_volume(ctxt, volume_id, instance_id)
+        LOG.info('Detached volume %s from %s', volume_id, instance_id)

@@ -1,0 +1,139 @@
+"""Fixtures of the compute manager's unit tests: options through a config
+fixture, a real compute database (SQLite, made by the migrations) and
+stand-ins for libvirt, the volume manager and the worker pool."""
+
+from oslo_config import fixture as config_fixture
+import pytest
+
+from snapvol_api import exception
+from snapvol_api.conf import CONF
+from snapvol_compute.db import api as db_api
+from snapvol_compute.db import migration
+
+
+@pytest.fixture
+def conf(tmp_path):
+    fixture = config_fixture.Config(CONF)
+    fixture.setUp()
+    fixture.config(state_path=str(tmp_path))
+    fixture.config(lock_path=str(tmp_path), group='oslo_concurrency')
+    yield fixture
+    fixture.cleanUp()
+
+
+@pytest.fixture
+def db(conf, tmp_path):
+    url = 'sqlite:///%s' % (tmp_path / 'compute.sqlite')
+    conf.config(connection=url, group='compute')
+    migration.upgrade(url)
+    db_api.dispose()
+    yield db_api
+    db_api.dispose()
+
+
+class FakeGuest:
+    """A domain: running or not, and whether its OS answers a shutdown
+    request (a guest without one ignores ACPI)."""
+
+    def __init__(self, uuid, active=True, obeys_shutdown=True):
+        self.uuid = uuid
+        self.active = active
+        self.obeys_shutdown = obeys_shutdown
+        self.calls = []
+        self.fail = {}
+
+    def _call(self, name):
+        self.calls.append(name)
+        if name in self.fail:
+            raise self.fail[name]
+
+    def is_active(self):
+        return self.active
+
+    def shutdown(self):
+        self._call('shutdown')
+        if self.obeys_shutdown:
+            self.active = False
+
+    def destroy(self):
+        self._call('destroy')
+        self.active = False
+
+    def start(self):
+        self._call('start')
+        self.active = True
+
+    def undefine(self):
+        self._call('undefine')
+
+
+class FakeDriver:
+    """virt.host.Host as the manager uses it."""
+
+    def __init__(self):
+        self.guests = {}
+        self.created = []
+
+    def connect(self):
+        pass
+
+    def guest(self, uuid):
+        if uuid not in self.guests:
+            raise exception.InstanceNotFound(instance_id=uuid)
+        return self.guests[uuid]
+
+    def create_guest(self, spec):
+        self.created.append(spec)
+        self.guests[spec.uuid] = FakeGuest(spec.uuid)
+        return self.guests[spec.uuid]
+
+
+class FakeVolumeAPI:
+
+    def __init__(self):
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(ctxt, *args, **kwargs):
+            self.calls.append((name, args, kwargs))
+            if name == 'initialize_connection':
+                return {'driver_volume_type': 'local',
+                        'data': {'export': '/srv', 'name': 'volume-%s'
+                                 % args[0], 'format': 'raw'}}
+        return call
+
+
+class InlineWorkers:
+    """Runs spawned work at once, in the caller's thread."""
+
+    def __init__(self):
+        self.spawned = []
+
+    def spawn(self, func, *args):
+        self.spawned.append(func.__name__)
+        func(*args)
+
+    def stop(self, wait):
+        pass
+
+
+@pytest.fixture
+def driver():
+    return FakeDriver()
+
+
+@pytest.fixture
+def volume_api():
+    return FakeVolumeAPI()
+
+
+@pytest.fixture
+def workers():
+    return InlineWorkers()
+
+
+def add_instance(db, status='ACTIVE', host='node1', **values):
+    values = dict({'name': 'vm', 'project_id': 'p1', 'user_id': 'u1',
+                   'host': host, 'status': status, 'flavor_id': '1',
+                   'vcpus': 1, 'memory_mb': 64}, **values)
+    return db.instance_create(values, {}, [])

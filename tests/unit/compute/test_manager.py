@@ -1,0 +1,150 @@
+"""The compute manager built from stand-ins (no patching): instance
+lifecycle statuses through guarded transitions, and what its RPC methods
+hand to their jobs."""
+
+import pytest
+
+from snapvol_api import context
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_compute import manager as compute_manager
+from tests.unit.compute.conftest import FakeGuest
+from tests.unit.compute.conftest import add_instance
+
+FLAVOR = {'id': '1', 'vcpus': 1, 'memory_mb': 64}
+
+
+class Watch:
+    def start(self, guest):
+        pass
+
+
+@pytest.fixture
+def manager(db, driver, volume_api, workers):
+    return compute_manager.ComputeManager(
+        host='node1', driver=driver, volume_api=volume_api, db=db,
+        workers=workers, thaw_watch=Watch())
+
+
+@pytest.fixture
+def ctxt():
+    return context.RequestContext(project_id='p1', user_id='u1')
+
+
+def _create(manager, ctxt):
+    return manager.create_instance(
+        ctxt, 'vm', FLAVOR, [{'volume_id': 'v1', 'boot_index': 0}], {})
+
+
+def test_create_builds_then_active(manager, ctxt, driver, volume_api):
+    created = _create(manager, ctxt)
+    assert created['status'] == states.BUILD
+    assert manager.get_instance(ctxt, created['id'])['status'] == \
+        states.ACTIVE
+    (spec,) = driver.created
+    assert [d.serial for d in spec.disks] == ['v1']
+    assert [c[0] for c in volume_api.calls] == ['attach_volume',
+                                                'initialize_connection']
+
+
+def test_a_failed_build_is_error(manager, ctxt, driver):
+    def refuse(spec):
+        raise exception.HypervisorError(reason='no memory')
+    driver.create_guest = refuse
+    with pytest.raises(exception.HypervisorError):
+        _create(manager, ctxt)
+    (instance,) = manager.list_instances(ctxt, {})
+    assert instance['status'] == states.INSTANCE_ERROR
+    assert 'no memory' in instance['fault']
+
+
+def test_a_build_deleted_meanwhile_stays_deleted(manager, ctxt, driver, db):
+    created = []
+
+    def create_guest(spec):
+        created.append(spec)
+        db.instance_destroy(spec.uuid)
+    driver.create_guest = create_guest
+    _create(manager, ctxt)
+    assert created and manager.list_instances(ctxt, {}) == []
+
+
+def test_power_actions_through_the_rpc_methods(manager, ctxt, db, driver):
+    instance = add_instance(db)
+    driver.guests[instance.id] = FakeGuest(instance.id)
+    manager.stop_instance(ctxt, instance.id)
+    assert db.instance_get(instance.id).status == states.SHUTOFF
+    with pytest.raises(exception.InstanceActionConflict):
+        manager.stop_instance(ctxt, instance.id)
+    manager.start_instance(ctxt, instance.id)
+    manager.reboot_instance(ctxt, instance.id, 'HARD')
+    assert db.instance_get(instance.id).status == states.ACTIVE
+    assert driver.guests[instance.id].calls == [
+        'shutdown', 'start', 'destroy', 'start']
+
+
+@pytest.mark.parametrize('recorded, active, found', [
+    (states.ACTIVE, False, states.SHUTOFF),
+    (states.SHUTOFF, True, states.ACTIVE),
+    (states.REBOOT, True, states.ACTIVE),
+    (states.HARD_REBOOT, False, states.SHUTOFF),
+    (states.INSTANCE_ERROR, True, states.ACTIVE),
+    (states.BUILD, True, states.BUILD),
+    (states.ACTIVE, None, states.INSTANCE_ERROR),
+])
+def test_init_host_syncs_power_states(manager, db, driver, recorded,
+                                      active, found):
+    instance = add_instance(db, status=recorded)
+    add_instance(db, status=states.ACTIVE, host='node2')
+    if active is not None:
+        driver.guests[instance.id] = FakeGuest(instance.id, active=active)
+    manager.init_host()
+    assert db.instance_get(instance.id).status == found
+
+
+def test_delete_from_any_status(manager, ctxt, db, driver, volume_api):
+    for status in (states.REBOOT, states.SHUTOFF, states.INSTANCE_ERROR):
+        instance = db.instance_create(
+            {'name': 'vm', 'host': 'node1', 'status': status,
+             'flavor_id': '1', 'vcpus': 1, 'memory_mb': 64}, {},
+            [{'volume_id': 'v-' + status, 'device': 'vda',
+              'boot_index': 0}])
+        driver.guests[instance.id] = FakeGuest(instance.id)
+        manager.delete_instance(ctxt, instance.id)
+        with pytest.raises(exception.InstanceNotFound):
+            db.instance_get(instance.id)
+        assert driver.guests[instance.id].calls == ['destroy', 'undefine']
+    assert [c[0] for c in volume_api.calls] == ['detach_volume'] * 3
+
+
+class OffGuest(FakeGuest):
+    """A shut-off domain: only its definition has disks."""
+
+    def __init__(self, uuid):
+        super().__init__(uuid, active=False)
+        self.detached = []
+
+    def detach_disk(self, target):
+        self.detached.append(target)
+
+    def disks(self):
+        raise AssertionError('a shut-off domain has no live disks')
+
+
+def test_detach_from_a_stopped_instance(manager, ctxt, db, driver,
+                                        volume_api):
+    instance = add_instance(db, status=states.SHUTOFF)
+    db.attachment_create(instance.id, 'v2', 'vdb', {})
+    driver.guests[instance.id] = guest = OffGuest(instance.id)
+    manager.detach_volume(ctxt, instance.id, 'v2')
+    assert guest.detached == ['vdb']
+    with pytest.raises(exception.VolumeNotAttached):
+        db.attachment_get_by_volume('v2')
+    assert volume_api.calls == [('detach_volume', ('v2', instance.id), {})]
+
+
+def test_a_stopped_instance_has_no_live_chain(manager, ctxt, db, driver):
+    instance = add_instance(db, status=states.SHUTOFF)
+    driver.guests[instance.id] = FakeGuest(instance.id, active=False)
+    with pytest.raises(exception.InstanceInvalidState):
+        manager.get_volume_chain(ctxt, instance.id, 'v1')
