@@ -50,6 +50,17 @@ class Machine:
     def statuses(self):
         return tuple(self.transitions)
 
+    @property
+    def initial(self):
+        """The status a new resource has: the first one declared."""
+        return next(iter(self.transitions))
+
+    @property
+    def terminal(self):
+        """The statuses nothing leaves."""
+        return tuple(s for s, targets in self.transitions.items()
+                     if not targets)
+
     def allows(self, current, target):
         return target in self.transitions.get(current, ())
 
@@ -59,6 +70,9 @@ class Machine:
                      if target in targets)
 
 
+# What the volume manager does, and nothing else: a volume in use is
+# detached before it is deleted; a failed delete may be asked again; an
+# administrator's os-reset_status (``reset_to``) is the only other way in.
 VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({IN_USE, DELETING}),
@@ -69,6 +83,9 @@ VOLUME = Machine('Volume', {
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
+# A snapshot in error keeps no file the chain needs (a failed create
+# removes its overlay), so it may be deleted; one that failed to delete
+# may be asked again.
 SNAPSHOT = Machine('Snapshot', {
     CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({DELETING}),
@@ -77,6 +94,10 @@ SNAPSHOT = Machine('Snapshot', {
     ERROR_DELETING: frozenset({DELETING}),
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
+
+# Work that a worker is doing on a resource in these statuses; the worker
+# recorded as its owner finishes it (or a later start of the service).
+IN_FLIGHT = (CREATING, DELETING)
 
 INSTANCE = Machine('Instance', {
     BUILD: frozenset({ACTIVE, INSTANCE_ERROR, INSTANCE_DELETED}),
@@ -115,9 +136,3 @@ COMPUTE_REPORTS = {
     DELETING_COMPUTE_COMPLETE: (DELETING,),
     ERROR: (CREATING, DELETING),
 }
-
-# Statuses a listing may filter on, and an administrator may set.
-VOLUME_STATUSES = tuple(s for s in VOLUME.statuses if s != DELETED)
-SNAPSHOT_STATUSES = SNAPSHOT.statuses
-VOLUME_RESET_STATUSES = VOLUME.reset_to
-SNAPSHOT_RESET_STATUSES = SNAPSHOT.reset_to

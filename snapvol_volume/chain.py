@@ -209,9 +209,16 @@ class VolumeChain:
         return name
 
     def activate_overlay(self, snapshot_id):
-        """Makes the overlay of ``snapshot_id`` the active file."""
+        """Makes the overlay of ``snapshot_id`` the active file, unless the
+        info store already has it: then it was activated before, and the
+        active file (maybe a newer overlay on top of it) stays."""
         data = self.read_info()
         name = self.snapshot_file(snapshot_id)
+        if data.get(snapshot_id) == name:
+            if data[info_store.ACTIVE] != name:
+                LOG.warning('%s is already below the active file %s; it '
+                            'stays active', name, data[info_store.ACTIVE])
+            return
         data[snapshot_id] = data[info_store.ACTIVE] = name
         self.info.write(data)
 

@@ -1,27 +1,97 @@
-"""The volume manager as an RPC server."""
+"""The volume manager as an RPC server, and the one place that wires the
+manager's parts together."""
+
+import uuid
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from snapvol_api import rpc
 from snapvol_api.conf import CONF
+from snapvol_api.rpc import compute_rpcapi
 from snapvol_api.rpc import volume_rpcapi
-from snapvol_volume import manager
+from snapvol_api.runtime import workers as workers_mod
+from snapvol_volume import assisted as assisted_mod
+from snapvol_volume import attachments as attachments_mod
+from snapvol_volume import compute as compute_mod
+from snapvol_volume import drivers
+from snapvol_volume import locks as locks_mod
+from snapvol_volume import manager as manager_mod
+from snapvol_volume import recovery as recovery_mod
+from snapvol_volume import reports as reports_mod
+from snapvol_volume import shares as shares_mod
+from snapvol_volume import snapshots as snapshots_mod
+from snapvol_volume import volumes as volumes_mod
+from snapvol_volume.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
 
+class _OnFirstUse:
+    """Made when first used: a deployment without attached volumes needs
+    no compute service."""
+
+    def __init__(self, make):
+        self._make = make
+        self._made = None
+
+    def __getattr__(self, name):
+        if self._made is None:
+            self._made = self._make()
+        return getattr(self._made, name)
+
+
+def build_manager(host=None, db=None, share_drivers=None, compute=None,
+                  compute_rpc=None, reports=None, locks=None):
+    """A VolumeManager with its parts; each left out is the default one.
+
+    ``compute``: the compute admin API client (default: from [nova]);
+    ``compute_rpc``: the compute manager's rpcapi.
+    """
+    host = host or CONF.host
+    # This run of the manager: the owner of the work it begins (recovery
+    # resumes only the work of earlier runs).
+    owner = '%s/%s' % (host, uuid.uuid4().hex[:12])
+    db = db or db_api
+    locks = locks or locks_mod.Locks()
+    shares = shares_mod.Shares(
+        share_drivers if share_drivers is not None else drivers.load_shares(),
+        db, locks, host)
+    workers = workers_mod.Workers(CONF.volume.worker_threads,
+                                  'volume-worker')
+    assisted = assisted_mod.Assisted(
+        db, shares, compute or compute_mod.ComputeClient(),
+        compute_rpc or _OnFirstUse(compute_rpcapi.ComputeAPI),
+        reports or reports_mod.Reports())
+    volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner)
+    snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
+                                        owner)
+    recovery = recovery_mod.Recovery(
+        db, shares, locks, volumes, snapshots,
+        workers_mod.Workers(CONF.volume.worker_threads, 'volume-recovery'),
+        host, owner)
+    return manager_mod.VolumeManager(
+        db, shares, volumes, snapshots, assisted,
+        attachments_mod.Attachments(db, shares, locks), recovery, workers)
+
+
 class VolumeService:
 
-    def __init__(self):
-        self.manager = manager.VolumeManager(CONF.host)
-        target = messaging.Target(topic=volume_rpcapi.TOPIC, server=CONF.host)
+    def __init__(self, host=None, compute=None):
+        """``compute``: the compute admin API client (snapvol-all passes
+        its in-process one); default: from the [nova] options."""
+        self.host = host or CONF.host
+        self.manager = build_manager(self.host, compute=compute)
+        target = messaging.Target(topic=volume_rpcapi.TOPIC,
+                                  server=self.host)
         self.server = rpc.get_server(target, [self.manager])
 
     def start(self):
+        # Recovery decides what it resumes, and holds those volumes,
+        # before the first request is served.
         self.manager.init_host()
         self.server.start()
-        LOG.info('Volume service of host %s started', CONF.host)
+        LOG.info('Volume service of host %s started', self.host)
 
     def stop(self):
         self.server.stop()

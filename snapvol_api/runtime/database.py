@@ -65,6 +65,24 @@ class Database:
             self._engine = self._sessions = None
 
 
+def set_metadata(session, meta_model, fk_name, owner_id, metadata,
+                 replace):
+    """Upserts the ``metadata`` dict of the row ``owner_id`` into the
+    key/value table ``meta_model`` (whose foreign key column is
+    ``fk_name``); with ``replace``, also deletes the keys it lacks."""
+    existing = {m.key: m for m in session.scalars(
+        sa.select(meta_model).where(getattr(meta_model, fk_name) == owner_id))}
+    if replace:
+        for key in set(existing) - set(metadata):
+            session.delete(existing.pop(key))
+    for key, value in metadata.items():
+        if key in existing:
+            existing[key].value = value
+        else:
+            session.add(meta_model(**{fk_name: owner_id, 'key': key,
+                                      'value': value}))
+
+
 def _alembic_config(script_location, url):
     cfg = alembic_config.Config()
     cfg.set_main_option('script_location', script_location)

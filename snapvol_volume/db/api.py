@@ -2,9 +2,14 @@
 
 Functions take and return plain values or detached model objects; nothing
 outside ``snapvol_volume.db`` imports SQLAlchemy. Lookups that find nothing
-raise ``snapvol_api.exception`` NotFound classes; conditional updates that
-find a resource in an unexpected status raise a Conflict.
+raise ``snapvol_api.exception`` NotFound classes. A status changes only
+through ``volume_transition`` or ``snapshot_transition``: one
+compare-and-swap that ``snapvol_api.states`` allows, refused with
+InvalidVolumeStatus or InvalidSnapshotStatus when the row is not in a
+status it may leave for the target (someone else changed it meanwhile).
 """
+
+from collections.abc import Collection
 
 from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
@@ -88,28 +93,57 @@ def _get_all(model, sort_keys_allowed, filters, marker, limit, sort, offset,
         return query.all()
 
 
-def _conditional_update(session, model, resource_id, values,
-                        expected_status, conflict):
+def _transition(session, machine, model, resource_id, target, expected,
+                values, owner, reset, conflict):
+    """One compare-and-swap: the row becomes ``target`` (with ``values``)
+    only if its status now is one ``machine`` allows ``target`` from (and
+    one of ``expected`` when given) and, when ``owner`` is given, that is
+    its recorded owner. ``reset``: an administrator's os-reset_status,
+    allowed from any status to ``machine.reset_to``."""
+    if reset:
+        if target not in machine.reset_to:
+            raise exception.InvalidInput(
+                reason='status must be one of %s'
+                       % ', '.join(machine.reset_to))
+        sources = [s for s in machine.statuses
+                   if s not in machine.terminal]
+    else:
+        sources = list(machine.sources(target))
+    if expected is not None:
+        sources = [s for s in sources if s in expected]
+    values = dict(values or {}, status=target)
+    if target in machine.terminal:
+        values.update(deleted=True, deleted_at=models.utcnow())
     stmt = sa.update(model).where(model.id == resource_id,
-                                  model.deleted.is_(False))
-    if expected_status is not None:
-        stmt = stmt.where(model.status.in_(expected_status))
+                                  model.deleted.is_(False),
+                                  model.status.in_(sources))
+    if owner is not None:
+        stmt = stmt.where(model.owner == owner)
     if session.execute(stmt.values(**values)).rowcount != 1:
-        raise conflict(session)
+        current = _get(session, model, resource_id, None,
+                       conflict(None, None))
+        expected_text = ', '.join(sources) or 'none'
+        if owner is not None and current.status in sources:
+            expected_text += ' (as the work of %s, not %s)' % (
+                owner, current.owner)
+        raise conflict(current.status, expected_text)
 
 
-def _set_metadata(session, meta_model, fk_name, owner_id, metadata, replace):
-    existing = {m.key: m for m in session.scalars(
-        sa.select(meta_model).where(getattr(meta_model, fk_name) == owner_id))}
-    if replace:
-        for key in set(existing) - set(metadata):
-            session.delete(existing.pop(key))
-    for key, value in metadata.items():
-        if key in existing:
-            existing[key].value = value
-        else:
-            session.add(meta_model(**{fk_name: owner_id, 'key': key,
-                                      'value': value}))
+def _claim(session, model, resource_id, status, owner_from, owner_to):
+    owned = (model.owner.is_(None) if owner_from is None
+             else model.owner == owner_from)
+    return session.execute(
+        sa.update(model).where(model.id == resource_id,
+                               model.deleted.is_(False),
+                               model.status == status, owned)
+        .values(owner=owner_to)).rowcount == 1
+
+
+def _plain(values):
+    """``values`` of an update that is no transition."""
+    if {'status', 'owner', 'deleted'} & set(values):
+        raise ValueError('statuses change only through a transition')
+    return values
 
 
 def _delete_metadata_key(session, meta_model, fk_name, owner_id, key):
@@ -154,49 +188,78 @@ def volume_create(values, metadata=None):
     return volume_get(volume.id)
 
 
-def _update_volume(session, volume_id, values, expected_status):
-    def conflict(session):
-        current = _get(session, models.Volume, volume_id, None,
-                       exception.VolumeNotFound(volume_id=volume_id))
-        return exception.InvalidVolumeStatus(
-            volume_id=volume_id, status=current.status,
-            expected=', '.join(expected_status))
-    _conditional_update(session, models.Volume, volume_id, values,
-                        expected_status, conflict)
+def _volume_conflict(volume_id):
+    def conflict(status, expected):
+        if status is None:
+            return exception.VolumeNotFound(volume_id=volume_id)
+        return exception.InvalidVolumeStatus(volume_id=volume_id,
+                                             status=status,
+                                             expected=expected)
+    return conflict
 
 
-def volume_update(volume_id, values, expected_status=None):
-    """Updates a live volume; with ``expected_status`` (a collection),
-    only if its status is one of them, else InvalidVolumeStatus."""
+def _volume_transition(session, volume_id, target, expected=None,
+                       values=None, owner=None, reset=False):
+    _transition(session, states.VOLUME, models.Volume, volume_id, target,
+                expected, values, owner, reset, _volume_conflict(volume_id))
+    if target == states.DELETED:
+        session.execute(sa.delete(models.VolumeFile).where(
+            models.VolumeFile.volume_id == volume_id))
+
+
+def volume_transition(volume_id: str, target: str,
+                      expected: Collection[str] | None = None,
+                      values: dict | None = None, owner: str | None = None,
+                      reset: bool = False) -> models.Volume | None:
+    """Moves a live volume to ``target`` if ``states.VOLUME`` allows it
+    from the status the row has now (and that status is in ``expected``;
+    and ``owner`` is its recorded owner, when given), in one
+    compare-and-swap; else InvalidVolumeStatus, and nothing changes.
+
+    ``values``: other columns set with it. ``reset``: an administrator's
+    os-reset_status, from any status to one of ``states.VOLUME.reset_to``.
+    To ``deleted`` the volume is soft-deleted with its file records and
+    None is returned.
+    """
     with _session() as session:
-        _update_volume(session, volume_id, values, expected_status)
+        _volume_transition(session, volume_id, target, expected, values,
+                           owner, reset)
+    return None if target == states.DELETED else volume_get(volume_id)
+
+
+def volume_claim(volume_id: str, status: str, owner_from: str | None,
+                 owner_to: str) -> bool:
+    """Makes ``owner_to`` the owner of the volume's work if it is still
+    ``status`` and owned by ``owner_from``; False if not."""
+    with _session() as session:
+        return _claim(session, models.Volume, volume_id, status, owner_from,
+                      owner_to)
+
+
+def volume_update(volume_id: str, values: dict) -> models.Volume:
+    """Changes columns other than the status (see volume_transition)."""
+    with _session() as session:
+        _get(session, models.Volume, volume_id, None,
+             exception.VolumeNotFound(volume_id=volume_id))
+        session.execute(sa.update(models.Volume)
+                        .where(models.Volume.id == volume_id)
+                        .values(**_plain(values)))
     return volume_get(volume_id)
 
 
-def volume_destroy(volume_id):
-    """Soft-deletes a volume with its file records."""
-    with _session() as session:
-        volume = _get(session, models.Volume, volume_id, None,
-                      exception.VolumeNotFound(volume_id=volume_id))
-        volume.files = []
-        volume.status = 'deleted'
-        volume.deleted = True
-        volume.deleted_at = models.utcnow()
-
-
-def volume_attach(volume_id, instance_id, host, device):
+def volume_attach(volume_id: str, instance_id: str, host: str,
+                  device: str | None) -> models.Volume:
     """Records an attachment and makes the volume in-use, if it was
     available; else InvalidVolumeStatus."""
     with _session() as session:
-        _update_volume(session, volume_id, {'status': states.IN_USE},
-                       [states.AVAILABLE])
+        _volume_transition(session, volume_id, states.IN_USE)
         session.add(models.VolumeAttachment(
             volume_id=volume_id, instance_id=instance_id, host=host,
             device=device))
     return volume_get(volume_id)
 
 
-def volume_detach(volume_id, instance_id):
+def volume_detach(volume_id: str, instance_id: str) -> models.Volume:
     """Forgets the attachment; the volume is available again once it has
     none left."""
     with _session() as session:
@@ -206,17 +269,18 @@ def volume_detach(volume_id, instance_id):
                 if a.instance_id == instance_id]
         if not mine:
             raise exception.VolumeNotAttached(volume_id=volume_id)
+        last = len(mine) == len(volume.attachments)
         for attachment in mine:
-            volume.attachments.remove(attachment)
-        if not volume.attachments and volume.status == states.IN_USE:
-            volume.status = states.AVAILABLE
+            session.delete(attachment)
+        if last and volume.status == states.IN_USE:
+            _volume_transition(session, volume_id, states.AVAILABLE)
     return volume_get(volume_id)
 
 
 def volume_metadata_set(volume_id, metadata, replace=False):
     with _session() as session:
-        _set_metadata(session, models.VolumeMetadata, 'volume_id', volume_id,
-                      metadata, replace)
+        database.set_metadata(session, models.VolumeMetadata, 'volume_id',
+                              volume_id, metadata, replace)
     return volume_get(volume_id)
 
 
@@ -282,34 +346,54 @@ def snapshot_create(values, metadata=None):
     return snapshot_get(snapshot.id)
 
 
-def snapshot_update(snapshot_id, values, expected_status=None):
+def _snapshot_conflict(snapshot_id):
+    def conflict(status, expected):
+        if status is None:
+            return exception.SnapshotNotFound(snapshot_id=snapshot_id)
+        return exception.InvalidSnapshotStatus(snapshot_id=snapshot_id,
+                                               status=status,
+                                               expected=expected)
+    return conflict
+
+
+def snapshot_transition(snapshot_id: str, target: str,
+                        expected: Collection[str] | None = None,
+                        values: dict | None = None,
+                        owner: str | None = None,
+                        reset: bool = False) -> models.Snapshot | None:
+    """volume_transition for a snapshot, by ``states.SNAPSHOT``, raising
+    InvalidSnapshotStatus. To ``deleted`` the snapshot is soft-deleted,
+    keeping its status, and None is returned."""
     with _session() as session:
-        def conflict(session):
-            current = _get(session, models.Snapshot, snapshot_id, None,
-                           exception.SnapshotNotFound(
-                               snapshot_id=snapshot_id))
-            return exception.InvalidSnapshotStatus(
-                snapshot_id=snapshot_id, status=current.status,
-                expected=', '.join(expected_status))
-        _conditional_update(session, models.Snapshot, snapshot_id, values,
-                            expected_status, conflict)
+        _transition(session, states.SNAPSHOT, models.Snapshot, snapshot_id,
+                    target, expected, values, owner, reset,
+                    _snapshot_conflict(snapshot_id))
+    return None if target == states.DELETED else snapshot_get(snapshot_id)
+
+
+def snapshot_claim(snapshot_id: str, status: str, owner_from: str | None,
+                   owner_to: str) -> bool:
+    """volume_claim for a snapshot."""
+    with _session() as session:
+        return _claim(session, models.Snapshot, snapshot_id, status,
+                      owner_from, owner_to)
+
+
+def snapshot_update(snapshot_id: str, values: dict) -> models.Snapshot:
+    """Changes columns other than the status (see snapshot_transition)."""
+    with _session() as session:
+        _get(session, models.Snapshot, snapshot_id, None,
+             exception.SnapshotNotFound(snapshot_id=snapshot_id))
+        session.execute(sa.update(models.Snapshot)
+                        .where(models.Snapshot.id == snapshot_id)
+                        .values(**_plain(values)))
     return snapshot_get(snapshot_id)
-
-
-def snapshot_destroy(snapshot_id):
-    """Soft-deletes a snapshot, leaving its status 'deleted'."""
-    with _session() as session:
-        snapshot = _get(session, models.Snapshot, snapshot_id, None,
-                        exception.SnapshotNotFound(snapshot_id=snapshot_id))
-        snapshot.status = states.DELETED
-        snapshot.deleted = True
-        snapshot.deleted_at = models.utcnow()
 
 
 def snapshot_metadata_set(snapshot_id, metadata, replace=False):
     with _session() as session:
-        _set_metadata(session, models.SnapshotMetadata, 'snapshot_id',
-                      snapshot_id, metadata, replace)
+        database.set_metadata(session, models.SnapshotMetadata,
+                              'snapshot_id', snapshot_id, metadata, replace)
     return snapshot_get(snapshot_id)
 
 

@@ -60,6 +60,9 @@ class Volume(TimestampMixin, Base):
     # Mirrors "active" of the volume's info store (the truth on the share)
     # so that reads need not touch the share.
     active_file: Mapped[str | None] = mapped_column(String(255))
+    # Who does the work of a creating or deleting volume (see
+    # snapvol_volume.recovery).
+    owner: Mapped[str | None] = mapped_column(String(255))
 
     metadata_items = relationship('VolumeMetadata', lazy='selectin',
                                   cascade='all, delete-orphan')
@@ -83,6 +86,7 @@ class Snapshot(TimestampMixin, Base):
     volume_size: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(32), nullable=False)
     progress: Mapped[str] = mapped_column(String(32), default='0%')
+    owner: Mapped[str | None] = mapped_column(String(255))
 
     metadata_items = relationship('SnapshotMetadata', lazy='selectin',
                                   cascade='all, delete-orphan')

@@ -14,7 +14,8 @@ from snapvol_api import exception
 from snapvol_api import states
 from snapvol_api.conf import CONF
 from snapvol_volume import info as info_store
-from snapvol_volume import manager as manager_mod
+from snapvol_volume import locks as locks_mod
+from snapvol_volume import service
 from snapvol_volume.db import api as db
 from snapvol_volume.db import migration
 from tests import imagedata
@@ -41,16 +42,41 @@ def conf(tmp_path):
 
 
 @pytest.fixture
-def manager(conf):
-    mgr = manager_mod.VolumeManager()
+def compute():
+    return FakeCompute()
+
+
+@pytest.fixture
+def locks():
+    return locks_mod.Locks()
+
+
+def start_manager(compute, locks=None):
+    """A manager with a fake compute service (both its API and its
+    rpcapi), started as the service starts it; its recovery is done."""
+    mgr = service.build_manager(compute=compute, compute_rpc=compute,
+                                locks=locks)
+    compute.manager = mgr
+    compute.share = share_of(mgr)
     mgr.init_host()
+    assert mgr.recovery.wait(60)
+    return mgr
+
+
+def share_of(manager):
+    return next(iter(manager.shares.drivers.values())).mount_path
+
+
+@pytest.fixture
+def manager(conf, compute, locks):
+    mgr = start_manager(compute, locks)
     yield mgr
     mgr.stop()
 
 
 @pytest.fixture
 def share(manager):
-    return next(iter(manager.shares.values())).mount_path
+    return share_of(manager)
 
 
 def wait_status(get, wanted, timeout=60):
@@ -232,11 +258,11 @@ def test_create_from_snapshot(manager, share, tmp_path):
     expected.assert_matches(clone_path, 'raw', check_size=False)
 
 
-def test_snapshot_being_cloned_cannot_be_deleted(manager):
+def test_snapshot_being_cloned_cannot_be_deleted(manager, locks):
     volume = create_volume(manager)
     snap = create_snapshot(manager, volume['id'])
     # Holding the source's chain lock keeps the clone in 'creating'.
-    with manager_mod._chain_lock(volume['id']):
+    with locks.chain(volume['id']):
         clone = manager.create_volume(ALICE, 1, 'clone', None, {},
                                       snap['id'])
         with pytest.raises(exception.InvalidSnapshot, match=clone['id']):
@@ -246,13 +272,12 @@ def test_snapshot_being_cloned_cannot_be_deleted(manager):
     assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'available'
 
 
-def test_recovery_finishes_interrupted_work(conf, tmp_path):
+def test_recovery_finishes_interrupted_work(conf, compute, tmp_path):
     """Simulates a crash at each point of a create and a delete, then
     starts a new manager: every snapshot ends in a final state, the info
     store matches the chain and no file is left over."""
-    mgr = manager_mod.VolumeManager()
-    mgr.init_host()
-    share = next(iter(mgr.shares.values())).mount_path
+    mgr = start_manager(compute)
+    share = share_of(mgr)
     volume = create_volume(mgr)
     base = 'volume-%s' % volume['id']
     expected = imagedata.ImageModel(tmp_path / 'expected.raw', 1024 ** 3)
@@ -274,7 +299,7 @@ def test_recovery_finishes_interrupted_work(conf, tmp_path):
     subprocess.run(['qemu-img', 'commit', '-q', '-f', 'qcow2', '-d',
                     os.path.join(share, '%s.%s' % (base, s1['id']))],
                    check=True)
-    db.snapshot_update(s1['id'], {'status': states.DELETING})
+    db.snapshot_transition(s1['id'], states.DELETING)
     s3 = db.snapshot_create({'volume_id': volume['id'],
                              'project_id': 'proj-a', 'volume_size': 1,
                              'status': states.CREATING})
@@ -284,8 +309,7 @@ def test_recovery_finishes_interrupted_work(conf, tmp_path):
     with open(stray, 'wb') as f:
         f.write(b'orphan')
 
-    mgr = manager_mod.VolumeManager()
-    mgr.init_host()
+    mgr = start_manager(compute)
     try:
         wait_status(lambda: mgr.get_snapshot(ALICE, s1['id']), 'gone')
         wait_status(lambda: mgr.get_snapshot(ALICE, s3.id), 'available')
@@ -359,22 +383,22 @@ def test_illegal_compute_reports_change_nothing(manager, share):
         manager.update_snapshot_status(ADMIN, snapshot_id, status, '90%',
                                        files)
     manager.reset_snapshot_status(ADMIN, snap['id'], 'creating')
-    manager.reports.expect(snap['id'])
+    manager.assisted.reports.expect(snap['id'])
     manager.update_snapshot_status(ADMIN, snap['id'],
                                    'creating_compute_complete', '90%',
                                    {'../etc/passwd': 'raw'})
     manager.update_snapshot_status(ADMIN, snap['id'],
                                    'creating_compute_complete', '90%',
                                    {base: 'vmdk'})
-    assert manager.reports.wait(snap['id'], 0.1) is None
+    assert manager.assisted.reports.wait(snap['id'], 0.1) is None
     assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'creating'
     assert sorted(os.listdir(share)) == before
     # A legal one reaches the waiting worker.
-    manager.reports.expect(snap['id'])
+    manager.assisted.reports.expect(snap['id'])
     manager.update_snapshot_status(ADMIN, snap['id'],
                                    'creating_compute_complete', '90%',
                                    {base: 'raw'}, quiesced=False)
-    report = manager.reports.wait(snap['id'], 1)
+    report = manager.assisted.reports.wait(snap['id'], 1)
     assert report['file_format'] == {base: 'raw'}
     assert report['quiesced'] is False
 
@@ -384,9 +408,9 @@ class FakeCompute:
     casts the report back to the manager from another thread, as over RPC.
     ``outcome`` decides what the next request gets."""
 
-    def __init__(self, manager, share):
-        self.manager = manager
-        self.share = share
+    def __init__(self):
+        self.manager = None         # the manager it reports to
+        self.share = None
         self.requests = []
         self.outcome = 'ok'
         self.domain_active = None
@@ -472,7 +496,6 @@ class FakeCompute:
 def attached(manager, conf, share):
     conf.config(assisted_snapshot_create_timeout=1,
                 assisted_snapshot_delete_timeout=1, group='volume')
-    manager.compute = manager._compute_rpc = FakeCompute(manager, share)
     volume = create_volume(manager)
     manager.attach_volume(ADMIN, volume['id'], 'inst', 'h', '/dev/vdb')
     return volume
@@ -496,10 +519,10 @@ def snapshot_attached(manager, volume_id, count):
     return ids
 
 
-def test_attached_create_and_deletes(manager, attached, share):
+def test_attached_create_and_deletes(manager, attached, share, compute):
     base = 'volume-%s' % attached['id']
     ids = snapshot_attached(manager, attached['id'], 3)
-    kind, volume_id, create_info = manager.compute.requests[0]
+    kind, volume_id, create_info = compute.requests[0]
     assert (kind, volume_id) == ('create', attached['id'])
     assert create_info == {'snapshot_id': ids[0], 'type': 'qcow2',
                            'new_file': '%s.%s' % (base, ids[0])}
@@ -509,21 +532,21 @@ def test_attached_create_and_deletes(manager, attached, share):
 
     # The middle: a commit into the file below.
     delete_snapshot(manager, ids[1])
-    assert manager.compute.requests[-1][2] == {
+    assert compute.requests[-1][2] == {
         'type': 'qcow2', 'volume_id': attached['id'],
         'file_to_merge': files[1], 'merge_target_file': files[0]}
     assert not os.path.exists(os.path.join(share, files[1]))
     # The newest: the file below is pulled into the active file, which
     # takes its place for the oldest snapshot.
     delete_snapshot(manager, ids[2])
-    assert manager.compute.requests[-1][2] == {
+    assert compute.requests[-1][2] == {
         'type': 'qcow2', 'volume_id': attached['id'],
         'file_to_merge': base, 'merge_target_file': None}
     assert read_info(share, attached['id']) == {ids[0]: files[2],
                                                 'active': files[2]}
     # The only one: pulled with no base, the raw base goes.
     delete_snapshot(manager, ids[0])
-    assert manager.compute.requests[-1][2]['file_to_merge'] is None
+    assert compute.requests[-1][2]['file_to_merge'] is None
     assert read_info(share, attached['id']) == {'active': files[2]}
     assert sorted(os.listdir(share)) == sorted([files[2], base + '.info'])
     volume = manager.get_volume(ALICE, attached['id'])
@@ -537,16 +560,16 @@ def test_attached_create_and_deletes(manager, attached, share):
 
 
 def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
-                                                       share):
+                                                       share, compute):
     """No compute request: merged here, and the active file the domain's
     definition names stays active."""
     ids = snapshot_attached(manager, attached['id'], 3)
     files = ['volume-%s.%s' % (attached['id'], s) for s in ids]
-    manager.compute.shut_off = True
-    requests = len(manager.compute.requests)
+    compute.shut_off = True
+    requests = len(compute.requests)
     for index in (1, 2):
         delete_snapshot(manager, ids[index])
-    assert manager.compute.requests[requests:] == [
+    assert compute.requests[requests:] == [
         ('forget', attached['id'], None)] * 2
     assert read_info(share, attached['id']) == {ids[0]: files[2],
                                                 'active': files[2]}
@@ -554,17 +577,17 @@ def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
         ['volume-%s' % attached['id'], files[2],
          'volume-%s.info' % attached['id']])
     # Running again, the last one is merged live.
-    manager.compute.shut_off = False
+    compute.shut_off = False
     delete_snapshot(manager, ids[0])
-    assert manager.compute.requests[-1][0] == 'delete'
+    assert compute.requests[-1][0] == 'delete'
     assert read_info(share, attached['id']) == {'active': files[2]}
 
 
 @pytest.mark.parametrize('outcome', ['error', 'silent'])
 def test_attached_create_failure_changes_nothing(manager, attached, share,
-                                                 outcome):
+                                                 outcome, compute):
     before = sorted(os.listdir(share))
-    manager.compute.outcome = outcome
+    compute.outcome = outcome
     snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
                                    True)
     wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'error')
@@ -572,31 +595,33 @@ def test_attached_create_failure_changes_nothing(manager, attached, share,
     assert read_info(share, attached['id']) == {
         'active': 'volume-%s' % attached['id']}
     # Deleting that snapshot later touches no file.
-    manager.compute.outcome = 'ok'
-    requests = len(manager.compute.requests)
+    compute.outcome = 'ok'
+    requests = len(compute.requests)
     delete_snapshot(manager, snap['id'])
-    assert len(manager.compute.requests) == requests
+    assert len(compute.requests) == requests
     assert sorted(os.listdir(share)) == before
 
 
-def test_attached_delete_failure_loses_nothing(manager, attached, share):
+def test_attached_delete_failure_loses_nothing(manager, attached, share,
+                                               compute):
     snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
                                    True)
     wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'available')
     info = read_info(share, attached['id'])
     before = sorted(os.listdir(share))
-    manager.compute.outcome = 'error'
-    requests = len(manager.compute.requests)
+    compute.outcome = 'error'
+    requests = len(compute.requests)
     manager.delete_snapshot(ALICE, snap['id'])
     wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
                 'error_deleting')
-    assert len(manager.compute.requests) == requests + 1
+    assert len(compute.requests) == requests + 1
     assert read_info(share, attached['id']) == info
     assert sorted(os.listdir(share)) == before
 
 
-def test_delete_while_its_create_waits_is_refused(manager, attached):
-    manager.compute.outcome = 'silent'
+def test_delete_while_its_create_waits_is_refused(manager, attached,
+                                                   compute):
+    compute.outcome = 'silent'
     snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
                                    True)
     with pytest.raises(exception.InvalidSnapshotStatus, match='creating'):
@@ -605,10 +630,10 @@ def test_delete_while_its_create_waits_is_refused(manager, attached):
 
 
 def test_attached_create_whose_report_is_lost_follows_the_domain(
-        manager, attached, share):
+        manager, attached, share, compute):
     """Compute never answers, but libvirt did switch: the volume manager
     finds out from the domain and records the snapshot."""
-    manager.compute.outcome = 'lost'
+    compute.outcome = 'lost'
     snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
                                    True)
     wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'available')
@@ -618,26 +643,29 @@ def test_attached_create_whose_report_is_lost_follows_the_domain(
 
 
 def test_restart_keeps_an_overlay_the_domain_may_use(manager, attached,
-                                                     share):
+                                                     share, compute):
     """An attached create a restart interrupted, and the compute host does
     not answer: the overlay is kept (the domain may write to it) and the
     snapshot stays creating; once the host answers, a later start settles
     it."""
+    manager.stop()
     snap = db.snapshot_create({'volume_id': attached['id'],
                                'project_id': 'proj-a', 'volume_size': 1,
                                'status': states.CREATING})
     name = 'volume-%s.%s' % (attached['id'], snap.id)
-    manager.compute.outcome = 'unreachable'
+    compute.outcome = 'unreachable'
     subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b',
                     'volume-%s' % attached['id'], '-F', 'raw', name],
                    cwd=share, check=True, capture_output=True)
-    manager._reconcile_volume(attached['id'])
-    assert manager.get_snapshot(ALICE, snap.id)['status'] == 'creating'
+    restarted = start_manager(compute)
+    restarted.stop()
+    assert restarted.get_snapshot(ALICE, snap.id)['status'] == 'creating'
     assert os.path.exists(os.path.join(share, name))
     assert read_info(share, attached['id']) == {
         'active': 'volume-%s' % attached['id']}
     # The host answers: the domain does not use it, so it goes.
-    manager.compute.outcome = 'ok'
-    manager._reconcile_volume(attached['id'])
-    assert manager.get_snapshot(ALICE, snap.id)['status'] == 'error'
+    compute.outcome = 'ok'
+    restarted = start_manager(compute)
+    restarted.stop()
+    assert restarted.get_snapshot(ALICE, snap.id)['status'] == 'error'
     assert not os.path.exists(os.path.join(share, name))

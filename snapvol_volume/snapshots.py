@@ -1,0 +1,186 @@
+"""Snapshots: requests to create, change and delete them, and the worker
+that changes the chain (with qemu-img while the volume is detached,
+through ``assisted`` while it is attached).
+
+Like volumes.py: a request records the work with this manager as its
+owner; the worker takes the chain lock, re-reads the snapshot and acts
+only if it is still that work.
+"""
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_volume import outcome
+from snapvol_volume import scope
+
+LOG = logging.getLogger(__name__)
+
+
+class Snapshots:
+
+    def __init__(self, db, shares, locks, workers, assisted, owner):
+        self._db = db
+        self._shares = shares
+        self._locks = locks
+        self._workers = workers
+        self._assisted = assisted
+        self.owner = owner
+
+    # Requests ---------------------------------------------------------------
+
+    def create(self, ctxt, volume_id, name, description, metadata, force):
+        volume = scope.volume(self._db, ctxt, volume_id)
+        with self._locks.state(volume.id):
+            volume = self._db.volume_get(volume.id)
+            if volume.status == states.IN_USE and not force:
+                raise exception.InvalidVolume(
+                    reason='volume %s is attached; pass force to snapshot '
+                           'it while its instance runs' % volume.id)
+            if volume.status not in (states.AVAILABLE, states.IN_USE):
+                raise exception.InvalidVolumeStatus(
+                    volume_id=volume.id, status=volume.status,
+                    expected='available, in-use')
+            self._shares.check_now(volume)
+            snapshot = self._db.snapshot_create(
+                {'volume_id': volume.id, 'project_id': volume.project_id,
+                 'user_id': ctxt.user_id, 'name': name,
+                 'description': description, 'volume_size': volume.size,
+                 'status': states.SNAPSHOT.initial, 'progress': '0%',
+                 'owner': self.owner}, metadata)
+        LOG.info('Creating snapshot %s of volume %s', snapshot.id, volume.id)
+        self._workers.spawn(self.build, snapshot.id, self.owner)
+        return snapshot
+
+    def update(self, ctxt, snapshot_id, values):
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        values = {k: v for k, v in values.items()
+                  if k in ('name', 'description')}
+        if values:
+            snapshot = self._db.snapshot_update(snapshot.id, values)
+        return snapshot
+
+    def delete(self, ctxt, snapshot_id):
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        with self._locks.state(snapshot.volume_id):
+            clones = self._db.volume_get_all(
+                {'source_snapshot_id': snapshot.id,
+                 'status': states.CREATING})
+            if clones:
+                raise exception.InvalidSnapshot(
+                    reason='volume %s is being created from snapshot %s'
+                           % (clones[0].id, snapshot.id))
+            # A delete that failed half-way is asked again on the chain
+            # it left, which the worker knows how to finish.
+            if snapshot.status in (states.AVAILABLE, states.ERROR):
+                self._shares.check_now(
+                    self._db.volume_get(snapshot.volume_id))
+            snapshot = self._db.snapshot_transition(
+                snapshot.id, states.DELETING, values={'owner': self.owner})
+        LOG.info('Deleting snapshot %s of volume %s', snapshot.id,
+                 snapshot.volume_id)
+        self._workers.spawn(self.merge, snapshot.id, self.owner)
+        return snapshot
+
+    def reset_status(self, ctxt, snapshot_id, status):
+        scope.require_admin(ctxt)
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        snapshot = self._db.snapshot_transition(snapshot.id, status,
+                                                reset=True)
+        LOG.warning('Snapshot %s status reset to %s by %s', snapshot.id,
+                    status, ctxt.user_id)
+        return snapshot
+
+    # Work, in a worker ------------------------------------------------------
+
+    def _mine(self, snapshot_id, status, owner):
+        """The snapshot, if it is still ``status`` and the work of
+        ``owner``: read under the chain lock before each step."""
+        snapshot = self._db.snapshot_get(snapshot_id)
+        if snapshot.status != status or snapshot.owner != owner:
+            LOG.info('Snapshot %s is %s (work of %s): not %s work of %s; '
+                     'left to its owner', snapshot_id, snapshot.status,
+                     snapshot.owner, status, owner)
+            return None
+        return snapshot
+
+    def build(self, snapshot_id, owner, recovery=False):
+        """Adds the overlay of a creating snapshot and makes it active.
+        Detached, it can be run again after a crash; attached, recovery
+        calls ``settle`` instead."""
+        volume_id = self._db.snapshot_get(snapshot_id).volume_id
+        try:
+            with self._locks.chain(volume_id, recovery=recovery):
+                snapshot = self._mine(snapshot_id, states.CREATING, owner)
+                if snapshot is None:
+                    return
+                volume = self._db.volume_get(volume_id)
+                chain = self._shares.chain(volume)
+                # Recorded first: after a crash the overlay may already be
+                # in the info store, and a chain walk needs its format.
+                name = chain.snapshot_file(snapshot.id)
+                self._db.volume_file_set(volume.id, name, 'qcow2')
+                chain.formats[name] = 'qcow2'
+                try:
+                    if volume.attachments:
+                        self._assisted.create(snapshot, volume, chain)
+                    else:
+                        chain.create_overlay(snapshot.id, volume.size)
+                finally:
+                    self._shares.record(volume.id, chain)
+                if outcome.succeeded(self._db.snapshot_transition,
+                                     snapshot_id, states.CREATING,
+                                     states.AVAILABLE, owner,
+                                     values={'progress': '100%'}):
+                    LOG.info('Snapshot %s is available; %s is the active '
+                             'file', snapshot_id, name)
+        except Exception as e:
+            outcome.failed(self._db.snapshot_transition, snapshot_id,
+                           states.CREATING, states.ERROR, owner, e)
+            raise
+
+    def settle(self, snapshot_id, owner, recovery=False):
+        """An attached create a restart interrupted: the domain decides
+        (see Assisted.settle_create). False when its host cannot say."""
+        volume_id = self._db.snapshot_get(snapshot_id).volume_id
+        with self._locks.chain(volume_id, recovery=recovery):
+            snapshot = self._mine(snapshot_id, states.CREATING, owner)
+            if snapshot is None:
+                return True
+            volume = self._db.volume_get(volume_id)
+            chain = self._shares.chain(volume)
+            target = self._assisted.settle_create(snapshot, volume, chain)
+            if target is None:
+                return False
+            self._shares.record(volume.id, chain)
+            values = {'progress': '100%'} if target == states.AVAILABLE \
+                else None
+            outcome.succeeded(self._db.snapshot_transition, snapshot_id,
+                              states.CREATING, target, owner, values=values)
+            return True
+
+    def merge(self, snapshot_id, owner, recovery=False):
+        """Merges the overlay of a deleting snapshot away, then forgets
+        the snapshot. Each step can be run again after a crash."""
+        volume_id = self._db.snapshot_get(snapshot_id).volume_id
+        try:
+            with self._locks.chain(volume_id, recovery=recovery):
+                snapshot = self._mine(snapshot_id, states.DELETING, owner)
+                if snapshot is None:
+                    return
+                volume = self._db.volume_get(volume_id)
+                chain = self._shares.chain(volume)
+                if volume.attachments and snapshot.id in chain.read_info():
+                    merged = self._assisted.delete(snapshot, volume, chain)
+                else:
+                    merged = chain.delete_snapshot(snapshot.id)
+                self._shares.record(volume.id, chain)
+                self._db.snapshot_transition(snapshot.id, states.DELETED,
+                                             expected=[states.DELETING],
+                                             owner=owner)
+            LOG.info('Snapshot %s is deleted (merged file: %s)', snapshot_id,
+                     merged)
+        except Exception as e:
+            outcome.failed(self._db.snapshot_transition, snapshot_id,
+                           states.DELETING, states.ERROR_DELETING, owner, e)
+            raise

@@ -1,0 +1,166 @@
+"""Volumes: requests to create, change and delete them, and the worker
+that does the file work.
+
+A request is checked and recorded under the volume's state lock, with
+this manager as the owner of the work; the worker then takes the chain
+lock, re-reads the volume, and acts only if it is still the work it was
+given (same status, same owner).
+"""
+
+import contextlib
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_api.conf import CONF
+from snapvol_volume import outcome
+from snapvol_volume import scope
+
+LOG = logging.getLogger(__name__)
+
+
+def check_size(size):
+    if (isinstance(size, bool) or not isinstance(size, int)
+            or not 1 <= size <= CONF.volume.max_volume_size):
+        raise exception.InvalidInput(
+            reason='size must be a whole number of GiB from 1 to %d, not %r'
+                   % (CONF.volume.max_volume_size, size))
+    return size
+
+
+class Volumes:
+
+    def __init__(self, db, shares, locks, workers, host, owner):
+        self._db = db
+        self._shares = shares
+        self._locks = locks
+        self._workers = workers
+        self._host = host
+        self.owner = owner
+
+    # Requests ---------------------------------------------------------------
+
+    def create(self, ctxt, size, name, description, metadata, snapshot_id):
+        check_size(size)
+        values = {'size': size, 'name': name, 'description': description,
+                  'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
+                  'status': states.VOLUME.initial, 'host': self._host,
+                  'owner': self.owner}
+        lock = contextlib.nullcontext()
+        if snapshot_id is not None:
+            snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+            lock = self._locks.state(snapshot.volume_id)
+            values['source_snapshot_id'] = snapshot.id
+        with lock:
+            if snapshot_id is not None:
+                self._check_source(snapshot_id, size)
+            values['share'] = self._shares.pick(size).name
+            volume = self._db.volume_create(values, metadata)
+        LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
+                 volume.share)
+        self._workers.spawn(self.build, volume.id, self.owner)
+        return volume
+
+    def _check_source(self, snapshot_id, size):
+        snapshot = self._db.snapshot_get(snapshot_id)
+        if snapshot.status != states.AVAILABLE:
+            raise exception.InvalidSnapshotStatus(
+                snapshot_id=snapshot_id, status=snapshot.status,
+                expected=states.AVAILABLE)
+        if size < snapshot.volume_size:
+            raise exception.InvalidInput(
+                reason='size %d GiB is smaller than the %d GiB of '
+                       'snapshot %s' % (size, snapshot.volume_size,
+                                        snapshot_id))
+        self._shares.check_now(self._db.volume_get(snapshot.volume_id))
+
+    def update(self, ctxt, volume_id, values):
+        volume = scope.volume(self._db, ctxt, volume_id)
+        values = dict(values)
+        metadata = values.pop('metadata', None)
+        values = {k: v for k, v in values.items()
+                  if k in ('name', 'description')}
+        if values:
+            self._db.volume_update(volume.id, values)
+        if metadata is not None:
+            self._db.volume_metadata_set(volume.id, metadata, replace=True)
+        return self._db.volume_get(volume.id)
+
+    def delete(self, ctxt, volume_id):
+        volume = scope.volume(self._db, ctxt, volume_id)
+        with self._locks.state(volume.id):
+            snapshots = self._db.snapshot_get_all_for_volume(volume.id)
+            if snapshots:
+                raise exception.VolumeHasSnapshots(volume_id=volume.id,
+                                                   count=len(snapshots))
+            volume = self._db.volume_transition(
+                volume.id, states.DELETING, values={'owner': self.owner})
+        LOG.info('Deleting volume %s', volume.id)
+        self._workers.spawn(self.destroy, volume.id, self.owner)
+        return volume
+
+    def reset_status(self, ctxt, volume_id, status):
+        scope.require_admin(ctxt)
+        volume = scope.volume(self._db, ctxt, volume_id)
+        volume = self._db.volume_transition(volume.id, status, reset=True)
+        LOG.warning('Volume %s status reset to %s by %s', volume.id,
+                    status, ctxt.user_id)
+        return volume
+
+    # Work, in a worker ------------------------------------------------------
+
+    def _mine(self, volume_id, status, owner):
+        volume = self._db.volume_get(volume_id)
+        if volume.status != status or volume.owner != owner:
+            LOG.info('Volume %s is %s (work of %s): not %s work of %s; '
+                     'left to its owner', volume_id, volume.status,
+                     volume.owner, status, owner)
+            return None
+        return volume
+
+    def build(self, volume_id, owner, recovery=False):
+        """Makes the files of a creating volume; can be run again after a
+        crash. ``recovery``: run by recovery at start."""
+        try:
+            with self._locks.chain(volume_id, recovery=recovery):
+                volume = self._mine(volume_id, states.CREATING, owner)
+                if volume is None:
+                    return
+                chain = self._shares.chain(volume)
+                fmt = CONF.volume.volume_format
+                if volume.source_snapshot_id is None:
+                    chain.create_base(volume.size, fmt)
+                else:
+                    snapshot = self._db.snapshot_get(
+                        volume.source_snapshot_id)
+                    source = self._db.volume_get(snapshot.volume_id)
+                    with self._locks.chain(source.id, recovery=recovery):
+                        chain.create_from(self._shares.chain(source),
+                                          snapshot.id, fmt, volume.size)
+                self._shares.record(volume_id, chain)
+                if outcome.succeeded(self._db.volume_transition, volume_id,
+                                     states.CREATING, states.AVAILABLE,
+                                     owner):
+                    LOG.info('Volume %s is available', volume_id)
+        except Exception as e:
+            outcome.failed(self._db.volume_transition, volume_id,
+                           states.CREATING, states.ERROR, owner, e)
+            raise
+
+    def destroy(self, volume_id, owner, recovery=False):
+        """Removes the files of a deleting volume, then its record."""
+        try:
+            with self._locks.chain(volume_id, recovery=recovery):
+                volume = self._mine(volume_id, states.DELETING, owner)
+                if volume is None:
+                    return
+                self._shares.chain(volume).remove_all()
+                self._db.volume_transition(volume_id, states.DELETED,
+                                           expected=[states.DELETING],
+                                           owner=owner)
+            LOG.info('Volume %s is deleted', volume_id)
+        except Exception as e:
+            outcome.failed(self._db.volume_transition, volume_id,
+                           states.DELETING, states.ERROR_DELETING, owner, e)
+            raise
