@@ -1,6 +1,11 @@
 """Instances, their metadata and volume attachments, and volume operations
 in flight.
 
+The attachment table was first made as ``volume_attachments``, the name
+of a volume service table: databases made then are renamed by 0002, and
+new ones get ``instance_volume_attachments`` here, so that both services'
+schemas can be synced into one database in either order.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-21
@@ -38,7 +43,7 @@ def upgrade():
         sa.Column('key', sa.String(255), primary_key=True),
         sa.Column('value', sa.String(255)))
     op.create_table(
-        'volume_attachments',
+        'instance_volume_attachments',
         sa.Column('instance_id', sa.String(36),
                   sa.ForeignKey('instances.id'), primary_key=True),
         sa.Column('volume_id', sa.String(36), primary_key=True, index=True),
