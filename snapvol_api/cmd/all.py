@@ -74,10 +74,7 @@ def main():
     compute_client = volume_compute.ComputeClient.in_process(
         compute_api.local_url + '/v2.1', token)
     compute = compute_service.ComputeService()
-    volume = volume_service.VolumeService()
-    # TODO(bootstrap): VolumeService(compute=compute_client) once the
-    # volume service takes its collaborators.
-    volume.manager.compute = compute_client
+    volume = volume_service.VolumeService(compute=compute_client)
     compute.start()
     compute_api.serve()
     volume.start()
