@@ -104,17 +104,19 @@ class Service:
         self.proc = subprocess.Popen(
             [os.path.join(bindir, 'snapvol-all'), '--config-file',
              self.conf], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
+                # Both APIs answer once their managers have started.
                 socket.create_connection(('127.0.0.1', self.port), 1).close()
+                self.cinder().volumes.list()
+                self.nova().servers.list()
                 return self
-            except OSError:
+            except Exception as exc:
                 if self.proc.poll() is not None or \
                         time.monotonic() > deadline:
-                    raise SystemExit('snapvol-all did not start; see %s'
-                                     % os.path.join(self.workdir,
-                                                    'snapvol.log'))
+                    self.__exit__(type(exc), exc, None)
+                    raise SystemExit('snapvol-all did not start: %s' % exc)
                 time.sleep(0.2)
 
     def __exit__(self, exc_type, exc, tb):
@@ -147,8 +149,19 @@ class Service:
     def share_directory(self):
         if self.share.startswith('local:'):
             return self.share.split(':', 1)[1]
+        # The volume manager mounts the share as it starts.
         mnt = os.path.join(self.workdir, 'mnt')
-        return os.path.join(mnt, os.listdir(mnt)[0])
+        deadline = time.monotonic() + 60
+        while True:
+            mounted = [os.path.join(mnt, entry) for entry in (
+                os.listdir(mnt) if os.path.isdir(mnt) else ())
+                if os.path.ismount(os.path.join(mnt, entry))]
+            if mounted:
+                return mounted[0]
+            if time.monotonic() > deadline:
+                raise SystemExit('%s is not mounted under %s' % (self.share,
+                                                                  mnt))
+            time.sleep(0.2)
 
 
 def wait(get, resource_id, wanted, timeout=300, interval=0.1):
@@ -257,10 +270,12 @@ def run_scenario(service):
     s1, s2, s3 = snapshots
     for label, snap in (('the middle snapshot', s2),
                         ('the oldest snapshot', s1)):
+        boundary = merge_boundary(directory, volume.id, snap.id)
         cinder.volume_snapshots.delete(snap)
         wait(cinder.volume_snapshots.get, snap.id, 'deleted')
         del at[snap.id]
-        say('Deleted %s (%s)', label, snap.id)
+        say('Deleted %s (%s): %s', label, snap.name,
+            describe_merge(directory, *boundary))
         verify('deleting %s' % label)
 
     clone = cinder.volumes.create(1, snapshot_id=s3.id, name='demo-clone')
@@ -270,9 +285,12 @@ def run_scenario(service):
     say('Created volume %s from the remaining snapshot: it holds exactly '
         'the data of that moment', clone.id)
 
+    boundary = merge_boundary(directory, volume.id, s3.id)
     cinder.volume_snapshots.delete(s3)
     wait(cinder.volume_snapshots.get, s3.id, 'deleted')
     del at[s3.id]
+    say('Deleted the last snapshot (%s): %s', s3.name,
+        describe_merge(directory, *boundary))
     verify('deleting the last snapshot')
     for vol in (clone, volume):
         cinder.volumes.delete(vol)
@@ -298,6 +316,26 @@ def monitor_qemu_io(server_id, command):
         conn.close()
     if 'error' in out.lower():
         raise SystemExit('qemu-io in the VM failed: %s' % out)
+
+
+def merge_boundary(directory, volume_id, snapshot_id):
+    """(file above, file below) the snapshot's point in time."""
+    with open(os.path.join(directory, 'volume-%s.info' % volume_id)) as f:
+        top = json.load(f)[snapshot_id]
+    return top, header(os.path.join(directory, top),
+                       'qcow2')['backing-filename']
+
+
+def describe_merge(directory, top, below):
+    """Which side of a deleted snapshot's boundary moved."""
+    left = set(os.listdir(directory))
+    if top not in left:
+        return 'the file above it, %s, was committed down into %s' % (
+            short(top), short(below))
+    if below not in left:
+        return 'the file below it, %s, was pulled up into %s' % (
+            short(below), short(top))
+    return 'both files are still there (?)'
 
 
 def run_plain_vm_scenario(service):
@@ -332,9 +370,11 @@ def run_plain_vm_scenario(service):
         expected.write(pattern, offset, MiB)
         say('VM wrote 1 MiB of 0x%02x at %d MiB', pattern, offset // MiB)
 
+    names = {}
+
     def verify(step):
         monitor_qemu_io(server.id, 'flush')
-        show_chain(directory, data.id)
+        show_chain(directory, data.id, names)
         info, active, fmt = active_file(directory, data.id)
         expected.assert_matches(active, fmt, force_share=True)
         for snap_id, model in at.items():
@@ -353,17 +393,22 @@ def run_plain_vm_scenario(service):
         wait(cinder.volume_snapshots.get, snap.id, 'available')
         at[snap.id] = expected.checkpoint(snap.id)
         snaps.append(snap)
-        say('Live snapshot %d: %s is %s', number, snap.id,
-            cinder.volume_snapshots.get(snap.id).status)
+        names[snap.id] = snap.name
+        snap = cinder.volume_snapshots.get(snap.id)
+        say('Live snapshot %d: %s is %s; metadata quiesced: %s (no guest '
+            'agent: crash-consistent)', number, snap.id, snap.status,
+            snap.metadata.get('quiesced'))
         write(pattern, number * 8 * MiB)
     verify('three live snapshots')
-    for label, snap in (('the middle snapshot (commit)', snaps[1]),
-                        ('the newest snapshot (pull)', snaps[2]),
-                        ('the last snapshot (pull, no base)', snaps[0])):
+    for label, snap in (('the middle snapshot', snaps[1]),
+                        ('the newest snapshot', snaps[2]),
+                        ('the last snapshot', snaps[0])):
+        boundary = merge_boundary(directory, data.id, snap.id)
         cinder.volume_snapshots.delete(snap)
-        say('Deleting %s: %s', label,
+        say('Deleting %s (%s): %s', label, snap.name,
             cinder.volume_snapshots.get(snap.id).status)
         wait(cinder.volume_snapshots.get, snap.id, 'deleted')
+        say('  deleted: %s', describe_merge(directory, *boundary))
         del at[snap.id]
         verify('deleting %s' % label)
         write(0xe0 + len(at), 40 * MiB)
@@ -591,11 +636,7 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
                         ('the newest snapshot', s3),
                         ('the last snapshot', s1)):
         console.wait_records(RECORDS_PER_BLOCK + 2)
-        with open(os.path.join(directory, 'volume-%s.info' % data.id)) as f:
-            info = json.load(f)
-        top = info[snap.id]
-        below = header(os.path.join(directory, top),
-                       'qcow2')['backing-filename']
+        boundary = merge_boundary(directory, data.id, snap.id)
         before = console.mark()
         t0 = time.monotonic()
         cinder.volume_snapshots.delete(snap)
@@ -604,12 +645,7 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
         seconds = time.monotonic() - t0
         after = console.mark()
         taken.pop(snap.id)
-        left = set(os.listdir(directory))
-        how = ('the file above it, %s, was committed down into %s'
-               % (short(top), short(below)) if top not in left else
-               'the file below it, %s, was pulled up into %s'
-               % (short(below), short(top)) if below not in left else
-               'no file merged?')
+        how = describe_merge(directory, *boundary)
         say('Deleted %s (%s) while the guest writes: %s -> deleted in '
             '%.2f s', label, names[snap.id], status, seconds)
         say('  %s; the guest\'s longest pause in writing meanwhile %.2f s',
@@ -672,6 +708,7 @@ def main():
     args = parser.parse_args()
 
     guest_files = None
+    why_not = 'asked for with --no-guest'
     if not args.no_guest:
         say('Building the test guest (tools/build-test-guest; cached after '
             'the first run)')
@@ -679,6 +716,7 @@ def main():
             guest_files = demo_guest.build()
             say('  %s', os.path.dirname(guest_files[0]))
         except demo_guest.Unavailable as exc:
+            why_not = 'the test guest could not be built'
             print('\n' + '!' * 72 + '\n'
                   'WARNING: the test guest cannot be built here:\n  %s\n'
                   'FALLING BACK to a VM with no guest OS: no guest agent, '
@@ -718,7 +756,7 @@ def main():
     print('\nSummary: %s' % (
         'the guest\'s records and every byte verified at every step'
         if guest_files else 'every byte verified at every step (NO real '
-        'guest: it could not be built)'))
+        'guest: %s)' % why_not))
     for what, share, seconds in results:
         print('  %-40s on %-26s passed in %5.1f s' % (
             what, 'a local share' if share.startswith('local:') else share,
