@@ -42,11 +42,14 @@ class _OnFirstUse:
 
 
 def build_manager(host=None, db=None, share_drivers=None, compute=None,
-                  compute_rpc=None, reports=None, locks=None):
+                  compute_rpc=None, reports=None, locks=None, workers=None,
+                  recovery_workers=None):
     """A VolumeManager with its parts; each left out is the default one.
 
     ``compute``: the compute admin API client (default: from [nova]);
-    ``compute_rpc``: the compute manager's rpcapi.
+    ``compute_rpc``: the compute manager's rpcapi; ``workers``: where the
+    file work runs (``spawn(func, *args)``, ``stop(wait)``), and
+    ``recovery_workers`` where start-up reconciles run.
     """
     host = host or CONF.host
     # This run of the manager: the owner of the work it begins (recovery
@@ -57,8 +60,8 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
     shares = shares_mod.Shares(
         share_drivers if share_drivers is not None else drivers.load_shares(),
         db, locks, host)
-    workers = workers_mod.Workers(CONF.volume.worker_threads,
-                                  'volume-worker')
+    workers = workers or workers_mod.Workers(CONF.volume.worker_threads,
+                                             'volume-worker')
     assisted = assisted_mod.Assisted(
         db, shares, compute or compute_mod.ComputeClient(),
         compute_rpc or _OnFirstUse(compute_rpcapi.ComputeAPI),
@@ -68,7 +71,8 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
                                         owner)
     recovery = recovery_mod.Recovery(
         db, shares, locks, volumes, snapshots,
-        workers_mod.Workers(CONF.volume.worker_threads, 'volume-recovery'),
+        recovery_workers or workers_mod.Workers(CONF.volume.worker_threads,
+                                                'volume-recovery'),
         host, owner)
     return manager_mod.VolumeManager(
         db, shares, volumes, snapshots, assisted,

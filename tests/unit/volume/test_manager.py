@@ -1,123 +1,26 @@
 """The volume manager on a local share with SQLite and real qemu-img."""
 
-import json
 import os
 import subprocess
 import time
 import uuid
 
-from oslo_config import fixture as config_fixture
 import pytest
 
-from snapvol_api import context
 from snapvol_api import exception
 from snapvol_api import states
-from snapvol_api.conf import CONF
-from snapvol_volume import info as info_store
-from snapvol_volume import locks as locks_mod
-from snapvol_volume import service
 from snapvol_volume.db import api as db
-from snapvol_volume.db import migration
 from tests import imagedata
-
-ALICE = context.RequestContext(user_id='alice', project_id='proj-a')
-BOB = context.RequestContext(user_id='bob', project_id='proj-b')
-ADMIN = context.RequestContext(user_id='admin', project_id='admin-project',
-                               roles=['admin'])
-
-
-@pytest.fixture
-def conf(tmp_path):
-    fixture = config_fixture.Config(CONF)
-    fixture.setUp()
-    fixture.config(state_path=str(tmp_path), host='unit-host')
-    fixture.config(lock_path=str(tmp_path / 'locks'),
-                   group='oslo_concurrency')
-    url = 'sqlite:///%s' % (tmp_path / 'snapvol.sqlite')
-    fixture.config(connection=url, group='database')
-    migration.upgrade(url)
-    yield fixture
-    db.dispose()
-    fixture.cleanUp()
-
-
-@pytest.fixture
-def compute():
-    return FakeCompute()
-
-
-@pytest.fixture
-def locks():
-    return locks_mod.Locks()
-
-
-def start_manager(compute, locks=None):
-    """A manager with a fake compute service (both its API and its
-    rpcapi), started as the service starts it; its recovery is done."""
-    mgr = service.build_manager(compute=compute, compute_rpc=compute,
-                                locks=locks)
-    compute.manager = mgr
-    compute.share = share_of(mgr)
-    mgr.init_host()
-    assert mgr.recovery.wait(60)
-    return mgr
-
-
-def share_of(manager):
-    return next(iter(manager.shares.drivers.values())).mount_path
-
-
-@pytest.fixture
-def manager(conf, compute, locks):
-    mgr = start_manager(compute, locks)
-    yield mgr
-    mgr.stop()
-
-
-@pytest.fixture
-def share(manager):
-    return share_of(manager)
-
-
-def wait_status(get, wanted, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            current = get()['status']
-        except exception.NotFound:
-            current = 'gone'
-        if current == wanted:
-            return
-        assert current not in ('error', 'error_deleting') or wanted in (
-            'error', 'error_deleting'), current
-        assert time.monotonic() < deadline, 'still %s, not %s' % (current,
-                                                                  wanted)
-        time.sleep(0.05)
-
-
-def create_volume(manager, ctxt=ALICE, size=1, **kwargs):
-    volume = manager.create_volume(ctxt, size, kwargs.pop('name', 'v'),
-                                   None, {}, kwargs.pop('snapshot_id', None))
-    wait_status(lambda: manager.get_volume(ctxt, volume['id']), 'available')
-    return manager.get_volume(ctxt, volume['id'])
-
-
-def create_snapshot(manager, volume_id, ctxt=ALICE):
-    snap = manager.create_snapshot(ctxt, volume_id, 's', None, {'k': 'v'},
-                                   False)
-    assert snap['status'] == 'creating'
-    wait_status(lambda: manager.get_snapshot(ctxt, snap['id']), 'available')
-    return manager.get_snapshot(ctxt, snap['id'])
-
-
-def delete_snapshot(manager, snapshot_id, ctxt=ALICE):
-    manager.delete_snapshot(ctxt, snapshot_id)
-    wait_status(lambda: manager.get_snapshot(ctxt, snapshot_id), 'gone')
-
-
-def read_info(share, volume_id):
-    return info_store.InfoStore(os.path.join(
-        share, 'volume-%s.info' % volume_id)).read()
+from tests.unit.volume.helpers import ADMIN
+from tests.unit.volume.helpers import ALICE
+from tests.unit.volume.helpers import BOB
+from tests.unit.volume.helpers import create_snapshot
+from tests.unit.volume.helpers import create_volume
+from tests.unit.volume.helpers import delete_snapshot
+from tests.unit.volume.helpers import read_info
+from tests.unit.volume.helpers import share_of
+from tests.unit.volume.helpers import start_manager
+from tests.unit.volume.helpers import wait_status
 
 
 def test_volume_lifecycle_records_formats(manager, share):
@@ -401,95 +304,6 @@ def test_illegal_compute_reports_change_nothing(manager, share):
     report = manager.assisted.reports.wait(snap['id'], 1)
     assert report['file_format'] == {base: 'raw'}
     assert report['quiesced'] is False
-
-
-class FakeCompute:
-    """Does to the files what the compute service and libvirt would, and
-    casts the report back to the manager from another thread, as over RPC.
-    ``outcome`` decides what the next request gets."""
-
-    def __init__(self):
-        self.manager = None         # the manager it reports to
-        self.share = None
-        self.requests = []
-        self.outcome = 'ok'
-        self.domain_active = None
-        self.shut_off = False
-
-    def get_volume_chain(self, ctxt, host, instance_id, volume_id):
-        """The compute rpcapi's view of the domain: its active file and
-        the backing files below it."""
-        if self.shut_off:
-            raise exception.InstanceInvalidState(instance_id=instance_id,
-                                                 state='shut off')
-        if self.outcome == 'unreachable':
-            raise exception.ComputeUnavailable(reason='RPC timed out')
-        name = self.domain_active or read_info(self.share, volume_id)[
-            'active']
-        chain = []
-        while name:
-            chain.append({'name': name, 'format': self._fmt(name)})
-            name = json.loads(subprocess.run(
-                ['qemu-img', 'info', '-U', '-f', self._fmt(name),
-                 '--output=json', name], cwd=self.share, capture_output=True,
-                check=True).stdout).get('backing-filename')
-        return chain
-
-    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
-        assert self.shut_off
-        self.requests.append(('forget', volume_id, None))
-
-    def _fmt(self, name):
-        return 'qcow2' if '.' in name.split('volume-', 1)[1] else 'raw'
-
-    def _img(self, *args):
-        subprocess.run(('qemu-img',) + args, check=True, cwd=self.share,
-                       capture_output=True)
-
-    def _answer(self, snapshot_id, status, file_format):
-        import threading
-        if self.outcome == 'silent':
-            return
-        if self.outcome == 'error':
-            status, file_format = 'error', {}
-        threading.Timer(0.05, self.manager.update_snapshot_status, args=(
-            ADMIN, snapshot_id, status, '90%', file_format),
-            kwargs={'reason': 'libvirt said no', 'quiesced': False}).start()
-
-    def create_snapshot(self, volume_id, create_info):
-        self.requests.append(('create', volume_id, create_info))
-        if self.outcome in ('ok', 'lost'):
-            self.domain_active = create_info['new_file']
-        if self.outcome == 'lost':
-            return
-        self._answer(create_info['snapshot_id'], 'creating_compute_complete',
-                     {create_info['new_file']: 'qcow2'})
-
-    def delete_snapshot(self, snapshot_id, delete_info):
-        self.requests.append(('delete', snapshot_id, delete_info))
-        top = delete_info['file_to_merge']
-        target = delete_info['merge_target_file']
-        active = read_info(self.share, delete_info['volume_id'])['active']
-        if self.outcome == 'ok':
-            if target:      # blockCommit, then the file above re-pointed
-                self._img('commit', '-q', '-f', 'qcow2', '-d', top)
-                above = [n for n in os.listdir(self.share)
-                         if n.startswith('volume-') and '.info' not in n
-                         and self._fmt(n) == 'qcow2'
-                         and json.loads(subprocess.run(
-                             ['qemu-img', 'info', '-U', '-f', 'qcow2',
-                              '--output=json', n], cwd=self.share,
-                             capture_output=True, check=True).stdout).get(
-                                 'backing-filename') == top]
-                for name in above:
-                    self._img('rebase', '-q', '-u', '-f', 'qcow2', '-b',
-                              target, '-F', self._fmt(target), name)
-            else:           # blockRebase: pull into the active file
-                self._img('rebase', '-q', '-f', 'qcow2', '-b', top or '',
-                          *(['-F', self._fmt(top)] if top else []), active)
-        self._answer(snapshot_id, 'deleting_compute_complete',
-                     {target or active: 'qcow2' if target is None
-                      else self._fmt(target)})
 
 
 @pytest.fixture
