@@ -476,6 +476,8 @@ def run_guest_scenario(service, guest_files):
     say('Share %s; a real guest: %s + %s (busybox, qemu-ga, a workload '
         'that appends fsync\'ed 32-byte records to its data disk)',
         service.share, os.path.basename(kernel), os.path.basename(initrd))
+    say('In the chains below, [name] marks a snapshot\'s point in time: '
+        'the snapshot is everything below the mark')
 
     boot = cinder.volumes.create(1, name='demo-boot')
     data = cinder.volumes.create(1, name='demo-data')
@@ -625,11 +627,12 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
                  'clean: %s); the guest had reported %d durable'
                  % (step, len(held), image.bad, image.fsck_clean,
                     len(durable)), console)
-        say('  the live volume (paused for the copy): %s, all %d the guest '
-            'had reported durable, ext4 clean once its journal is replayed',
-            _span(held), len(durable))
+        say('  the live volume (read while the VM is paused for a moment): '
+            '%s, all %d the guest had reported durable, ext4 clean once its '
+            'journal is replayed', _span(held), len(durable))
 
-    say('Verifying the guest\'s records in the volume and every snapshot')
+    say('Verifying the guest\'s records in the volume and every snapshot '
+        '(read from the files on the share, never through the guest)')
     verify('three snapshots')
     s1, s2, s3 = order
     for label, snap in (('the middle snapshot', s2),
@@ -742,7 +745,8 @@ def main():
             runs.append(('glusterfs:%s' % args.gluster, run_scenario,
                          'snapshots of a detached volume', None))
         for index, (share, scenario, what, kernels) in enumerate(runs):
-            print(flush=True)
+            title = '%d. %s' % (index + 1, what[0].upper() + what[1:])
+            print('\n%s\n%s' % (title, '=' * len(title)), flush=True)
             workdir = os.path.join(top, 'run%d' % index)
             os.makedirs(workdir)
             os.chmod(workdir, 0o755)
