@@ -453,10 +453,11 @@ def show_snapshots(cinder, volume_id, names):
     snaps = sorted((s for s in cinder.volume_snapshots.list()
                     if s.volume_id == volume_id),
                    key=lambda s: names.get(s.id, s.id))
-    say('  snapshots: %s', ', '.join(
-        '%s %s (quiesced: %s)' % (names.get(s.id, s.id[:8]), s.status,
-                                  s.metadata.get('quiesced', '-'))
-        for s in snaps) or 'none')
+    say('  statuses: volume %s; snapshots: %s',
+        cinder.volumes.get(volume_id).status, ', '.join(
+            '%s %s (quiesced: %s)' % (names.get(s.id, s.id[:8]), s.status,
+                                      s.metadata.get('quiesced', '-'))
+            for s in snaps) or 'none')
 
 
 def fail(message, console=None):
