@@ -20,6 +20,7 @@ import stat
 from oslo_log import log as logging
 
 from snapvol_api import exception
+from snapvol_api import names
 from snapvol_volume import info as info_store
 from snapvol_volume import qemu_img
 
@@ -61,7 +62,7 @@ class VolumeChain:
         The check is on the bare name (no directory part, no ``..``), so a
         name from a request or a header never leaves the share directory.
         """
-        if not self.is_own(name):
+        if not (names.is_file_name(name) and self.is_own(name)):
             raise exception.InvalidFileName(name=name,
                                             volume_id=self.volume_id)
         return name

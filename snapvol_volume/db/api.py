@@ -179,13 +179,24 @@ def volume_get_all_by_host(host):
             _live(models.Volume).where(models.Volume.host == host)))
 
 
-def volume_create(values, metadata=None):
+def _create(model, meta_model, values, metadata):
+    """A new row in its initial status, with its metadata; its id."""
+    machine = states.VOLUME if model is models.Volume else states.SNAPSHOT
+    if values.get('status') != machine.initial:
+        raise ValueError('a new %s is %s' % (machine.kind, machine.initial))
     with _session() as session:
-        volume = models.Volume(**values)
-        volume.metadata_items = [models.VolumeMetadata(key=k, value=v)
-                                 for k, v in (metadata or {}).items()]
-        session.add(volume)
-    return volume_get(volume.id)
+        row = model(**values)
+        row.metadata_items = [meta_model(key=k, value=v)
+                              for k, v in (metadata or {}).items()]
+        session.add(row)
+    return row.id
+
+
+def volume_create(values: dict, metadata: dict | None = None
+                  ) -> models.Volume:
+    """A new volume; ``values['status']`` is the initial one."""
+    return volume_get(_create(models.Volume, models.VolumeMetadata, values,
+                              metadata))
 
 
 def _volume_conflict(volume_id):
@@ -337,13 +348,11 @@ def snapshot_get_all_for_volume(volume_id):
             .order_by(models.Snapshot.created_at, models.Snapshot.id)))
 
 
-def snapshot_create(values, metadata=None):
-    with _session() as session:
-        snapshot = models.Snapshot(**values)
-        snapshot.metadata_items = [models.SnapshotMetadata(key=k, value=v)
-                                   for k, v in (metadata or {}).items()]
-        session.add(snapshot)
-    return snapshot_get(snapshot.id)
+def snapshot_create(values: dict, metadata: dict | None = None
+                    ) -> models.Snapshot:
+    """A new snapshot; ``values['status']`` is the initial one."""
+    return snapshot_get(_create(models.Snapshot, models.SnapshotMetadata,
+                                values, metadata))
 
 
 def _snapshot_conflict(snapshot_id):

@@ -1,5 +1,7 @@
 """Request bodies of the volume API, in Cinder's shapes."""
 
+from oslo_utils import strutils
+
 from snapvol_api import exception
 from snapvol_api.rest import jsonbody
 
@@ -118,6 +120,4 @@ def to_size(value):
 
 def to_bool(value):
     """A validated ``boolean`` field as a bool."""
-    if isinstance(value, bool):
-        return value
-    return value.lower() in ('true', '1', 'yes', 'on', 't', 'y')
+    return strutils.bool_from_string(value, strict=True)

@@ -10,6 +10,7 @@ import itertools
 import uuid
 
 from snapvol_api import exception
+from snapvol_volume import scope
 
 SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at', 'updated_at')
 _EPOCH = datetime.datetime(2025, 1, 1)
@@ -40,7 +41,7 @@ class FakeVolumeAPI:
     # Helpers --------------------------------------------------------------
 
     def _visible(self, ctxt, item):
-        return ctxt.is_admin or item['project_id'] == ctxt.project_id
+        return scope.visible(ctxt, item)
 
     def _volume(self, ctxt, volume_id):
         volume = self.volumes.get(volume_id)
@@ -55,13 +56,9 @@ class FakeVolumeAPI:
         return snapshot
 
     def _list(self, ctxt, items, filters, marker, limit, sort, offset):
-        filters = dict(filters)
-        if filters.pop('all_tenants', False) and ctxt.is_admin:
-            project = filters.pop('project_id', None)
-        else:
-            project = filters.pop('project_id', None) if ctxt.is_admin \
-                else None
-            project = project or ctxt.project_id
+        # The manager's own rule (any filter the API passes is allowed).
+        filters = scope.list_filters(ctxt, filters, allowed=set(filters))
+        project = filters.pop('project_id', None)
         metadata = filters.pop('metadata', {})
         result = [i for i in items.values()
                   if (project is None or i['project_id'] == project)

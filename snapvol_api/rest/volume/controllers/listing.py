@@ -7,6 +7,8 @@ import ast
 import dataclasses
 import json
 
+from oslo_utils import strutils
+
 from snapvol_api import exception
 from snapvol_api.conf import CONF
 from snapvol_api.rest.volume.controllers import current
@@ -16,8 +18,6 @@ DEFAULT_SORT = [['created_at', 'desc']]
 # find(display_name=...).
 _ALIASES = {'display_name': 'name', 'display_description': 'description'}
 _MAX_METADATA_FILTER = 4096
-_TRUE = ('1', 'true', 'yes', 'on', 't', 'y')
-_FALSE = ('0', 'false', 'no', 'off', 'f', 'n', '')
 
 
 @dataclasses.dataclass
@@ -44,13 +44,14 @@ def _non_negative_int(params, name, default):
 
 
 def _flag(params, name):
-    value = params.get(name, '').strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
+    value = params.get(name, '').strip()
+    if not value:
         return False
-    raise exception.Invalid('%s param must be a boolean, not %s'
-                            % (name, value))
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise exception.Invalid('%s param must be a boolean, not %s'
+                                % (name, value))
 
 
 def _sort(params):
