@@ -11,7 +11,7 @@ class VolumeAPI:
     """Client side of the volume manager RPC API.
 
     Every method returns plain data: a volume or snapshot is a dict as
-    described in ``snapvol_volume.manager``; errors arrive as
+    ``snapvol_volume.views`` makes; errors arrive as
     ``snapvol_api.exception`` classes.
 
     API version history:
