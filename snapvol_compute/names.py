@@ -1,19 +1,15 @@
-"""Names the compute manager takes from requests: file names and disk
-devices."""
+"""Disk devices of instances, and the file names the compute manager
+takes from requests (checked by the one rule, snapvol_api.names)."""
 
-import re
-
-_BARE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
+from snapvol_api import names
 
 # The disk targets instances get, in order: vda is the boot volume.
 DEVICES = ['vd%s' % chr(c) for c in range(ord('a'), ord('z') + 1)]
 
 
 def bare_name(value, what, error):
-    """``value`` if it is a plain file name (no directory, no '..');
-    ``error(reason=...)`` is raised otherwise."""
-    if not isinstance(value, str) or not _BARE_NAME.match(value) \
-            or '..' in value:
-        raise error(reason='%s must be a plain file name, not %r'
-                           % (what, value))
-    return value
+    """``value`` if it is a bare file name; ``error(reason=...)``
+    otherwise, also when it is missing."""
+    if value is None:
+        raise error(reason='%s is missing' % what)
+    return names.check_file_name(value, what, error)

@@ -6,9 +6,8 @@ has no feature for pass the schema; ``server_create`` refuses them when
 they ask for something.
 """
 
-import re
-
 from snapvol_api import exception
+from snapvol_api import names
 from snapvol_api.rest import jsonbody
 from snapvol_api.rest.compute.server_create import UNSUPPORTED_SERVER_FIELDS
 
@@ -78,28 +77,14 @@ delete_info = _envelope('delete_info', {
     'merge_target_file': optional_file_name,
 }, required=['type', 'volume_id', 'file_to_merge', 'merge_target_file'])
 
-# A name inside the volume's directory on its share: never a path.
-_BARE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
-
-
-def _bare_name(value, field, error):
-    if value is None:
-        return None
-    if not _BARE_NAME.match(value) or '..' in value:
-        raise error(reason="%s must be a bare file name (letters, digits, "
-                           "'.', '_', '-'; no '/' or '..'), not %r"
-                           % (field, value))
-    return value
-
-
 def create_info(fields):
     """The create_info of a valid snapshot_create body, as the compute
     manager takes it."""
     return {
         'snapshot_id': fields['snapshot_id'].lower(),
         'type': fields['type'],
-        'new_file': _bare_name(fields['new_file'], 'new_file',
-                               exception.InvalidCreateInfo),
+        'new_file': names.check_file_name(fields['new_file'], 'new_file',
+                                          exception.InvalidCreateInfo),
     }
 
 
@@ -118,11 +103,12 @@ def parse_delete_info(text):
     return {
         'type': info['type'],
         'volume_id': info['volume_id'].lower(),
-        'file_to_merge': _bare_name(info['file_to_merge'], 'file_to_merge',
-                                    exception.InvalidDeleteInfo),
-        'merge_target_file': _bare_name(info['merge_target_file'],
-                                        'merge_target_file',
-                                        exception.InvalidDeleteInfo),
+        'file_to_merge': names.check_file_name(
+            info['file_to_merge'], 'file_to_merge',
+            exception.InvalidDeleteInfo),
+        'merge_target_file': names.check_file_name(
+            info['merge_target_file'], 'merge_target_file',
+            exception.InvalidDeleteInfo),
     }
 
 
