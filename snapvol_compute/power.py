@@ -79,27 +79,29 @@ class Power:
     # The RPC side ------------------------------------------------------------
 
     def stop(self, instance_id):
-        self._claim(instance_id, STOP)
-        self._workers.spawn(self._run, instance_id, STOP, self._stop)
+        self._begin(instance_id, STOP, self._stop)
 
     def start(self, instance_id):
-        self._claim(instance_id, START)
-        self._workers.spawn(self._run, instance_id, START, self._start)
+        self._begin(instance_id, START, self._start)
 
     def reboot(self, instance_id, reboot_type):
         reboot_type = (reboot_type or '').upper()
-        if reboot_type not in (SOFT, HARD):
+        if reboot_type == SOFT:
+            self._begin(instance_id, SOFT_REBOOT, self._soft_reboot)
+        elif reboot_type == HARD:
+            self._begin(instance_id, HARD_REBOOT, self._hard_reboot)
+        else:
             raise exception.InvalidInput(
                 reason='reboot type must be SOFT or HARD, not %r'
                        % reboot_type)
-        if reboot_type == SOFT:
-            self._claim(instance_id, SOFT_REBOOT)
-            self._workers.spawn(self._run, instance_id, SOFT_REBOOT,
-                                self._soft_reboot)
-        else:
-            self._claim(instance_id, HARD_REBOOT)
-            self._workers.spawn(self._run, instance_id, HARD_REBOOT,
-                                self._hard_reboot)
+
+    def _begin(self, instance_id, action, work):
+        self._claim(instance_id, action)
+        try:
+            self._workers.spawn(self._run, instance_id, action, work)
+        except Exception:
+            self._release(instance_id)
+            raise
 
     def busy(self, instance_id):
         """Nova's task_state of the action running on the instance, or
@@ -144,8 +146,11 @@ class Power:
             self._transition(instance_id, states.INSTANCE_ERROR, failed_from,
                              {'fault': '%s failed: %s' % (action.name, e)})
         finally:
-            with self._mutex:
-                self._busy.pop(instance_id, None)
+            self._release(instance_id)
+
+    def _release(self, instance_id):
+        with self._mutex:
+            self._busy.pop(instance_id, None)
 
     def _transition(self, instance_id, target, expected, values=None):
         """A guarded transition; refused, it is logged, and the status
