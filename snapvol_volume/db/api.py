@@ -139,11 +139,14 @@ def _claim(session, model, resource_id, status, owner_from, owner_to):
         .values(owner=owner_to)).rowcount == 1
 
 
-def _plain(values):
-    """``values`` of an update that is no transition."""
+def _update(model, resource_id, values, not_found):
+    """Changes columns of a live row other than its status and owner."""
     if {'status', 'owner', 'deleted'} & set(values):
         raise ValueError('statuses change only through a transition')
-    return values
+    with _session() as session:
+        _get(session, model, resource_id, None, not_found)
+        session.execute(sa.update(model).where(model.id == resource_id)
+                        .values(**values))
 
 
 def _delete_metadata_key(session, meta_model, fk_name, owner_id, key):
@@ -249,12 +252,8 @@ def volume_claim(volume_id: str, status: str, owner_from: str | None,
 
 def volume_update(volume_id: str, values: dict) -> models.Volume:
     """Changes columns other than the status (see volume_transition)."""
-    with _session() as session:
-        _get(session, models.Volume, volume_id, None,
-             exception.VolumeNotFound(volume_id=volume_id))
-        session.execute(sa.update(models.Volume)
-                        .where(models.Volume.id == volume_id)
-                        .values(**_plain(values)))
+    _update(models.Volume, volume_id, values,
+            exception.VolumeNotFound(volume_id=volume_id))
     return volume_get(volume_id)
 
 
@@ -390,12 +389,8 @@ def snapshot_claim(snapshot_id: str, status: str, owner_from: str | None,
 
 def snapshot_update(snapshot_id: str, values: dict) -> models.Snapshot:
     """Changes columns other than the status (see snapshot_transition)."""
-    with _session() as session:
-        _get(session, models.Snapshot, snapshot_id, None,
-             exception.SnapshotNotFound(snapshot_id=snapshot_id))
-        session.execute(sa.update(models.Snapshot)
-                        .where(models.Snapshot.id == snapshot_id)
-                        .values(**_plain(values)))
+    _update(models.Snapshot, snapshot_id, values,
+            exception.SnapshotNotFound(snapshot_id=snapshot_id))
     return snapshot_get(snapshot_id)
 
 
