@@ -228,6 +228,27 @@ def wait_settled(svc, what, timeout=SETTLE_TIMEOUT):
                              % (what, timeout, busy))
 
 
+def queued_calls(transport_url):
+    """Calls waiting for the volume manager in the vhost of
+    ``transport_url``."""
+    import amqp
+
+    from snapvol_api.rpc import volume_rpcapi
+    vhost = transport_url.rsplit('/', 1)[1] or '/'
+    conn = amqp.Connection('%s:%s' % (harness.RABBIT_HOST,
+                                      harness.RABBIT_PORT),
+                           userid=harness.RABBIT_USER,
+                           password=harness.RABBIT_PASSWORD,
+                           virtual_host=vhost, connect_timeout=5)
+    conn.connect()
+    try:
+        _, messages, _ = conn.channel().queue_declare(volume_rpcapi.TOPIC,
+                                                      passive=True)
+        return messages
+    finally:
+        conn.close()
+
+
 def header(path, fmt):
     """qemu-img info of one file (no chain), -U: read-only, never blocks on
     a lock the service holds."""
@@ -423,6 +444,9 @@ def test_restart_under_load(deployment, service_factory, tmp_path):
         log.append('left in flight by the crash: %d creating, %d deleting'
                    % (in_flight.count('creating'),
                       in_flight.count('deleting')))
+        # The last answers came right before the kill: their work (a
+        # qemu-img run at least) cannot have finished.
+        assert in_flight, 'the crash left no work for the restart'
         # The other half gets new data while the manager is down.
         list(clients.pool.map(Vol.write, group_b))
 
@@ -444,6 +468,16 @@ def test_restart_under_load(deployment, service_factory, tmp_path):
             futures = clients.submit(burst2)
         else:
             futures = clients.submit(burst2)
+            # The manager starts only once the calls wait in RabbitMQ, as
+            # after an outage.
+            def waiting():
+                n = queued_calls(svc.transport_url)
+                return n if n >= CLIENT_THREADS else 0
+            queued = harness.wait_for(
+                waiting, 60, interval=0.1,
+                what='%d calls waiting for the manager' % CLIENT_THREADS)
+            log.append('calls waiting in RabbitMQ for the manager: %d'
+                       % queued)
             svc.spawn(manager)
         outcomes2 = [f.result() for f in futures]
         record(outcomes2)
@@ -452,6 +486,7 @@ def test_restart_under_load(deployment, service_factory, tmp_path):
         svc.wait_ready([manager], timeout=120)
         wait_settled(svc, 'the second burst')
         log.append(summary('second burst', outcomes2))
+        log += ['refused: %s' % o for o in outcomes2 if not o.accepted][:5]
         log.append(clock('restart and second burst'))
 
         rows = snapshot_rows(svc)
