@@ -5,6 +5,8 @@ by hand (ManualWorkers)."""
 
 import os
 import subprocess
+import time
+import uuid
 
 import pytest
 
@@ -13,9 +15,11 @@ from snapvol_volume import info as info_store
 from snapvol_volume import recovery as recovery_mod
 from snapvol_volume import service
 from snapvol_volume.db import api as db
+from tests import imagedata
 from tests.unit.volume.helpers import ADMIN
 from tests.unit.volume.helpers import ALICE
 from tests.unit.volume.helpers import ManualWorkers
+from tests.unit.volume.helpers import create_snapshot
 from tests.unit.volume.helpers import create_volume
 from tests.unit.volume.helpers import read_info
 from tests.unit.volume.helpers import share_of
@@ -178,3 +182,63 @@ def test_a_late_failure_does_not_overwrite_a_reset(conf, compute, locks,
     assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'available'
     assert read_info(share, volume['id']) == {
         'active': 'volume-%s' % volume['id']}
+
+
+def test_recovery_finishes_interrupted_work(conf, compute, tmp_path):
+    """Simulates a crash at each point of a create and a delete, then
+    starts a new manager: every snapshot ends in a final state, the info
+    store matches the chain and no file is left over."""
+    mgr = start_manager(compute)
+    share = share_of(mgr)
+    volume = create_volume(mgr)
+    base = 'volume-%s' % volume['id']
+    expected = imagedata.ImageModel(tmp_path / 'expected.raw', 1024 ** 3)
+    expected.write_image(os.path.join(share, base), 'raw', 0x11, 0,
+                         65536)
+    s1 = create_snapshot(mgr, volume['id'])
+    expected.write_image(os.path.join(share, '%s.%s' % (base, s1['id'])),
+                         'qcow2',
+                   0x22, 65536, 65536)
+    at_s2 = expected.checkpoint('at_s2')
+    s2 = create_snapshot(mgr, volume['id'])
+    expected.write_image(os.path.join(share, '%s.%s' % (base, s2['id'])),
+                         'qcow2',
+                   0x33, 0, 4096)
+    mgr.stop()
+
+    # A delete of s1 that died after its commit, and a create that died
+    # after its overlay file was written but before the info store.
+    subprocess.run(['qemu-img', 'commit', '-q', '-f', 'qcow2', '-d',
+                    os.path.join(share, '%s.%s' % (base, s1['id']))],
+                   check=True)
+    db.snapshot_transition(s1['id'], states.DELETING)
+    s3 = db.snapshot_create({'volume_id': volume['id'],
+                             'project_id': 'proj-a', 'volume_size': 1,
+                             'status': states.CREATING})
+    with open(os.path.join(share, '%s.%s' % (base, s3.id)), 'wb') as f:
+        f.write(b'partial')
+    stray = os.path.join(share, '%s.%s' % (base, uuid.uuid4()))
+    with open(stray, 'wb') as f:
+        f.write(b'orphan')
+
+    mgr = start_manager(compute)
+    try:
+        wait_status(lambda: mgr.get_snapshot(ALICE, s1['id']), 'gone')
+        wait_status(lambda: mgr.get_snapshot(ALICE, s3.id), 'available')
+        deadline = time.monotonic() + 30
+        while os.path.exists(stray):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        mgr.stop()
+
+    info = read_info(share, volume['id'])
+    assert info == {s2['id']: '%s.%s' % (base, s2['id']),
+                    s3.id: '%s.%s' % (base, s3.id),
+                    'active': '%s.%s' % (base, s3.id)}
+    assert sorted(os.listdir(share)) == sorted(
+        [base, base + '.info'] + list(set(info.values())))
+    assert db.volume_files(volume['id']) == {
+        base: 'raw', info[s2['id']]: 'qcow2', info[s3.id]: 'qcow2'}
+    at_s2.assert_matches(os.path.join(share, base), 'raw')
+    expected.assert_matches(os.path.join(share, info['active']), 'qcow2')

@@ -1,0 +1,235 @@
+"""Snapshots of attached volumes through a fake compute service, and its
+reports."""
+
+import os
+import subprocess
+import uuid
+
+import pytest
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_volume.db import api as db
+from tests.unit.volume.helpers import ADMIN
+from tests.unit.volume.helpers import ALICE
+from tests.unit.volume.helpers import create_snapshot
+from tests.unit.volume.helpers import create_volume
+from tests.unit.volume.helpers import delete_snapshot
+from tests.unit.volume.helpers import read_info
+from tests.unit.volume.helpers import start_manager
+from tests.unit.volume.helpers import wait_status
+
+
+def test_illegal_compute_reports_change_nothing(manager, share):
+    volume = create_volume(manager)
+    snap = create_snapshot(manager, volume['id'])
+    before = sorted(os.listdir(share))
+    base = 'volume-%s' % volume['id']
+    # Not a legal transition from 'available', nobody waits, a foreign
+    # file name, an unknown snapshot: each is refused.
+    for snapshot_id, status, files in (
+            (snap['id'], 'creating_compute_complete', {}),
+            (snap['id'], 'deleting_compute_complete', {base: 'raw'}),
+            (snap['id'], 'error', {}),
+            (snap['id'], 'available', {}),
+            (str(uuid.uuid4()), 'creating_compute_complete', {})):
+        manager.update_snapshot_status(ADMIN, snapshot_id, status, '90%',
+                                       files)
+    manager.reset_snapshot_status(ADMIN, snap['id'], 'creating')
+    manager.assisted.reports.expect(snap['id'])
+    manager.update_snapshot_status(ADMIN, snap['id'],
+                                   'creating_compute_complete', '90%',
+                                   {'../etc/passwd': 'raw'})
+    manager.update_snapshot_status(ADMIN, snap['id'],
+                                   'creating_compute_complete', '90%',
+                                   {base: 'vmdk'})
+    assert manager.assisted.reports.wait(snap['id'], 0.1) is None
+    assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'creating'
+    assert sorted(os.listdir(share)) == before
+    # A legal one reaches the waiting worker.
+    manager.assisted.reports.expect(snap['id'])
+    manager.update_snapshot_status(ADMIN, snap['id'],
+                                   'creating_compute_complete', '90%',
+                                   {base: 'raw'}, quiesced=False)
+    report = manager.assisted.reports.wait(snap['id'], 1)
+    assert report['file_format'] == {base: 'raw'}
+    assert report['quiesced'] is False
+
+
+@pytest.fixture
+def attached(manager, conf, share):
+    conf.config(assisted_snapshot_create_timeout=1,
+                assisted_snapshot_delete_timeout=1, group='volume')
+    volume = create_volume(manager)
+    manager.attach_volume(ADMIN, volume['id'], 'inst', 'h', '/dev/vdb')
+    return volume
+
+
+def test_attached_snapshot_needs_force(manager, attached):
+    with pytest.raises(exception.InvalidVolume, match='force'):
+        manager.create_snapshot(ALICE, attached['id'], None, None, {}, False)
+
+
+def snapshot_attached(manager, volume_id, count):
+    """Ids of ``count`` forced snapshots of an attached volume, each
+    waited for until available."""
+    ids = []
+    for _ in range(count):
+        snap = manager.create_snapshot(ALICE, volume_id, None, None, {},
+                                       True)
+        wait_status(lambda s=snap: manager.get_snapshot(ALICE, s['id']),
+                    'available')
+        ids.append(snap['id'])
+    return ids
+
+
+def test_attached_create_and_deletes(manager, attached, share, compute):
+    base = 'volume-%s' % attached['id']
+    ids = snapshot_attached(manager, attached['id'], 3)
+    kind, volume_id, create_info = compute.requests[0]
+    assert (kind, volume_id) == ('create', attached['id'])
+    assert create_info == {'snapshot_id': ids[0], 'type': 'qcow2',
+                           'new_file': '%s.%s' % (base, ids[0])}
+    assert manager.get_snapshot(ALICE, ids[0])['metadata'] == {
+        'quiesced': 'no'}
+    files = ['%s.%s' % (base, s) for s in ids]
+
+    # The middle: a commit into the file below.
+    delete_snapshot(manager, ids[1])
+    assert compute.requests[-1][2] == {
+        'type': 'qcow2', 'volume_id': attached['id'],
+        'file_to_merge': files[1], 'merge_target_file': files[0]}
+    assert not os.path.exists(os.path.join(share, files[1]))
+    # The newest: the file below is pulled into the active file, which
+    # takes its place for the oldest snapshot.
+    delete_snapshot(manager, ids[2])
+    assert compute.requests[-1][2] == {
+        'type': 'qcow2', 'volume_id': attached['id'],
+        'file_to_merge': base, 'merge_target_file': None}
+    assert read_info(share, attached['id']) == {ids[0]: files[2],
+                                                'active': files[2]}
+    # The only one: pulled with no base, the raw base goes.
+    delete_snapshot(manager, ids[0])
+    assert compute.requests[-1][2]['file_to_merge'] is None
+    assert read_info(share, attached['id']) == {'active': files[2]}
+    assert sorted(os.listdir(share)) == sorted([files[2], base + '.info'])
+    volume = manager.get_volume(ALICE, attached['id'])
+    assert (volume['format'], volume['base_format']) == ('qcow2', 'qcow2')
+
+    # Detached again, the offline operations go on from this chain.
+    manager.detach_volume(ADMIN, attached['id'], 'inst')
+    snap = create_snapshot(manager, attached['id'])
+    delete_snapshot(manager, snap['id'])
+    assert read_info(share, attached['id']) == {'active': files[2]}
+
+
+def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
+                                                       share, compute):
+    """No compute request: merged here, and the active file the domain's
+    definition names stays active."""
+    ids = snapshot_attached(manager, attached['id'], 3)
+    files = ['volume-%s.%s' % (attached['id'], s) for s in ids]
+    compute.shut_off = True
+    requests = len(compute.requests)
+    for index in (1, 2):
+        delete_snapshot(manager, ids[index])
+    assert compute.requests[requests:] == [
+        ('forget', attached['id'], None)] * 2
+    assert read_info(share, attached['id']) == {ids[0]: files[2],
+                                                'active': files[2]}
+    assert sorted(os.listdir(share)) == sorted(
+        ['volume-%s' % attached['id'], files[2],
+         'volume-%s.info' % attached['id']])
+    # Running again, the last one is merged live.
+    compute.shut_off = False
+    delete_snapshot(manager, ids[0])
+    assert compute.requests[-1][0] == 'delete'
+    assert read_info(share, attached['id']) == {'active': files[2]}
+
+
+@pytest.mark.parametrize('outcome', ['error', 'silent'])
+def test_attached_create_failure_changes_nothing(manager, attached, share,
+                                                 outcome, compute):
+    before = sorted(os.listdir(share))
+    compute.outcome = outcome
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'error')
+    assert sorted(os.listdir(share)) == before
+    assert read_info(share, attached['id']) == {
+        'active': 'volume-%s' % attached['id']}
+    # Deleting that snapshot later touches no file.
+    compute.outcome = 'ok'
+    requests = len(compute.requests)
+    delete_snapshot(manager, snap['id'])
+    assert len(compute.requests) == requests
+    assert sorted(os.listdir(share)) == before
+
+
+def test_attached_delete_failure_loses_nothing(manager, attached, share,
+                                               compute):
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'available')
+    info = read_info(share, attached['id'])
+    before = sorted(os.listdir(share))
+    compute.outcome = 'error'
+    requests = len(compute.requests)
+    manager.delete_snapshot(ALICE, snap['id'])
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']),
+                'error_deleting')
+    assert len(compute.requests) == requests + 1
+    assert read_info(share, attached['id']) == info
+    assert sorted(os.listdir(share)) == before
+
+
+def test_delete_while_its_create_waits_is_refused(manager, attached,
+                                                   compute):
+    compute.outcome = 'silent'
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    with pytest.raises(exception.InvalidSnapshotStatus, match='creating'):
+        manager.delete_snapshot(ALICE, snap['id'])
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'error')
+
+
+def test_attached_create_whose_report_is_lost_follows_the_domain(
+        manager, attached, share, compute):
+    """Compute never answers, but libvirt did switch: the volume manager
+    finds out from the domain and records the snapshot."""
+    compute.outcome = 'lost'
+    snap = manager.create_snapshot(ALICE, attached['id'], None, None, {},
+                                   True)
+    wait_status(lambda: manager.get_snapshot(ALICE, snap['id']), 'available')
+    name = 'volume-%s.%s' % (attached['id'], snap['id'])
+    assert read_info(share, attached['id']) == {snap['id']: name,
+                                                'active': name}
+
+
+def test_restart_keeps_an_overlay_the_domain_may_use(manager, attached,
+                                                     share, compute):
+    """An attached create a restart interrupted, and the compute host does
+    not answer: the overlay is kept (the domain may write to it) and the
+    snapshot stays creating; once the host answers, a later start settles
+    it."""
+    manager.stop()
+    snap = db.snapshot_create({'volume_id': attached['id'],
+                               'project_id': 'proj-a', 'volume_size': 1,
+                               'status': states.CREATING})
+    name = 'volume-%s.%s' % (attached['id'], snap.id)
+    compute.outcome = 'unreachable'
+    subprocess.run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-b',
+                    'volume-%s' % attached['id'], '-F', 'raw', name],
+                   cwd=share, check=True, capture_output=True)
+    restarted = start_manager(compute)
+    restarted.stop()
+    assert restarted.get_snapshot(ALICE, snap.id)['status'] == 'creating'
+    assert os.path.exists(os.path.join(share, name))
+    assert read_info(share, attached['id']) == {
+        'active': 'volume-%s' % attached['id']}
+    # The host answers: the domain does not use it, so it goes.
+    compute.outcome = 'ok'
+    restarted = start_manager(compute)
+    restarted.stop()
+    assert restarted.get_snapshot(ALICE, snap.id)['status'] == 'error'
+    assert not os.path.exists(os.path.join(share, name))
