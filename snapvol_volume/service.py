@@ -81,11 +81,12 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
 
 class VolumeService:
 
-    def __init__(self, host=None, compute=None):
+    def __init__(self, host=None, compute=None, manager=None):
         """``compute``: the compute admin API client (snapvol-all passes
-        its in-process one); default: from the [nova] options."""
+        its in-process one); default: from the [nova] options.
+        ``manager``: a VolumeManager made elsewhere (tests)."""
         self.host = host or CONF.host
-        self.manager = build_manager(self.host, compute=compute)
+        self.manager = manager or build_manager(self.host, compute=compute)
         target = messaging.Target(topic=volume_rpcapi.TOPIC,
                                   server=self.host)
         self.server = rpc.get_server(target, [self.manager])
