@@ -1,0 +1,100 @@
+"""snapvol-all's start-up order and how its volume manager reaches its
+compute API."""
+
+import pytest
+
+from snapvol_api.cmd import all as all_cmd
+from snapvol_api.rest import auth
+
+
+class Recorder:
+
+    def __init__(self):
+        self.events = []
+
+    def __call__(self, event):
+        self.events.append(event)
+
+
+@pytest.fixture
+def started(monkeypatch, config):
+    """Runs main() with every part replaced by one that records what
+    happens to it; returns (events, what the parts were given)."""
+    config.config(group='compute_api', listen='0.0.0.0', port=8774)
+    record = Recorder()
+    given = {}
+
+    def setup(name):
+        def setup_app(**kwargs):
+            given[name + '_app'] = kwargs
+            record('build %s app' % name)
+            return name
+        return setup_app
+
+    class Server:
+        def __init__(self, app, host, port, threads, name):
+            self.app, self.host, self.port = app, host, port
+
+        @property
+        def local_url(self):
+            return 'http://127.0.0.1:%d' % self.port
+
+        def bind(self):
+            record('bind %s' % self.app)
+            return self
+
+        def serve(self):
+            record('serve %s' % self.app)
+
+        def stop(self):
+            record('stop %s' % self.app)
+
+    class Service:
+        def __init__(self, name, **kwargs):
+            self.name = name
+            given[name + '_service'] = kwargs
+
+        def start(self):
+            record('start %s manager' % self.name)
+
+        def stop(self):
+            record('stop %s manager' % self.name)
+
+    monkeypatch.setattr(all_cmd.service, 'prepare', lambda *a, **k: None)
+    monkeypatch.setattr(all_cmd, '_migrate', lambda: record('migrate'))
+    monkeypatch.setattr(all_cmd.volume_app, 'setup_app', setup('volume'))
+    monkeypatch.setattr(all_cmd.compute_app, 'setup_app', setup('compute'))
+    monkeypatch.setattr(all_cmd.wsgi, 'Server', Server)
+    monkeypatch.setattr(all_cmd.compute_service, 'ComputeService',
+                        lambda **kw: Service('compute', **kw))
+    monkeypatch.setattr(all_cmd.volume_service, 'VolumeService',
+                        lambda **kw: Service('volume', **kw))
+    monkeypatch.setattr(
+        all_cmd.volume_compute.ComputeClient, 'in_process',
+        lambda endpoint, token: given.setdefault('client', (endpoint, token)))
+    monkeypatch.setattr(all_cmd.service, 'wait_for_signal',
+                        lambda *stoppers: [stop() for stop in stoppers])
+    assert all_cmd.main() == 0
+    return record.events, given
+
+
+def test_nothing_answers_before_both_apps_and_its_manager(started):
+    events, _given = started
+    assert events == [
+        'migrate',
+        'build volume app', 'build compute app',
+        'bind volume', 'bind compute',
+        'start compute manager', 'serve compute',
+        'start volume manager', 'serve volume',
+        'stop volume', 'stop compute',
+        'stop volume manager', 'stop compute manager',
+    ]
+
+
+def test_the_volume_manager_uses_the_compute_apps_secret(started):
+    _events, given = started
+    token = given['compute_app']['internal_token']
+    assert len(token) >= auth.InternalAdmin.MIN_TOKEN_LENGTH
+    assert given['volume_app'] == {}
+    assert given['client'] == ('http://127.0.0.1:8774/v2.1', token)
+    assert given['volume_service'] == {'compute': given['client']}
