@@ -65,8 +65,13 @@ def main():
     except exception.ConfigInvalid as exc:
         LOG.error('%s', exc)
         return 1
-    volume_api.bind()
-    compute_api.bind()
+    for server in (volume_api, compute_api):
+        try:
+            server.bind()
+        except OSError as exc:
+            LOG.error('%s cannot listen: %s', server.name, exc)
+            volume_api.stop()
+            return 1
     if CONF.nova.auth_type:
         LOG.info('snapvol-all ignores [nova] auth_type %s: its volume '
                  'manager calls the compute API of this process',

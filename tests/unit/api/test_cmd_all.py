@@ -17,12 +17,14 @@ class Recorder:
 
 
 @pytest.fixture
-def started(monkeypatch, config):
+def run(monkeypatch, config):
     """Runs main() with every part replaced by one that records what
-    happens to it; returns (events, what the parts were given)."""
+    happens to it; returns (exit status, events, what the parts were
+    given). ``busy`` names the app whose port is taken."""
     config.config(group='compute_api', listen='0.0.0.0', port=8774)
     record = Recorder()
     given = {}
+    busy = []
 
     def setup(name):
         def setup_app(**kwargs):
@@ -34,12 +36,15 @@ def started(monkeypatch, config):
     class Server:
         def __init__(self, app, host, port, threads, name):
             self.app, self.host, self.port = app, host, port
+            self.name = name
 
         @property
         def local_url(self):
             return 'http://127.0.0.1:%d' % self.port
 
         def bind(self):
+            if self.app in busy:
+                raise OSError(98, 'Address already in use')
             record('bind %s' % self.app)
             return self
 
@@ -74,8 +79,18 @@ def started(monkeypatch, config):
         lambda endpoint, token: given.setdefault('client', (endpoint, token)))
     monkeypatch.setattr(all_cmd.service, 'wait_for_signal',
                         lambda *stoppers: [stop() for stop in stoppers])
-    assert all_cmd.main() == 0
-    return record.events, given
+
+    def main(busy_app=None):
+        busy.append(busy_app)
+        return all_cmd.main(), record.events, given
+    return main
+
+
+@pytest.fixture
+def started(run):
+    status, events, given = run()
+    assert status == 0
+    return events, given
 
 
 def test_nothing_answers_before_both_apps_and_its_manager(started):
@@ -98,3 +113,10 @@ def test_the_volume_manager_uses_the_compute_apps_secret(started):
     assert given['volume_app'] == {}
     assert given['client'] == ('http://127.0.0.1:8774/v2.1', token)
     assert given['volume_service'] == {'compute': given['client']}
+
+
+def test_a_port_in_use_stops_the_start(run):
+    status, events, _given = run(busy_app='compute')
+    assert status == 1
+    assert events == ['migrate', 'build volume app', 'build compute app',
+                      'bind volume', 'stop volume']
