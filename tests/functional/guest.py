@@ -342,7 +342,7 @@ class Console:
             except (OSError, ValueError):
                 return      # QEMU went away (EIO), or we closed it
 
-    def command(self, cmd, timeout=15):
+    def command(self, cmd, timeout=60):
         """Sends a command and waits for its ack; returns the Ack."""
         if cmd not in COMMANDS:
             raise ValueError(f'unknown guest command {cmd!r}')
@@ -356,6 +356,44 @@ class Console:
         if m.group(1) is None:
             raise CommandFailed(f'the guest does not know {cmd!r}')
         return Ack(cmd, float(m.group(1)), m.group(2).strip())
+
+    # Freezes, by order rather than by timing ----------------------------
+
+    def freeze_status(self, timeout=30):
+        """'frozen' or 'thawed', as qemu-ga says (guest-fsfreeze-status,
+        sent through libvirt; qemu-ga answers it also while frozen, and
+        after the commands queued before it)."""
+        import json
+
+        import libvirt
+        import libvirt_qemu
+        conn = libvirt.open(self.uri)
+        try:
+            dom = conn.lookupByUUIDString(self.domain_uuid)
+            reply = libvirt_qemu.qemuAgentCommand(
+                dom, '{"execute": "guest-fsfreeze-status"}', timeout, 0)
+        finally:
+            conn.close()
+        return json.loads(reply)['return']
+
+    def window(self, seconds):
+        """(start, end): the guest's uptimes at two marks ``seconds``
+        apart (host time; the guest's clock follows it)."""
+        start = self.command('mark').uptime
+        time.sleep(seconds)
+        return start, self.command('mark').uptime
+
+    def records_between(self, start, end, timeout=60):
+        """The records made durable at guest uptimes in (start, end]. They
+        are only all known once a later one is reported (a record's line
+        may come after a mark's ack): waits for one after ``end``."""
+        deadline = time.monotonic() + timeout
+        while not any(r.uptime > end + 0.01 for r in self.record_times()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'no record after uptime {end} within '
+                                   f'{timeout} s:\n{self.tail()}')
+            time.sleep(0.05)
+        return [r for r in self.record_times() if start < r.uptime <= end]
 
     def close(self):
         self._stop.set()

@@ -25,6 +25,9 @@ from snapvol_compute.virt import host as virt_host
 from . import guest as testguest
 from . import harness
 
+# One guest for the module, its tests in order: one pytest-xdist worker
+# runs them all (ONE_WORKER_FILES in tests/conftest.py).
+
 URI = os.environ.get('SNAPVOL_TEST_LIBVIRT_URI', 'qemu:///system')
 DOMAIN_PREFIX = 'snapvol-guest-test'
 DATA_SERIAL = 'snapvol-data'
@@ -115,13 +118,19 @@ def healthy(vm):
     _recover(vm)
 
 
-def _progress_stops(console, settle=0.3, watch=1.0):
-    """True if no record is reported for ``watch`` s (after ``settle`` s
-    for a record already durable before a freeze to be printed)."""
-    time.sleep(settle)
-    before = len(console.records())
-    time.sleep(watch)
-    return len(console.records()) == before
+def _frozen_window(console, seconds=1.0):
+    """With a freeze in place: two marks ``seconds`` apart (see
+    _assert_no_progress)."""
+    return console.window(seconds)
+
+
+def _assert_no_progress(console, window):
+    """Once the guest is thawed: it made at most one record durable inside
+    ``window`` (one whose fsync returned as the freeze began may carry a
+    later uptime; the next write blocks). Order, not timing: a loaded host
+    may delay any line, never reorder them."""
+    inside = console.records_between(*window)
+    assert len(inside) <= 1, (window, inside, console.tail())
 
 
 def _first_record_after(console, uptime, timeout=20):
@@ -144,12 +153,13 @@ def test_boots_and_writes_records(healthy):
     records = vm.console.records()
     testguest.check_prefix(records, 'records on the console')
     assert not vm.console.errors(), vm.console.tail()
-    # Without a freeze, records follow each other closely.
+    # (How closely records follow each other is not asserted: a loaded
+    # host stalls a TCG guest for seconds. It is printed.)
     gap = vm.console.longest_gap(new[0].uptime, new[-1].uptime)
-    assert gap.seconds < 5, gap
     rate = (len(new) - 1) / max(new[-1].uptime - new[0].uptime, 0.01)
     print(f'\nboot to ready: {vm.boot_seconds:.1f} s (guest uptime '
-          f'{vm.ready_uptime:.2f} s); {rate:.0f} records/s')
+          f'{vm.ready_uptime:.2f} s); {rate:.0f} records/s, longest gap '
+          f'{gap.seconds:.2f} s')
 
 
 def test_freeze_stops_records_and_thaw_resumes_them(healthy):
@@ -158,13 +168,16 @@ def test_freeze_stops_records_and_thaw_resumes_them(healthy):
     console.wait_records(3, 30)
     start = console.command('mark').uptime
     assert vm.guest.fs_freeze() == 1
-    assert _progress_stops(console, watch=1.5), console.tail()
+    assert console.freeze_status() == 'frozen'
+    window = _frozen_window(console, 1.5)
     assert vm.guest.fs_thaw() == 1
+    assert console.freeze_status() == 'thawed'
     console.wait_records(5, 30)
     end = console.command('mark').uptime
+    _assert_no_progress(console, window)
     gap = console.longest_gap(start, end)
-    # The freeze window shows as a gap at least as long as the watch.
-    assert 1.5 <= gap.seconds <= end - start, gap
+    print(f'\nfreeze window {gap.seconds:.2f} s (watched '
+          f'{window[1] - window[0]:.2f} s)')
     testguest.check_prefix(console.records(), 'records on the console')
     # A second freeze/thaw right away works too (nothing left frozen).
     assert vm.guest.fs_freeze() == 1
@@ -276,10 +289,11 @@ def test_stopped_agent_blocks_freeze_until_it_continues(healthy):
     console.wait_records(10, 30)    # not frozen meanwhile
 
     assert console.command('agent-cont').detail == 'running'
-    thread.join(15)
+    thread.join(120)
     assert result == {'frozen': 1}
-    assert _progress_stops(console), console.tail()
+    window = _frozen_window(console)
     assert vm.guest.fs_thaw() == 1
+    _assert_no_progress(console, window)
     console.wait_records(5, 30)
 
 
@@ -300,8 +314,11 @@ def test_stopped_agent_with_a_timeout_leaves_the_guest_frozen(healthy):
         console.wait_records(5, 30)     # not frozen yet
 
         assert console.command('agent-cont').detail == 'running'
-        assert _progress_stops(console), console.tail()
+        # The agent runs the queued freeze before it answers this.
+        assert console.freeze_status() == 'frozen'
+        window = _frozen_window(console)
         assert vm.guest.fs_thaw() == 1      # it was frozen
+        _assert_no_progress(console, window)
         console.wait_records(5, 30)
     finally:
         vm.guest.set_agent_timeout(10)      # bounded for the later tests

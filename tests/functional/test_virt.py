@@ -429,11 +429,10 @@ def test_snapshot_disks(domains, local_share, scratch):
     new_file = vol.overlay(add=False)
     new_source = disk.active.source.with_basename(new_file, format='qcow2')
 
-    # No agent channel at all: libvirt refuses at once.
-    start = time.monotonic()
+    # No agent channel at all: libvirt refuses it as unsupported (not an
+    # agent that failed to answer in time).
     with pytest.raises(exception.QuiesceFailed) as info:
         guest.snapshot_disks({'vdb': new_source}, quiesce=True)
-    assert time.monotonic() - start < 5
     assert info.value.kwargs['error_code'] == 74  # ARGUMENT_UNSUPPORTED
     assert guest.disks() == before
 
@@ -457,10 +456,8 @@ def test_quiesce_without_agent_running(domains, local_share, scratch):
     before = guest.disks()
     new_file = vol.overlay(add=False)
     source = before[0].active.source.with_basename(new_file)
-    start = time.monotonic()
     with pytest.raises(exception.QuiesceFailed) as info:
         guest.snapshot_disks({'vdb': source}, quiesce=True)
-    assert time.monotonic() - start < 5
     assert info.value.kwargs['error_code'] == 86  # AGENT_UNRESPONSIVE
     assert guest.disks() == before
     with pytest.raises(exception.QuiesceFailed):
@@ -645,10 +642,12 @@ def test_wait_timeout_then_abort(domains, local_share, scratch):
     device = guest.block_device('vdb')
     device.commit(disk.ref(disk.layer(s1)), disk.ref(disk.layer(base)),
                   active=False, bandwidth_mib=1)
+    # (How soon it gives up is the unit tests' business, on a fake
+    # clock: tests/unit/compute/virt/test_blockjob.py.)
     start = time.monotonic()
     with pytest.raises(exception.BlockJobTimeout):
         device.wait('done', 1)
-    assert 1 <= time.monotonic() - start < 3
+    assert time.monotonic() - start >= 1        # it waited the timeout
     job = device.job()
     assert job.type == 'commit' and not job.ready and job.cur < job.end
     assert job.bandwidth_mib == 1
