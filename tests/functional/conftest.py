@@ -39,10 +39,18 @@ HERE = Path(__file__).parent
 
 
 def pytest_configure(config):
+    # What killed runs left behind, and only theirs: every test process
+    # (each pytest-xdist worker, each run on this machine) names what it
+    # owns with its pid, and leaves alone what a living process owns.
     try:
         harness.sweep_stale_mounts()
     except OSError:
         pass  # not root: the tests that mount will say so
+    harness.sweep_stale_ports()
+
+
+def pytest_unconfigure(config):
+    harness.release_ports()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -209,7 +217,7 @@ def service_factory(request, tmp_path, pg_databases, rabbit_vhosts,
     problems = []
     for svc in made:
         try:
-            crashed = svc.close()
+            crashed = svc.close(graceful=False)
             if crashed:
                 problems.append(
                     f'service process(es) died during the test: {crashed}\n'

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import os
 from pathlib import Path
+import random
 import re
 import shutil
 import signal
@@ -113,10 +114,69 @@ def wait_for_status(get, wanted, *, timeout=60, failed=('error',)):
     return last['obj']
 
 
+# Ports for the services under test: below Linux's ephemeral range
+# (32768-60999 by default), so that no client socket of anything on this
+# machine is handed one of them, and reserved (PORT_DIR/<port> holding the
+# owner's pid) so that parallel test processes (pytest-xdist workers, other
+# runs) never pick the same one between free_port() and the service's bind.
+PORT_RANGE = (11000, 20000)
+PORT_DIR = Path('/run/snapvol-func-ports')
+_random = random.Random()
+
+
 def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on, reserved for this
+    process until it ends (a service restarted in a test keeps its port)."""
+    try:
+        PORT_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return _ephemeral_port()    # not root: no reservations to share
+    for _attempt in range(2000):
+        port = _random.randrange(*PORT_RANGE)
+        try:
+            fd = os.open(PORT_DIR / str(port),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, 'w') as f:
+            f.write(str(os.getpid()))
+        with socket.socket() as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue        # someone else's: the reservation stays
+        return port
+    raise RuntimeError(f'no free port in {PORT_RANGE} (see {PORT_DIR})')
+
+
+def _ephemeral_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def release_ports():
+    """Drop this process's port reservations (at the end of the session)."""
+    _sweep_owned(PORT_DIR, lambda pid: pid == os.getpid())
+
+
+def sweep_stale_ports():
+    """Drop the port reservations of processes that are gone."""
+    _sweep_owned(PORT_DIR, lambda pid: not _alive(pid))
+
+
+def _sweep_owned(directory, drop):
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            pid = int(entry.read_text())
+        except (OSError, ValueError):
+            continue    # being written, or gone already
+        if drop(pid):
+            entry.unlink(missing_ok=True)
 
 
 def tail(path, lines=80):
@@ -312,8 +372,11 @@ def unmount_all(root):
 def new_mount_dir(label):
     """A fresh directory under MOUNT_ROOT owned by this test process.
 
-    ``sweep_stale_mounts`` cleans those whose owner process is gone."""
-    path = MOUNT_ROOT / f'{label}-{uuid.uuid4().hex[:8]}'
+    ``sweep_stale_mounts`` cleans those whose owner process is gone. The
+    owner's pid is in the name (``LABEL-pidPID-RANDOM``), so that no other
+    process sweeping at the same time takes the new directory for a
+    stale one (``owner.pid`` inside says the same, for older sweepers)."""
+    path = MOUNT_ROOT / f'{label}-pid{os.getpid()}-{uuid.uuid4().hex[:8]}'
     path.mkdir(parents=True)
     (path / 'owner.pid').write_text(str(os.getpid()))
     return path
@@ -329,11 +392,8 @@ def sweep_stale_mounts():
     if not MOUNT_ROOT.is_dir():
         return
     for entry in MOUNT_ROOT.iterdir():
-        try:
-            pid = int((entry / 'owner.pid').read_text())
-        except (OSError, ValueError):
-            pid = None
-        if pid is not None and pid != os.getpid() and _alive(pid):
+        pid = _mount_dir_owner(entry)
+        if pid is None or pid == os.getpid() or _alive(pid):
             continue
         try:
             remove_mount_dir(entry)
@@ -341,7 +401,29 @@ def sweep_stale_mounts():
             pass
 
 
+def _mount_dir_owner(entry):
+    """The pid that owns a directory under MOUNT_ROOT, from its name or
+    its owner.pid; None when neither tells (then it is left alone, unless
+    it is older than an hour: a run of the time before pids were named)."""
+    parts = entry.name.split('-')
+    if len(parts) >= 3 and parts[-2].startswith('pid') \
+            and parts[-2][3:].isdigit():
+        return int(parts[-2][3:])
+    try:
+        return int((entry / 'owner.pid').read_text())
+    except (OSError, ValueError):
+        pass
+    try:
+        if time.time() - entry.stat().st_mtime > 3600:
+            return 0        # no process has pid 0: stale
+    except OSError:
+        pass
+    return None
+
+
 def _alive(pid):
+    if pid <= 0:
+        return False    # (os.kill(0, ...) would signal our own group)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -662,10 +744,19 @@ class ServiceProcesses:
                 if name not in self._expected_exit
                 and proc.poll() is not None}
 
-    def close(self):
+    def close(self, graceful=True):
         """Stop every process and unmount the shares; returns crashed()
-        as it was before stopping."""
+        as it was before stopping. ``graceful=False`` kills them (and their
+        children) at once instead of SIGTERM: the fixtures' teardown does
+        that, since a graceful stop takes seconds (over RabbitMQ ~5 s) and
+        no test looks at it there; tests that check a clean stop call
+        stop()."""
         crashed = self.crashed()
+        if not graceful:
+            for name in self.procs:
+                self._expected_exit.add(name)
+                if self.running(name):
+                    self.kill(name, signal.SIGKILL, wait=False)
         # SIGTERM all first: each takes a second or so to shut down.
         for name in self.procs:
             if self.running(name):
@@ -678,19 +769,33 @@ class ServiceProcesses:
         unmount_all(self.mount_dir)
         return crashed
 
+    def _volume_ids(self):
+        try:
+            return {row[0] for row in self.query('SELECT id FROM volumes')}
+        except Exception:
+            return set()    # no schema: nothing was created
+
     def remove_domains(self):
         """Destroys and undefines the domains whose disks are files of
-        this stack's shares: a failed test may leave servers running, and
-        TCG guests left behind slow every later test."""
+        this stack's shares, or network disks of its volumes: a failed
+        test may leave servers running, and TCG guests left behind slow
+        every later test. Other stacks' domains (other tests, other
+        pytest-xdist workers) are left alone."""
         roots = [s.split(':', 1)[1] for s in self.shares
                  if s.startswith('local:')] + [str(self.mount_dir)]
         roots = [os.path.join(r, '') for r in roots]
+        volume_ids = (self._volume_ids()
+                      if any(not s.startswith('local:') for s in self.shares)
+                      else set())
         conn = libvirt.open('qemu:///system')
         try:
             for dom in conn.listAllDomains(0):
-                sources = re.findall(r"<source file='([^']+)'",
-                                     dom.XMLDesc(0))
-                if not any(p.startswith(r) for p in sources for r in roots):
+                xml = dom.XMLDesc(0)
+                sources = re.findall(r"<source file='([^']+)'", xml)
+                names = re.findall(r"<source protocol='[^']+' "
+                                   r"name='[^']*/volume-([0-9a-f-]{36})", xml)
+                if not any(p.startswith(r) for p in sources for r in roots) \
+                        and not volume_ids.intersection(names):
                     continue
                 if dom.isActive():
                     dom.destroy()
