@@ -13,7 +13,8 @@ the row under it before acting.
 A detached volume's data cannot have changed since a snapshot was asked
 for, so an interrupted create is rolled forward, and an interrupted merge
 is run again from its last completed step. An interrupted attached create
-is settled by what the domain writes to, never made again.
+is settled by what the domain writes to, never made again
+(``Snapshots.build`` with ``recovery``).
 """
 
 import dataclasses
@@ -129,16 +130,9 @@ class Recovery:
                         else self._volumes.destroy)
                 step(item.id, self.owner, recovery=True)
                 return True
-            if item.status == states.DELETING:
-                self._snapshots.merge(item.id, self.owner, recovery=True)
-                return True
-            volume = self._db.volume_get(
-                self._db.snapshot_get(item.id).volume_id)
-            if volume.attachments:
-                return self._snapshots.settle(item.id, self.owner,
-                                              recovery=True)
-            self._snapshots.build(item.id, self.owner, recovery=True)
-            return True
+            step = (self._snapshots.build if item.status == states.CREATING
+                    else self._snapshots.merge)
+            return step(item.id, self.owner, recovery=True)
         except Exception:
             LOG.exception('Resuming %s %s failed', item.kind, item.id)
             return False

@@ -105,82 +105,87 @@ class Snapshots:
         return snapshot
 
     def build(self, snapshot_id, owner, recovery=False):
-        """Adds the overlay of a creating snapshot and makes it active.
-        Detached, it can be run again after a crash; attached, recovery
-        calls ``settle`` instead."""
-        volume_id = self._db.snapshot_get(snapshot_id).volume_id
-        try:
-            with self._locks.chain(volume_id, recovery=recovery):
-                snapshot = self._mine(snapshot_id, states.CREATING, owner)
-                if snapshot is None:
-                    return
-                volume = self._db.volume_get(volume_id)
-                chain = self._shares.chain(volume)
-                # Recorded first: after a crash the overlay may already be
-                # in the info store, and a chain walk needs its format.
-                name = chain.snapshot_file(snapshot.id)
-                self._db.volume_file_set(volume.id, name, 'qcow2')
-                chain.formats[name] = 'qcow2'
-                try:
-                    if volume.attachments:
-                        self._assisted.create(snapshot, volume, chain)
-                    else:
-                        chain.create_overlay(snapshot.id, volume.size)
-                finally:
-                    self._shares.record(volume.id, chain)
-                if outcome.succeeded(self._db.snapshot_transition,
-                                     snapshot_id, states.CREATING,
-                                     states.AVAILABLE, owner,
-                                     values={'progress': '100%'}):
-                    LOG.info('Snapshot %s is available; %s is the active '
-                             'file', snapshot_id, name)
-        except Exception as e:
-            outcome.failed(self._db.snapshot_transition, snapshot_id,
-                           states.CREATING, states.ERROR, owner, e)
-            raise
-
-    def settle(self, snapshot_id, owner, recovery=False):
-        """An attached create a restart interrupted: the domain decides
-        (see Assisted.settle_create). False when its host cannot say."""
+        """Adds the overlay of a creating snapshot and makes it active;
+        detached, it can be run again after a crash. Resumed by recovery
+        on an attached volume, it is settled instead (never made again:
+        the domain may be using it). False when it cannot be settled
+        yet."""
         volume_id = self._db.snapshot_get(snapshot_id).volume_id
         with self._locks.chain(volume_id, recovery=recovery):
             snapshot = self._mine(snapshot_id, states.CREATING, owner)
             if snapshot is None:
                 return True
             volume = self._db.volume_get(volume_id)
-            chain = self._shares.chain(volume)
-            target = self._assisted.settle_create(snapshot, volume, chain)
-            if target is None:
-                return False
+            if recovery and volume.attachments:
+                return self._settle(snapshot, volume, owner)
+            try:
+                self._create(snapshot, volume, owner)
+            except Exception as e:
+                outcome.failed(self._db.snapshot_transition, snapshot_id,
+                               states.CREATING, states.ERROR, owner, e)
+                raise
+        return True
+
+    def _create(self, snapshot, volume, owner):
+        chain = self._shares.chain(volume)
+        # Recorded first: after a crash the overlay may already be in the
+        # info store, and a chain walk needs its format.
+        name = chain.snapshot_file(snapshot.id)
+        self._db.volume_file_set(volume.id, name, 'qcow2')
+        chain.formats[name] = 'qcow2'
+        try:
+            if volume.attachments:
+                self._assisted.create(snapshot, volume, chain)
+            else:
+                chain.create_overlay(snapshot.id, volume.size)
+        finally:
             self._shares.record(volume.id, chain)
-            values = {'progress': '100%'} if target == states.AVAILABLE \
-                else None
-            outcome.succeeded(self._db.snapshot_transition, snapshot_id,
-                              states.CREATING, target, owner, values=values)
-            return True
+        if outcome.succeeded(self._db.snapshot_transition, snapshot.id,
+                             states.CREATING, states.AVAILABLE, owner,
+                             values={'progress': '100%'}):
+            LOG.info('Snapshot %s is available; %s is the active file',
+                     snapshot.id, name)
+
+    def _settle(self, snapshot, volume, owner):
+        """An attached create a restart interrupted: the domain decides
+        (Assisted.settle_create). False when its host cannot say."""
+        chain = self._shares.chain(volume)
+        target = self._assisted.settle_create(snapshot, volume, chain)
+        if target is None:
+            return False
+        self._shares.record(volume.id, chain)
+        values = {'progress': '100%'} if target == states.AVAILABLE else None
+        outcome.succeeded(self._db.snapshot_transition, snapshot.id,
+                          states.CREATING, target, owner, values=values)
+        return True
 
     def merge(self, snapshot_id, owner, recovery=False):
         """Merges the overlay of a deleting snapshot away, then forgets
         the snapshot. Each step can be run again after a crash."""
         volume_id = self._db.snapshot_get(snapshot_id).volume_id
-        try:
-            with self._locks.chain(volume_id, recovery=recovery):
-                snapshot = self._mine(snapshot_id, states.DELETING, owner)
-                if snapshot is None:
-                    return
-                volume = self._db.volume_get(volume_id)
-                chain = self._shares.chain(volume)
-                if volume.attachments and snapshot.id in chain.read_info():
-                    merged = self._assisted.delete(snapshot, volume, chain)
-                else:
-                    merged = chain.delete_snapshot(snapshot.id)
-                self._shares.record(volume.id, chain)
-                self._db.snapshot_transition(snapshot.id, states.DELETED,
-                                             expected=[states.DELETING],
-                                             owner=owner)
-            LOG.info('Snapshot %s is deleted (merged file: %s)', snapshot_id,
-                     merged)
-        except Exception as e:
-            outcome.failed(self._db.snapshot_transition, snapshot_id,
-                           states.DELETING, states.ERROR_DELETING, owner, e)
-            raise
+        with self._locks.chain(volume_id, recovery=recovery):
+            snapshot = self._mine(snapshot_id, states.DELETING, owner)
+            if snapshot is None:
+                return True
+            try:
+                merged = self._merge(snapshot, owner)
+            except Exception as e:
+                outcome.failed(self._db.snapshot_transition, snapshot_id,
+                               states.DELETING, states.ERROR_DELETING, owner,
+                               e)
+                raise
+        LOG.info('Snapshot %s is deleted (merged file: %s)', snapshot_id,
+                 merged)
+        return True
+
+    def _merge(self, snapshot, owner):
+        volume = self._db.volume_get(snapshot.volume_id)
+        chain = self._shares.chain(volume)
+        if volume.attachments and snapshot.id in chain.read_info():
+            merged = self._assisted.delete(snapshot, volume, chain)
+        else:
+            merged = chain.delete_snapshot(snapshot.id)
+        self._shares.record(volume.id, chain)
+        self._db.snapshot_transition(snapshot.id, states.DELETED,
+                                     expected=[states.DELETING], owner=owner)
+        return merged
