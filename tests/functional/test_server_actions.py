@@ -20,12 +20,20 @@ SHUTDOWN_TIMEOUT = 2
 REBOOT_TIMEOUT = 2
 
 
-@pytest.fixture
-def svc(service_factory, share_dir):
+DEPLOYMENTS = {
+    'all-defaults': {'mode': 'all', 'embedded': True},
+    # Four processes over RabbitMQ: Nova's 409 crosses a real broker.
+    'split4': {'mode': 'split4'},
+}
+
+
+@pytest.fixture(params=['all-defaults'])
+def svc(request, service_factory, share_dir):
     stack = service_factory(
-        embedded=True, shares=['local:%s' % share_dir],
+        shares=['local:%s' % share_dir],
         extra_config={'compute': {'shutdown_timeout': SHUTDOWN_TIMEOUT,
-                                  'reboot_timeout': REBOOT_TIMEOUT}})
+                                  'reboot_timeout': REBOOT_TIMEOUT}},
+        **DEPLOYMENTS[request.param])
     yield stack
     nova = stack.nova('admin')
     for server in nova.servers.list():
@@ -60,6 +68,7 @@ def _conflict(call, message):
     assert message in str(info.value), str(info.value)
 
 
+@pytest.mark.parametrize('svc', sorted(DEPLOYMENTS), indirect=True)
 def test_stop_start_and_conflicts(vol):
     nova, server_id = vol.nova, vol.server_id
     _conflict(lambda: nova.servers.start(server_id),
