@@ -21,6 +21,16 @@ a process that died by itself during a test makes the test error.
 
 Without CI set, a missing component skips the tests that need it; with CI
 set, it fails them.
+
+tools/run-tests runs these tests in parallel processes (pytest-xdist), and
+other runs may share the machine: nothing here is shared between test
+processes. Each has its own SESSION_ID (database, vhost and exchange
+names), reserves its ports (harness.free_port), names its mount
+directories and domains with its pid, and its sweeps of stale mounts,
+ports and domains touch only those whose process is gone; GlusterFS
+files are removed by their volume ids. A new test file needs nothing
+special; one whose tests must run in one process, in order, is listed in
+ONE_WORKER_FILES (tests/conftest.py).
 """
 
 import os

@@ -610,7 +610,7 @@ class ServiceProcesses:
                 start_new_session=True)
         self._expected_exit.discard(name)
 
-    def start(self, names=None, timeout=30):
+    def start(self, names=None, timeout=120):
         """Start the processes (default: all of this mode, after db sync)
         and wait until they are ready."""
         if names is None:
@@ -622,7 +622,7 @@ class ServiceProcesses:
         self.wait_ready(names, timeout=timeout)
         return self
 
-    def wait_ready(self, names=None, timeout=30):
+    def wait_ready(self, names=None, timeout=120):
         """Wait until the API answers GET / and the volume manager consumes
         its RPC queue; on failure raise with the logs' tails."""
         names = self.names if names is None else names
@@ -732,7 +732,7 @@ class ServiceProcesses:
             pass
         return proc.returncode
 
-    def restart(self, name, timeout=30):
+    def restart(self, name, timeout=120):
         """Stop ``name`` if it runs, start it again, wait until ready."""
         self.stop(name)
         self.spawn(name)

@@ -578,11 +578,12 @@ def test_snapshot_then_merges_by_index(domains, local_share, scratch):
 def test_gluster_network_disk(domains, gluster_dir, scratch):
     """A volume on GlusterFS opened over libgfapi: the chain as network
     sources, a snapshot, then every kind of merge with layers referenced
-    by index, on one domain (each start and stop of a domain on GlusterFS
-    costs tens of seconds here)."""
+    by index, on one domain. Each libvirt call that opens the chain costs
+    ~10-20 s here (libgfapi's exit): only what needs GlusterFS is done
+    here; a refused quiesce, for one, is test_snapshot_disks's."""
     share = gluster_dir
     host_name, prefix = share.gluster
-    vol = Volume(share, scratch).build(3).ready()
+    vol = Volume(share, scratch).build(4).ready()
     guest = domains.create([vol.spec('vdb')])
     disk = guest.disk_by_serial(vol.id)
     assert disk.active.source == vol.spec('vdb').source
@@ -593,16 +594,12 @@ def test_gluster_network_disk(domains, gluster_dir, scratch):
         assert layer.source.hosts == ((host_name, GLUSTER_PORT),)
     vol.assert_chain(disk, list(reversed(vol.files)), guest)
 
-    # Snapshots onto network overlays (quiesce first: no agent, refused).
-    for _ in range(2):
-        disk = guest.disk_by_serial(vol.id)
-        new_file = vol.overlay(add=False)
-        new_source = disk.active.source.with_basename(new_file, 'qcow2')
-        with pytest.raises(exception.QuiesceFailed):
-            guest.snapshot_disks({'vdb': new_source}, quiesce=True)
-        guest.snapshot_disks({'vdb': new_source}, quiesce=False)
-        vol.took(new_file)
-        assert guest.disk_by_serial(vol.id).active.source == new_source
+    # A snapshot onto a network overlay.
+    new_file = vol.overlay(add=False)
+    new_source = disk.active.source.with_basename(new_file, 'qcow2')
+    guest.snapshot_disks({'vdb': new_source}, quiesce=False)
+    vol.took(new_file)
+    assert guest.disk_by_serial(vol.id).active.source == new_source
     base, f1, f2, f3, f4 = vol.files
     disk = guest.disk_by_serial(vol.id)
     vol.assert_chain(disk, [f4, f3, f2, f1, base], guest)
