@@ -111,17 +111,9 @@ def instance_destroy(instance_id, expected=None):
 
 def instance_metadata_set(instance_id, metadata, replace=False):
     with _session() as session:
-        instance = _live_instance(session, instance_id)
-        existing = {m.key: m for m in instance.metadata_items}
-        if replace:
-            for key in set(existing) - set(metadata):
-                instance.metadata_items.remove(existing.pop(key))
-        for key, value in metadata.items():
-            if key in existing:
-                existing[key].value = value
-            else:
-                instance.metadata_items.append(
-                    models.InstanceMetadata(key=key, value=value))
+        _live_instance(session, instance_id)
+        database.set_metadata(session, models.InstanceMetadata,
+                              'instance_id', instance_id, metadata, replace)
     return instance_get(instance_id)
 
 
