@@ -28,6 +28,15 @@ TESTS = Path(__file__).parent
 # own xdist_group mark does nothing with pytest 9: it sets item._nodeid.)
 ONE_WORKER_FILES = ('tests/functional/test_guest.py',)
 
+# pytest-xdist's workers take the tests in the order collected; the slowest
+# should start first, lest one start last and run on alone. Each run keeps
+# the seconds of its tests in pytest's cache (.pytest_cache); without them
+# (a fresh clone, a new test), tests on GlusterFS (libgfapi clients take
+# 10 s to exit) and with a booted guest count as slow.
+DURATIONS_KEY = 'snapvol/durations'
+SLOW_HINTS = ('gluster', 'tests/functional/test_quiesce.py',
+              'tests/functional/test_guest.py')
+
 
 def area_of(path):
     try:
@@ -48,6 +57,7 @@ class AreaTimes:
         self.seconds = collections.Counter()
         self.first = {}
         self.last = {}
+        self.by_test = {}
 
     @pytest.hookimpl
     def pytest_runtest_logreport(self, report):
@@ -56,6 +66,8 @@ class AreaTimes:
                                      and not report.passed):
             self.tests[area] += 1
         self.seconds[area] += report.duration
+        self.by_test[report.nodeid] = (self.by_test.get(report.nodeid, 0)
+                                       + report.duration)
         start = getattr(report, 'start', 0) or None
         stop = getattr(report, 'stop', 0) or None
         if start is not None:
@@ -69,6 +81,15 @@ class AreaTimes:
                        'first': self.first.get(area),
                        'last': self.last.get(area)}
                 for area in self.seconds}
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session):
+        cache = getattr(session.config, 'cache', None)
+        if cache is None or not self.by_test:
+            return
+        known = cache.get(DURATIONS_KEY, {})
+        known.update(self.by_test)
+        cache.set(DURATIONS_KEY, known)
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter):
@@ -112,11 +133,45 @@ def pytest_configure(config):
         config.pluginmanager.register(AreaTimes(), 'snapvol-area-times')
 
 
+def pytest_collection_modifyitems(config, items):
+    """In pytest-xdist workers (which must all agree on the order): the
+    slowest first, each file of ONE_WORKER_FILES as one block in its own
+    order."""
+    if not hasattr(config, 'workerinput'):
+        return
+    known = config.cache.get(DURATIONS_KEY, {}) if config.cache else {}
+
+    def guess(nodeid):
+        if nodeid in known:
+            return known[nodeid]
+        return 60.0 if any(h in nodeid.lower() for h in SLOW_HINTS) else 0.0
+
+    block, first = {}, {}
+    for index, item in enumerate(items):
+        path = item.nodeid.split('::', 1)[0]
+        if path in ONE_WORKER_FILES:
+            block[path] = block.get(path, 0.0) + guess(item.nodeid)
+            first.setdefault(path, index)
+
+    def key(pair):
+        index, item = pair
+        path = item.nodeid.split('::', 1)[0]
+        if path in block:
+            return (-block[path], first[path], index)
+        return (-guess(item.nodeid), index, 0)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue('dist') != 'loadgroup':
         return None
     from xdist.scheduler import LoadGroupScheduling
+
+    # The workers' order (pytest_collection_modifyitems) is the one wanted:
+    # no reordering of units by their number of tests.
+    config.option.loadscopereorder = False
 
     class Scheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid):

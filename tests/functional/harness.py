@@ -769,40 +769,44 @@ class ServiceProcesses:
         unmount_all(self.mount_dir)
         return crashed
 
-    def _volume_ids(self):
+    def _instance_ids(self):
+        """Ids of the servers this stack's compute service made: each has a
+        directory <instances_path>/<id> until it is deleted."""
+        if not any(n in self.names for n in ('snapvol-all',
+                                             'snapvol-compute')):
+            return []
+        path = Path(self.extra_config.get('compute', {}).get(
+            'instances_path', self.state_path / 'instances'))
         try:
-            return {row[0] for row in self.query('SELECT id FROM volumes')}
-        except Exception:
-            return set()    # no schema: nothing was created
+            return [entry.name for entry in path.iterdir()
+                    if re.fullmatch(r'[0-9a-f-]{36}', entry.name)]
+        except OSError:
+            return []
 
     def remove_domains(self):
-        """Destroys and undefines the domains whose disks are files of
-        this stack's shares, or network disks of its volumes: a failed
-        test may leave servers running, and TCG guests left behind slow
-        every later test. Other stacks' domains (other tests, other
-        pytest-xdist workers) are left alone."""
-        roots = [s.split(':', 1)[1] for s in self.shares
-                 if s.startswith('local:')] + [str(self.mount_dir)]
-        roots = [os.path.join(r, '') for r in roots]
-        volume_ids = (self._volume_ids()
-                      if any(not s.startswith('local:') for s in self.shares)
-                      else set())
+        """Destroys and undefines the domains of this stack's servers: a
+        failed test may leave servers running, and TCG guests left behind
+        slow every later test. Looks them up by id only: other stacks'
+        domains (other tests, other pytest-xdist workers) are not touched,
+        not even read (libvirtd keeps a domain locked while it opens a
+        GlusterFS disk, for tens of seconds here)."""
+        ids = self._instance_ids()
+        if not ids:
+            return
         conn = libvirt.open('qemu:///system')
         try:
-            for dom in conn.listAllDomains(0):
-                xml = dom.XMLDesc(0)
-                sources = re.findall(r"<source file='([^']+)'", xml)
-                names = re.findall(r"<source protocol='[^']+' "
-                                   r"name='[^']*/volume-([0-9a-f-]{36})", xml)
-                if not any(p.startswith(r) for p in sources for r in roots) \
-                        and not volume_ids.intersection(names):
-                    continue
-                if dom.isActive():
-                    dom.destroy()
-                dom.undefine()
-        except libvirt.libvirtError as exc:
-            print('removing domains of %s: %s' % (self.workdir, exc),
-                  file=sys.stderr)
+            for uid in ids:
+                try:
+                    dom = conn.lookupByUUIDString(uid)
+                except libvirt.libvirtError:
+                    continue    # gone already
+                try:
+                    if dom.isActive():
+                        dom.destroy()
+                    dom.undefine()
+                except libvirt.libvirtError as exc:
+                    print('removing domain %s of %s: %s'
+                          % (uid, self.workdir, exc), file=sys.stderr)
         finally:
             conn.close()
 
