@@ -29,7 +29,7 @@ def test_parse_line_fields():
 @pytest.mark.parametrize('line', [
     'bob', ':%s' % _hash('x'), 'bob:{SHA}abcdef=', 'bob:$apr1$salt$hash',
     'bob:plaintext', 'bob:crypthash:p:r:extra',
-])
+], ids=['no-hash', 'no-name', 'sha', 'apr1', 'plaintext', 'extra-field'])
 def test_bad_lines_are_refused(line):
     with pytest.raises(ValueError):
         htpasswd.parse_line(line)

@@ -10,9 +10,11 @@ import pytest
 from snapvol_api.rest import policy
 from snapvol_api.rest.compute import policies
 
-SERVER = str(uuid.uuid4())
-VOLUME = str(uuid.uuid4())
-SNAPSHOT = str(uuid.uuid4())
+# Fixed: they appear in test ids, which every xdist worker must collect
+# alike.
+SERVER = str(uuid.UUID(int=1))
+VOLUME = str(uuid.UUID(int=2))
+SNAPSHOT = str(uuid.UUID(int=3))
 DELETE_INFO = json.dumps({'type': 'qcow2', 'volume_id': VOLUME,
                           'file_to_merge': None, 'merge_target_file': None})
 

@@ -226,7 +226,7 @@ def test_show_hides_the_host_unless_allowed(make_app, config, tmp_path,
     assert 'OS-EXT-SRV-ATTR:host' not in view
 
 
-@pytest.mark.parametrize('server_id', ['nope', '1', str(uuid.uuid4())])
+@pytest.mark.parametrize('server_id', ['nope', '1', str(uuid.UUID(int=7))])
 def test_show_unknown_is_404(admin, backend, server_id):
     response = admin.get('servers/' + server_id, status=404)
     assert response.json['itemNotFound']['message'] == (
@@ -279,7 +279,7 @@ def test_detail_lists_details(admin, three):
     ('flavor=1', ['web-2', 'web-1'], {'project_id': 'ops'}),
     ('flavor=2', [], {'project_id': 'ops'}),
     ('ip=10.0.0.1', [], {'project_id': 'ops'}),
-    ('image=%s' % uuid.uuid4(), [], {'project_id': 'ops'}),
+    ('image=%s' % uuid.UUID(int=8), [], {'project_id': 'ops'}),
     ('sort_key=display_name&sort_dir=asc', ['web-1', 'web-2'],
      {'project_id': 'ops'}),
     ('sort_key=host&sort_key=display_name', ['web-2', 'web-1'],
@@ -310,7 +310,8 @@ def test_list_pages(admin, backend):
 
 @pytest.mark.parametrize('query, message', [
     ('limit=x', 'limit'), ('limit=-1', 'limit'),
-    ('marker=%s' % uuid.uuid4(), 'marker'), ('sort_key=password', 'sort_key'),
+    ('marker=%s' % uuid.UUID(int=9), 'marker'),
+    ('sort_key=password', 'sort_key'),
     ('sort_dir=up', 'sort_dir'), ('all_tenants=maybe', 'all_tenants'),
     ('name=(', 'name'), ('name=' + 'x' * 300, 'name'),
 ])
