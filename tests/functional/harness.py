@@ -9,6 +9,7 @@ prepared by ``tools/testbed``.
 import configparser
 import dataclasses
 import functools
+import itertools
 import os
 from pathlib import Path
 import random
@@ -235,6 +236,9 @@ class PostgresDatabases:
     def __init__(self, prefix):
         self.prefix = prefix
         self.names = []
+        # Never len(names): once one is dropped, that would name the next
+        # one like a database or vhost still in use.
+        self._serial = itertools.count()
 
     @staticmethod
     def url(name):
@@ -242,7 +246,7 @@ class PostgresDatabases:
 
     def create(self):
         """A new empty database; returns its SQLAlchemy URL."""
-        name = f'{self.prefix}_{len(self.names)}'
+        name = f'{self.prefix}_{next(self._serial)}'
         conn = _pg_connect()
         try:
             with conn.cursor() as cur:
@@ -284,6 +288,9 @@ class RabbitVhosts:
     def __init__(self, prefix):
         self.prefix = prefix
         self.names = []
+        # Never len(names): once one is dropped, that would name the next
+        # one like a database or vhost still in use.
+        self._serial = itertools.count()
 
     @staticmethod
     def url(name):
@@ -292,7 +299,7 @@ class RabbitVhosts:
 
     def create(self):
         """A new vhost guest may use fully; returns its transport_url."""
-        name = f'{self.prefix}-{len(self.names)}'
+        name = f'{self.prefix}-{next(self._serial)}'
         run(['rabbitmqctl', '-q', 'add_vhost', name])
         self.names.append(name)
         run(['rabbitmqctl', '-q', 'set_permissions', '-p', name,
