@@ -207,6 +207,13 @@ class HypervisorError(SnapvolException):
     msg_fmt = 'libvirt: %(reason)s'
 
 
+class HypervisorBusy(HypervisorError):
+    """libvirt gave up waiting for the domain's job lock: another job (on
+    GlusterFS, libvirt reading a chain over libgfapi) held it. Nothing was
+    started; the call may be made again."""
+    code = 503
+
+
 class HypervisorUnavailable(HypervisorError):
     """The libvirt connection is down (and could not be opened again)."""
     msg_fmt = 'libvirt at %(uri)s is unavailable: %(reason)s'

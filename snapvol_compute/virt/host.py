@@ -189,6 +189,8 @@ class Host:
             return exception.HypervisorUnavailable(uri=self.uri,
                                                    reason=reason,
                                                    error_code=code)
+        if code == libvirt.VIR_ERR_OPERATION_TIMEOUT:
+            return exception.HypervisorBusy(reason=reason, error_code=code)
         return exception.HypervisorError(reason=reason, error_code=code)
 
     # Domains ---------------------------------------------------------------
