@@ -18,6 +18,7 @@ import os
 import time
 
 import libvirt
+import libvirt_qemu
 import pytest
 
 from . import guest as testguest
@@ -115,6 +116,11 @@ class GuestServer:
                                 'in-use')
         self.console.wait_ready(120)
         self.console.wait_records(5, 60)
+        # On a loaded host the workload can run before libvirt hears from
+        # the agent; a quiesce sent then fails with "agent is not
+        # connected", which is not what these tests are about.
+        harness.wait_for(self._agent_answers, 120, interval=0.5,
+                         what='the guest agent to answer')
 
     # The share -------------------------------------------------------------
 
@@ -147,6 +153,18 @@ class GuestServer:
     def inspect_snapshot(self, snapshot_id):
         path, fmt = self.snapshot_image(snapshot_id)
         return testguest.inspect(path, fmt)
+
+    def _agent_answers(self):
+        conn = libvirt.open('qemu:///system')
+        try:
+            libvirt_qemu.qemuAgentCommand(
+                conn.lookupByUUIDString(self.server_id),
+                '{"execute": "guest-ping"}', 5, 0)
+            return True
+        except libvirt.libvirtError:
+            return False
+        finally:
+            conn.close()
 
     def domain_state(self):
         conn = libvirt.open('qemu:///system')
