@@ -39,8 +39,7 @@ from novaclient import client as nova_client
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
-import demo_guest  # noqa: E402  (tools/demo_guest.py, beside this file)
-
+from tests import guestdata  # noqa: E402
 from tests import imagedata  # noqa: E402
 
 GiB = 1024 ** 3
@@ -434,7 +433,7 @@ GUEST_FLAVOR = '2'
 FS_MIB = 64     # the data volume's ext4: less to write, copy and check
 # Before each snapshot and each merge the guest writes more records than
 # one 4 KiB block holds, so that every file of the chain has data of its own.
-RECORDS_PER_BLOCK = 4096 // demo_guest.RECORD_SIZE
+RECORDS_PER_BLOCK = 4096 // guestdata.RECORD_SIZE
 
 
 def _span(records):
@@ -485,13 +484,13 @@ def run_guest_scenario(service, guest_files):
     for vol in (boot, data):
         wait(cinder.volumes.get, vol.id, 'available')
     base = os.path.join(directory, 'volume-%s' % data.id)
-    demo_guest.format_ext4(base, FS_MIB)
+    guestdata.mkfs_ext4(base, FS_MIB)
     say('Created volumes %s (boot) and %s (data, 1 GiB raw, given an '
         'empty %d MiB ext4 for the guest)', boot.id, data.id, FS_MIB)
 
     meta = {'kernel_id': os.path.basename(kernel),
             'ramdisk_id': os.path.basename(initrd),
-            'os_command_line': demo_guest.cmdline(data.id),
+            'os_command_line': guestdata.cmdline(data.id[:20]),
             # Its snapshots must be quiesced: never crash-consistent.
             'hw_qemu_guest_agent': 'yes'}
     started = time.monotonic()
@@ -504,7 +503,7 @@ def run_guest_scenario(service, guest_files):
     say('Booted VM %s from volume %s (m1.small, TCG; metadata %s)',
         server.id, boot.id, ', '.join('%s=%s' % kv for kv in sorted(
             meta.items()) if kv[0] != 'os_command_line'))
-    console = demo_guest.Console(
+    console = guestdata.Console(
         os.path.join(workdir, 'instances', server.id, 'console.log'),
         server.id)
     try:
@@ -536,7 +535,7 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
     try:
         console.wait_ready(180)
         console.wait_records(20, 120)
-    except (TimeoutError, RuntimeError) as exc:
+    except (TimeoutError, guestdata.CommandFailed) as exc:
         fail(str(exc))
     first = console.record_times()
     say('Guest up %.1f s after the boot request: it found the data disk '
@@ -547,8 +546,8 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
     taken = {}          # snapshot id -> (records it holds, raw copy)
     order = []
     for number in (1, 2, 3):
-        console.wait_records(RECORDS_PER_BLOCK + 2)
-        before = console.mark()
+        console.wait_records(RECORDS_PER_BLOCK + 2, 120)
+        before = console.command('mark', 30).uptime
         durable = console.records()
         t0 = time.monotonic()
         snap = cinder.volume_snapshots.create(data.id, force=True,
@@ -558,29 +557,32 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
         wait(cinder.volume_snapshots.get, snap.id, 'available', timeout=120,
              interval=0.05)
         seconds = time.monotonic() - t0
-        after = console.mark()
+        after = console.command('mark', 30).uptime
         snap = cinder.volume_snapshots.get(snap.id)
         quiesced = snap.metadata.get('quiesced')
         say('Live snapshot %d: %s %s -> %s in %.2f s; metadata quiesced: %s',
             number, snap.id, status, snap.status, seconds, quiesced)
         if quiesced != 'yes':
             fail('snapshot %s is not quiesced: %s' % (snap.id, snap.metadata))
-        pause = console.longest_pause(before, after)
+        pause = console.longest_gap(before, after).seconds
         # Record `limit` was reported after the request ended: the one
-        # after it was not even written then.
-        limit = console.first_record_after(after).number
+        # after it was not even written then. (records_between waits
+        # until a record after `after` is reported.)
+        console.records_between(before, after)
+        limit = next(r.number for r in console.record_times()
+                     if r.uptime > after + 0.01)
         with open(os.path.join(directory, 'volume-%s.info' % data.id)) as f:
             info = json.load(f)
         path, fmt = snapshot_image(directory, info, snap.id)
         copy = os.path.join(workdir, 'live-%d.raw' % number)
-        image = demo_guest.inspect(path, fmt, workdir, keep=copy)
+        image = guestdata.inspect(path, fmt, workdir, keep=copy)
         held = image.records
         problems = []
         if not image.fsck_clean:
             problems.append('e2fsck: ' + image.fsck_output)
         if image.needs_recovery:
             problems.append('its ext4 needs journal recovery: not frozen')
-        if image.bad or not demo_guest.is_prefix(held):
+        if image.bad or not guestdata.is_prefix(held):
             problems.append('%d malformed record slots, records %s...'
                             % (image.bad, held[:5]))
         if not durable[-1] < len(held) <= limit + 1:
@@ -607,23 +609,23 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
             info = json.load(f)
         for snap_id, (held, copy) in taken.items():
             path, fmt = snapshot_image(directory, info, snap_id)
-            image = demo_guest.inspect(path, fmt, workdir)
+            image = guestdata.inspect(path, fmt, workdir)
             if image.records != held or image.needs_recovery or \
                     not image.fsck_clean or image.bad:
                 fail('after %s, snapshot %s holds %d records (%d bad, '
                      'fsck clean: %s), %d when taken'
                      % (step, names[snap_id], len(image.records), image.bad,
                         image.fsck_clean, len(held)), console)
-            if not demo_guest.same_bytes(path, fmt, copy):
+            if not imagedata.compare(copy, path, fmt, force_share=True)[0]:
                 fail('after %s, the image of snapshot %s changed'
                      % (step, names[snap_id]))
             say('  %s: still %s, ext4 clean, every byte of its 1 GiB image '
                 'as when it was taken', names[snap_id], _span(held))
         durable, image = _inspect_live(server.id, console, directory,
                                        data.id, workdir)
-        held = image.recovered
+        held = image.recovered_records
         if not (image.fsck_clean and not image.bad
-                and demo_guest.is_prefix(held) and len(held) > durable[-1]):
+                and guestdata.is_prefix(held) and len(held) > durable[-1]):
             fail('after %s, the live volume holds %d records (%d bad, fsck '
                  'clean: %s); the guest had reported %d durable'
                  % (step, len(held), image.bad, image.fsck_clean,
@@ -639,28 +641,28 @@ def _guest_steps(service, cinder, nova, directory, server, console, boot,
     for label, snap in (('the middle snapshot', s2),
                         ('the newest snapshot', s3),
                         ('the last snapshot', s1)):
-        console.wait_records(RECORDS_PER_BLOCK + 2)
+        console.wait_records(RECORDS_PER_BLOCK + 2, 120)
         boundary = merge_boundary(directory, data.id, snap.id)
-        before = console.mark()
+        before = console.command('mark', 30).uptime
         t0 = time.monotonic()
         cinder.volume_snapshots.delete(snap)
         status = cinder.volume_snapshots.get(snap.id).status
         wait(cinder.volume_snapshots.get, snap.id, 'deleted', timeout=300)
         seconds = time.monotonic() - t0
-        after = console.mark()
+        after = console.command('mark', 30).uptime
         taken.pop(snap.id)
         how = describe_merge(directory, *boundary)
         say('Deleted %s (%s) while the guest writes: %s -> deleted in '
             '%.2f s', label, names[snap.id], status, seconds)
         say('  %s; the guest\'s longest pause in writing meanwhile %.2f s',
-            how, console.longest_pause(before, after))
+            how, console.longest_gap(before, after).seconds)
         show_chain(directory, data.id, names)
         show_snapshots(cinder, data.id, names)
         verify('deleting %s' % label)
 
-    console.wait_records(10)
+    console.wait_records(10, 120)
     records = console.records()
-    if not demo_guest.is_prefix(records) or console.errors():
+    if not guestdata.is_prefix(records) or console.errors():
         fail('the guest\'s console: records %s, errors %s'
              % (records[-3:], console.errors()), console)
     say('The guest wrote %d records during the demo, each reported '
@@ -695,7 +697,7 @@ def _inspect_live(server_id, console, directory, volume_id, workdir):
         domain.suspend()
         try:
             durable = console.records()
-            return durable, demo_guest.inspect(path, fmt, workdir)
+            return durable, guestdata.inspect(path, fmt, workdir)
         finally:
             domain.resume()
     finally:
@@ -717,9 +719,9 @@ def main():
         say('Building the test guest (tools/build-test-guest; cached after '
             'the first run)')
         try:
-            guest_files = demo_guest.build()
+            guest_files = guestdata.build()
             say('  %s', os.path.dirname(guest_files[0]))
-        except demo_guest.Unavailable as exc:
+        except guestdata.Unavailable as exc:
             why_not = 'the test guest could not be built'
             print('\n' + '!' * 72 + '\n'
                   'WARNING: the test guest cannot be built here:\n  %s\n'
