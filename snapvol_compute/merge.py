@@ -6,7 +6,6 @@ a block job while the manager is away)."""
 import json
 
 from oslo_log import log as logging
-import tenacity
 
 from snapvol_api import context as snapvol_context
 from snapvol_api import exception
@@ -55,16 +54,6 @@ def merged(disk, info):
     return below == info.get('file_to_merge')
 
 
-# libvirt waits 30 s for a domain's job lock. On GlusterFS its event
-# handler can hold that lock longer (it reads the new chain over libgfapi,
-# 10 s a layer to close here), and a block job refused for it never
-# started: asking again is safe.
-_retry_busy = tenacity.retry(
-    retry=tenacity.retry_if_exception_type(exception.HypervisorBusy),
-    stop=tenacity.stop_after_attempt(4), wait=tenacity.wait_fixed(1),
-    reraise=True)
-
-
 def finish_job(device, active):
     """Waits for a block job; an active commit is pivoted once READY
     (testbed.md: cur == end is not enough)."""
@@ -106,17 +95,16 @@ class SnapshotDeletes:
             # Pull into the active file: down to file_to_merge, or all of
             # the chain when there is none.
             base = disk.layer(plan['top']) if plan['top'] else None
-            _retry_busy(device.pull)(disk.ref(base) if base else None,
-                                     bandwidth_mib=bandwidth)
+            device.pull(disk.ref(base) if base else None,
+                        bandwidth_mib=bandwidth)
             finish_job(device, active=False)
             changed = [disk.active.source.basename] + (
                 [plan['top']] if plan['top'] else [])
         else:
             top, base = disk.layer(plan['top']), disk.layer(plan['base'])
             active = top is disk.active
-            _retry_busy(device.commit)(disk.ref(top), disk.ref(base),
-                                       active=active,
-                                       bandwidth_mib=bandwidth)
+            device.commit(disk.ref(top), disk.ref(base), active=active,
+                          bandwidth_mib=bandwidth)
             finish_job(device, active)
             changed = [plan['base']]
         after = guest.disk_by_serial(volume_id)

@@ -169,7 +169,11 @@ def wait(events, probe, *, uuid, target, until, timeout,
             now = clock()
             try:
                 job = probe()
-            except exception.HypervisorUnavailable as exc:
+            except (exception.HypervisorUnavailable,
+                    exception.HypervisorBusy) as exc:
+                # The job goes on in QEMU whether or not libvirt can say
+                # so now (the connection is back soon; another job holds
+                # the domain's lock).
                 LOG.warning('Waiting for the block job on %s of %s: %s',
                             target, uuid, exc)
                 wake_at = min(deadline, now + RECONNECT_INTERVAL)

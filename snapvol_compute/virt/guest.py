@@ -10,6 +10,7 @@ import os
 
 import libvirt
 from oslo_log import log as logging
+import tenacity
 
 from snapvol_api import exception
 from snapvol_compute.virt import blockjob
@@ -58,6 +59,15 @@ def _is_agent_error(error):
     return (error.kwargs.get('error_code') in _AGENT_ERROR_CODES or
             any(word in reason for word in _AGENT_ERROR_WORDS))
 
+
+# libvirt waits 30 s for a domain's job lock. On GlusterFS over libgfapi
+# its block-job event handler can hold that lock longer (it reads the new
+# chain, 10 s a layer to close here), and a job start or pivot refused for
+# it never happened: asking again is safe.
+retry_when_busy = tenacity.retry(
+    retry=tenacity.retry_if_exception_type(exception.HypervisorBusy),
+    stop=tenacity.stop_after_attempt(4), wait=tenacity.wait_fixed(1),
+    reraise=True)
 
 class Guest:
 
@@ -278,6 +288,7 @@ class BlockDevice:
     def _forget_events(self):
         self._host.block_job_events.forget(self._guest.uuid, self.target)
 
+    @retry_when_busy
     def commit(self, top_ref, base_ref, active, bandwidth_mib=0):
         """Merges ``top_ref`` (and any layer between) into ``base_ref``.
         ``active``: the top is the active layer (an active commit, which
@@ -291,6 +302,7 @@ class BlockDevice:
             dom.blockCommit(self.target, base_ref, top_ref,
                             int(bandwidth_mib), flags)
 
+    @retry_when_busy
     def pull(self, base_ref=None, bandwidth_mib=0):
         """Copies the layers above ``base_ref`` into the active file, which
         then backs onto ``base_ref`` (a relative name). Without a base, the
@@ -335,10 +347,14 @@ class BlockDevice:
         for READY (cur == end is not enough), pivots, waits for the end."""
         if self.wait('ready', timeout) == blockjob.COMPLETED:
             return
+        self._abort_pivot()
+        self.wait('done', timeout)
+
+    @retry_when_busy
+    def _abort_pivot(self):
         with self._guest._domain() as dom:
             dom.blockJobAbort(self.target,
                               libvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
-        self.wait('done', timeout)
 
     def abort(self):
         """Cancels the job (nothing if there is none). An aborted commit

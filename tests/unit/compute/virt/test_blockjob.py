@@ -216,6 +216,15 @@ def test_unavailable_hypervisor_is_retried(events, clock):
     assert job.calls == 4
 
 
+def test_a_busy_domain_is_asked_again(events, clock):
+    job = Job(exception.HypervisorBusy(reason='cannot acquire state change '
+                                              'lock', error_code=68))
+    clock.at(1.5, lambda: setattr(job, 'state', info(ready=True)))
+    assert wait(events, job, 'ready', clock=clock) == 'ready'
+    assert clock.waits == [blockjob.RECONNECT_INTERVAL] * 2
+    assert job.calls == 3
+
+
 def test_unavailable_hypervisor_until_the_deadline(events, clock):
     job = Job(exception.HypervisorUnavailable(uri='qemu:///system',
                                               reason='gone'))

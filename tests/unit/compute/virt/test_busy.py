@@ -2,7 +2,7 @@ import pytest
 import tenacity
 
 from snapvol_api import exception
-from snapvol_compute import merge
+from snapvol_compute.virt import guest
 
 
 def _flaky(failures, error):
@@ -18,7 +18,7 @@ def _flaky(failures, error):
 
 
 def _no_wait(func):
-    return merge._retry_busy(func).retry_with(wait=tenacity.wait_none())
+    return guest.retry_when_busy(func).retry_with(wait=tenacity.wait_none())
 
 
 def test_a_job_refused_while_the_domain_is_busy_is_asked_again():
