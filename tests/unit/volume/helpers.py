@@ -34,6 +34,15 @@ def share_of(manager):
     return next(iter(manager.shares.drivers.values())).mount_path
 
 
+def wait_until(done, what, timeout=60):
+    """Polls ``done()`` until it is true; the timeout only catches a hang
+    (it is no bound on how fast the work is)."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, 'still waiting for %s' % what
+        time.sleep(0.05)
+
+
 def wait_status(get, wanted, timeout=60):
     deadline = time.monotonic() + timeout
     while True:

@@ -5,7 +5,6 @@ by hand (ManualWorkers)."""
 
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -25,6 +24,7 @@ from tests.unit.volume.helpers import read_info
 from tests.unit.volume.helpers import share_of
 from tests.unit.volume.helpers import start_manager
 from tests.unit.volume.helpers import wait_status
+from tests.unit.volume.helpers import wait_until
 
 
 def overlay(volume_id, snapshot_id):
@@ -225,10 +225,8 @@ def test_recovery_finishes_interrupted_work(conf, compute, tmp_path):
     try:
         wait_status(lambda: mgr.get_snapshot(ALICE, s1['id']), 'gone')
         wait_status(lambda: mgr.get_snapshot(ALICE, s3.id), 'available')
-        deadline = time.monotonic() + 30
-        while os.path.exists(stray):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_until(lambda: not os.path.exists(stray),
+                   'recovery to remove the orphan %s' % stray)
     finally:
         mgr.stop()
 
