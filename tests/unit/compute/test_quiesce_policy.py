@@ -4,24 +4,12 @@ fake guests (the real guest is in tests/functional/test_quiesce.py)."""
 import threading
 import time
 
-from oslo_config import fixture as config_fixture
 import pytest
 
 from snapvol_api import exception
-from snapvol_api.conf import CONF
 from snapvol_compute import instances
 from snapvol_compute import snapshots
 from snapvol_compute import thaw
-
-
-@pytest.fixture
-def conf(tmp_path):
-    fixture = config_fixture.Config(CONF)
-    fixture.setUp()
-    fixture.config(state_path=str(tmp_path))
-    fixture.config(lock_path=str(tmp_path), group='oslo_concurrency')
-    yield fixture
-    fixture.cleanUp()
 
 
 class FakeGuest:
