@@ -210,9 +210,11 @@ def test_live_snapshots_and_merges_in_mixed_order(system, share_dir,
                             'available')
 
 
+@pytest.mark.parametrize('system', ['split4'], indirect=True)
 def test_hard_reboot_opens_the_active_file(system, share_dir, tmp_path):
     """After live snapshots and merges, a destroy + start from the
-    domain's definition opens the right active file with its format."""
+    domain's definition opens the right active file with its format.
+    (The compute service's domain definition: one deployment is enough.)"""
     vol = Attached(system, share_dir, tmp_path)
     vol.write(0x61)
     s1 = vol.snapshot()

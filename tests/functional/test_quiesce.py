@@ -9,8 +9,12 @@ on its serial console (the compute service's console.log). Snapshots are
 taken and deleted through python-cinderclient, and each snapshot's image
 is read from the share with qemu-img (never through the running guest).
 
-Each test runs on snapvol-all with its defaults and on the four processes
-apart over RabbitMQ with PostgreSQL, one TCG guest at a time.
+A TCG guest is slow to boot and to run, and quiesce is the compute
+service's own business whatever carries the requests to it: each test runs
+in one deployment, the snapshots under load on snapvol-all with its
+defaults, the agent failures on the four processes apart over RabbitMQ
+with PostgreSQL (tests/functional/test_end_to_end.py runs the same live
+snapshots and merges in both).
 """
 
 import json
@@ -268,6 +272,7 @@ def _check_image(image, taken, limit, quiesced):
         taken.durable[-1], held, limit)
 
 
+@pytest.mark.parametrize('system', ['all-defaults'], indirect=True)
 def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
                                                             share_dir):
     vm = GuestServer(system, share_dir)
@@ -336,6 +341,7 @@ def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
     assert not console.errors(), console.tail()
 
 
+@pytest.mark.parametrize('system', ['split4'], indirect=True)
 def test_killed_agent(system, share_dir):
     vm = GuestServer(system, share_dir)
     console = vm.console
@@ -386,6 +392,7 @@ def _snapshot_once_agent_answers(vm, timeout=30):
         time.sleep(1)
 
 
+@pytest.mark.parametrize('system', ['split4'], indirect=True)
 def test_stopped_agent(system, share_dir):
     vm = GuestServer(system, share_dir, metadata={AGENT: 'yes'})
     console = vm.console

@@ -576,14 +576,15 @@ def test_snapshot_then_merges_by_index(domains, local_share, scratch):
 
 
 def test_gluster_network_disk(domains, gluster_dir, scratch):
-    """A volume on GlusterFS opened over libgfapi: the chain as network
-    sources, a snapshot, then every kind of merge with layers referenced
-    by index, on one domain. Each libvirt call that opens the chain costs
-    ~10-20 s here (libgfapi's exit): only what needs GlusterFS is done
-    here; a refused quiesce, for one, is test_snapshot_disks's."""
+    """A volume on GlusterFS opened over libgfapi: the chain read back as
+    network sources, and a snapshot onto a network overlay. Each libvirt
+    call that opens the chain costs ~10-20 s here (libgfapi's exit), so
+    only what the wrapper does differently for network sources is done
+    here; every merge by layer index on network disks is
+    tests/functional/test_compute_service.py's, through these calls."""
     share = gluster_dir
     host_name, prefix = share.gluster
-    vol = Volume(share, scratch).build(4).ready()
+    vol = Volume(share, scratch).build(2).ready()
     guest = domains.create([vol.spec('vdb')])
     disk = guest.disk_by_serial(vol.id)
     assert disk.active.source == vol.spec('vdb').source
@@ -594,39 +595,14 @@ def test_gluster_network_disk(domains, gluster_dir, scratch):
         assert layer.source.hosts == ((host_name, GLUSTER_PORT),)
     vol.assert_chain(disk, list(reversed(vol.files)), guest)
 
-    # A snapshot onto a network overlay.
     new_file = vol.overlay(add=False)
     new_source = disk.active.source.with_basename(new_file, 'qcow2')
     guest.snapshot_disks({'vdb': new_source}, quiesce=False)
     vol.took(new_file)
-    assert guest.disk_by_serial(vol.id).active.source == new_source
-    base, f1, f2, f3, f4 = vol.files
     disk = guest.disk_by_serial(vol.id)
-    vol.assert_chain(disk, [f4, f3, f2, f1, base], guest)
-    device = guest.block_device('vdb')
-
-    device.commit(disk.ref(disk.layer(f2)), disk.ref(disk.layer(f1)),
-                  active=False)
-    assert device.wait('done', 60) == 'completed'
-    disk = guest.disk_by_serial(vol.id)
-    vol.assert_chain(disk, [f4, f3, f1, base], guest)
-
-    device.pull(disk.ref(disk.layer(f1)))
-    assert device.wait('done', 60) == 'completed'
-    disk = guest.disk_by_serial(vol.id)
-    vol.assert_chain(disk, [f4, f1, base], guest)
-
-    device.commit(disk.ref(disk.active), disk.ref(disk.layer(f1)),
-                  active=True)
-    assert device.wait('ready', 60) == 'ready'
-    device.pivot()
-    disk = guest.disk_by_serial(vol.id)
-    vol.assert_chain(disk, [f1, base], guest)
-    assert disk.active.index == disk.layer(f1).index
-
-    device.pull()
-    assert device.wait('done', 60) == 'completed'
-    vol.assert_chain(guest.disk_by_serial(vol.id), [f1], guest)
+    assert disk.active.source == new_source
+    assert disk.active.source.protocol == 'gluster'
+    vol.assert_chain(disk, list(reversed(vol.files)), guest)
 
 
 # --- 5: timeouts, abort ---------------------------------------------------
