@@ -93,10 +93,11 @@ def wait_for(predicate, timeout, *, interval=0.2, what='condition'):
         time.sleep(interval)
 
 
-def wait_for_status(get, wanted, *, timeout=60, failed=('error',)):
+def wait_for_status(get, wanted, *, timeout=180, failed=('error',)):
     """Poll ``get()`` (e.g. ``lambda: client.volumes.get(vid)``) until its
     ``.status`` is ``wanted``; fail at once on a status in ``failed``.
-    Returns the last object."""
+    Returns the last object. The timeout only ends a hung test: a snapshot
+    over libgfapi on a loaded 2-core host has taken over 60 s."""
     last = {}
 
     def check():
