@@ -129,7 +129,7 @@ class Attached:
     def delete(self, snapshot_id):
         self.cinder.volume_snapshots.delete(snapshot_id)
         harness.wait_for(lambda: snapshot_id not in {
-            s.id for s in self.cinder.volume_snapshots.list()}, 120,
+            s.id for s in self.cinder.volume_snapshots.list()}, 300,
             what='snapshot %s to go' % snapshot_id)
         del self.at[snapshot_id]
 
@@ -273,7 +273,7 @@ def test_create_while_libvirt_fails_changes_nothing(system, share_dir,
     vol.verify()
     vol.cinder.volume_snapshots.delete(snap.id)
     harness.wait_for(lambda: snap.id not in {
-        s.id for s in vol.cinder.volume_snapshots.list()}, 60,
+        s.id for s in vol.cinder.volume_snapshots.list()}, 180,
         what='the failed snapshot to go')
     assert vol.info == info
     assert _share_files(share_dir) == files
@@ -479,7 +479,7 @@ def test_volume_manager_restarts_mid_operation(impatient, share_dir,
             lambda: vol.cinder.volume_snapshots.get(snap.id), 'available')
     else:
         harness.wait_for(lambda: older not in {
-            s.id for s in vol.cinder.volume_snapshots.list()}, 60,
+            s.id for s in vol.cinder.volume_snapshots.list()}, 180,
             what='the snapshot to go')
     assert vol.info == expected
     expected_files = set(expected.values()) | {vol.base + '.info'}
@@ -514,7 +514,7 @@ def test_compute_manager_restarts_mid_merge(service_factory, share_dir,
     impatient.kill('snapvol-compute')
     impatient.restart('snapvol-compute')
     harness.wait_for(lambda: s1 not in {
-        s.id for s in vol.cinder.volume_snapshots.list()}, 120,
+        s.id for s in vol.cinder.volume_snapshots.list()}, 300,
         what='snapshot %s to go' % s1)
     assert vol.info == {s2: vol.overlay(s2), 'active': vol.overlay(s2)}
     assert vol.domain_chain() == [vol.overlay(s2), vol.base]

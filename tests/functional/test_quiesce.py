@@ -222,7 +222,7 @@ class GuestServer:
     def delete(self, snapshot_id):
         self.cinder.volume_snapshots.delete(snapshot_id)
         harness.wait_for(lambda: snapshot_id not in {
-            s.id for s in self.cinder.volume_snapshots.list()}, 120,
+            s.id for s in self.cinder.volume_snapshots.list()}, 300,
             what='snapshot %s to go' % snapshot_id)
 
     def logs(self):
