@@ -133,6 +133,39 @@ def gluster_mount(gluster_share):
     harness.remove_mount_dir(mount_dir)
 
 
+# --- NFS --------------------------------------------------------------------
+
+DEFAULT_NFS_SPEC = '127.0.0.1:/snapvol/nfs1'
+
+
+def nfs_spec():
+    """HOST:/EXPORT from SNAPVOL_TEST_NFS (default: the test bed's ganesha)."""
+    return os.environ.get('SNAPVOL_TEST_NFS') or DEFAULT_NFS_SPEC
+
+
+@pytest.fixture(scope='session')
+def nfs_share():
+    """The share line of the test export, ``nfs:HOST:/EXPORT``, checked to
+    answer NFSv3 (tools/testbed serves it with nfs-ganesha)."""
+    spec = nfs_spec()
+    host, export = spec.rsplit(':', 1)
+    host = host.strip('[]')
+    try:
+        socket.create_connection((host, 2049), timeout=5).close()
+    except OSError as exc:
+        harness.unavailable(f'no NFS server on {host}:2049: {exc}')
+    try:
+        import nfs_rs
+        client = nfs_rs.Client.connect(f'nfs://{host}{export}',
+                                       versions=['3'], connect_timeout=10,
+                                       operation_timeout=10)
+        client.fs_stat()
+        client.close()
+    except Exception as exc:
+        harness.unavailable(f'NFSv3 export {spec} does not answer: {exc}')
+    return f'nfs:{spec}'
+
+
 # --- PostgreSQL and RabbitMQ ------------------------------------------------
 
 @pytest.fixture(scope='session')
