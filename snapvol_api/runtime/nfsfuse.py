@@ -1,0 +1,385 @@
+"""A user-space NFSv3 client: a FUSE file system over nfs-rs, for hosts
+whose kernel cannot mount NFS (shared/testbed.md, "NFS").
+
+Every NFS call runs on a pooled nfs-rs connection, one caller at a time on
+each, so QEMU, qemu-img and the services may use the mount at once. NFSv3
+is stateless and its file handles survive a server restart: a call that
+fails on the connection reconnects and is asked again until
+``retry_timeout`` runs out (then EIO), like a kernel ``hard`` mount with a
+bound. Writes are FILE_SYNC, so fsync has nothing left to flush."""
+
+import contextlib
+import errno
+import logging
+import os
+import queue
+import stat
+import threading
+import time
+
+import mfusepy
+import nfs_rs
+
+LOG = logging.getLogger(__name__)
+
+# Failures of the connection rather than answers of the server.
+_TRANSIENT = (nfs_rs.NfsConnectionError, nfs_rs.NfsTimeoutError,
+              nfs_rs.NfsRpcError, nfs_rs.NfsRetryableError,
+              nfs_rs.NfsClientClosedError, ConnectionError, TimeoutError,
+              BrokenPipeError)
+_TYPES = {
+    nfs_rs.FileType.FILE: stat.S_IFREG,
+    nfs_rs.FileType.DIRECTORY: stat.S_IFDIR,
+    nfs_rs.FileType.SYMLINK: stat.S_IFLNK,
+    nfs_rs.FileType.BLOCK_DEVICE: stat.S_IFBLK,
+    nfs_rs.FileType.CHARACTER_DEVICE: stat.S_IFCHR,
+    nfs_rs.FileType.FIFO: stat.S_IFIFO,
+    nfs_rs.FileType.SOCKET: stat.S_IFSOCK,
+}
+_ERRNOS = (
+    (nfs_rs.NfsNotFoundError, errno.ENOENT),
+    (nfs_rs.NfsAlreadyExistsError, errno.EEXIST),
+    (nfs_rs.NfsPermissionError, errno.EACCES),
+    (nfs_rs.NfsIsADirectoryError, errno.EISDIR),
+    (nfs_rs.NfsNotADirectoryError, errno.ENOTDIR),
+    (nfs_rs.NfsUnsupportedError, errno.EOPNOTSUPP),
+    (nfs_rs.NfsInvalidInputError, errno.EINVAL),
+)
+BLOCK = 4096
+
+
+def parse_location(location):
+    """HOST:/EXPORT -> nfs-rs URL."""
+    host, sep, export = location.rpartition(':')
+    if not sep or not host or not export.startswith('/'):
+        raise ValueError('expected HOST:/EXPORT, not %r' % location)
+    return 'nfs://%s%s' % (host, export.rstrip('/') or '/')
+
+
+def nfs_path(path):
+    """FUSE's /a/b -> the export-relative a/b nfs-rs takes."""
+    return path.lstrip('/')
+
+
+def to_oserror(exc):
+    """An OSError with an errno FUSE can return."""
+    code = getattr(exc, 'errno', None)
+    if not isinstance(code, int) or code <= 0:
+        code = next((c for cls, c in _ERRNOS if isinstance(exc, cls)),
+                    errno.EIO)
+    return mfusepy.FuseOSError(code)
+
+
+class Pool:
+    """nfs-rs connections, each lent to one thread at a time."""
+
+    def __init__(self, url, size=4, retry_timeout=300.0,
+                 operation_timeout=30.0):
+        self.url = url
+        self.retry_timeout = retry_timeout
+        self.operation_timeout = operation_timeout
+        self._idle = queue.LifoQueue()
+        for _ in range(size):
+            self._idle.put(None)     # connected on first use
+        self._lock = threading.Lock()
+        self.generation = 0          # bumped at each reconnect
+        self._down_since = None
+
+    def connect(self):
+        return nfs_rs.Client.connect(
+            self.url, versions=['3'], connect_timeout=10,
+            operation_timeout=self.operation_timeout)
+
+    def call(self, fn, *args, **kwargs):
+        """fn(client, *args) on a pooled client, asked again after
+        connection failures until retry_timeout."""
+        deadline = time.monotonic() + self.retry_timeout
+        delay = 0.1
+        while True:
+            client = self._idle.get()
+            try:
+                if client is None:
+                    client = self.connect()
+                    self._note_up()
+                result = fn(client, *args, **kwargs)
+                self._note_up()
+                return result
+            except _TRANSIENT as e:
+                self._note_down(e)
+                with contextlib.suppress(Exception):
+                    if client is not None:
+                        client.close()
+                client = None
+                if time.monotonic() > deadline:
+                    LOG.error('NFS server %s unreachable for %.0f s: %s',
+                              self.url, self.retry_timeout, e)
+                    raise mfusepy.FuseOSError(errno.EIO) from e
+            except nfs_rs.NfsError as e:
+                if isinstance(e, nfs_rs.NfsStateLostError) or \
+                        getattr(e, 'code_name', None) == 'NFS3ERR_JUKEBOX':
+                    self._note_down(e)
+                    if time.monotonic() <= deadline:
+                        continue
+                raise to_oserror(e) from e
+            finally:
+                self._idle.put(client)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def _note_down(self, exc):
+        with self._lock:
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+                self.generation += 1
+                LOG.warning('NFS server %s not answering (%s: %s); '
+                            'retrying', self.url, type(exc).__name__, exc)
+
+    def _note_up(self):
+        if self._down_since is None:
+            return
+        with self._lock:
+            if self._down_since is not None:
+                LOG.warning('NFS server %s answers again after %.1f s',
+                            self.url, time.monotonic() - self._down_since)
+                self._down_since = None
+
+    def close(self):
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    client.close()
+
+
+class _Handle:
+    """An open file: its nfs-rs File on each pooled client that used it."""
+
+    def __init__(self, path, writable):
+        self.path = path
+        self.mode = 'r+b' if writable else 'rb'
+        self.files = {}          # (id(client), generation) -> nfs_rs.File
+        self.lock = threading.Lock()
+
+    def file(self, client, generation, path):
+        key = (id(client), generation)
+        with self.lock:
+            f = self.files.get(key)
+        if f is None:
+            # FUSE passes the current path, so a renamed file reopens.
+            f = client.open(nfs_path(path or self.path), self.mode)
+            with self.lock:
+                self.files[key] = f
+        return f
+
+    def close(self):
+        with self.lock:
+            files, self.files = list(self.files.values()), {}
+        for f in files:
+            with contextlib.suppress(Exception):
+                f.close()
+
+
+class NfsFS(mfusepy.Operations):
+    use_ns = True
+
+    def __init__(self, pool):
+        self.pool = pool
+        self._handles = {}
+        self._next_fh = 1
+        self._lock = threading.Lock()
+
+    # -- helpers --------------------------------------------------------
+
+    def _call(self, name, path, *args, **kwargs):
+        return self.pool.call(
+            lambda c: getattr(c, name)(nfs_path(path), *args, **kwargs))
+
+    def _new_handle(self, path, writable):
+        with self._lock:
+            fh = self._next_fh
+            self._next_fh += 1
+            self._handles[fh] = _Handle(path, writable)
+        return fh
+
+    def _io(self, fh, path, fn):
+        handle = self._handles[fh]
+
+        def run(client):
+            f = handle.file(client, self.pool.generation, path)
+            try:
+                return fn(f)
+            except nfs_rs.NfsClosedResourceError:
+                # The File died with its connection: drop it, reopen.
+                handle.close()
+                raise nfs_rs.NfsConnectionError(message='file closed')
+        return self.pool.call(run)
+
+    # -- attributes -----------------------------------------------------
+
+    def getattr(self, path, fh=None):
+        info = self._call('stat', path)
+        return {
+            'st_mode': _TYPES.get(info.type, 0) | (info.mode & 0o7777),
+            'st_ino': info.fileid, 'st_nlink': info.nlink,
+            'st_uid': info.uid, 'st_gid': info.gid, 'st_size': info.size,
+            'st_blocks': (info.used + 511) // 512, 'st_blksize': BLOCK,
+            'st_atime': info.atime, 'st_mtime': info.mtime,
+            'st_ctime': info.ctime,
+        }
+
+    def chmod(self, path, mode):
+        self._call('chmod', path, mode & 0o7777)
+
+    def chown(self, path, uid, gid):
+        if uid == -1 or gid == -1 or uid == 0xFFFFFFFF or gid == 0xFFFFFFFF:
+            info = self._call('stat', path)
+            uid = info.uid if uid in (-1, 0xFFFFFFFF) else uid
+            gid = info.gid if gid in (-1, 0xFFFFFFFF) else gid
+        self._call('chown', path, uid, gid)
+
+    def truncate(self, path, length, fh=None):
+        self._call('truncate', path, length)
+
+    def utimens(self, path, times=None):
+        if times is None:
+            now = time.time_ns()
+            times = (now, now)
+        self._call('utime', path, ns=(int(times[0]), int(times[1])))
+
+    def statfs(self, path):
+        fs = self.pool.call(lambda c: c.fs_stat())
+        return {
+            'f_bsize': BLOCK, 'f_frsize': BLOCK,
+            'f_blocks': fs.total_bytes // BLOCK,
+            'f_bfree': fs.free_bytes // BLOCK,
+            'f_bavail': fs.available_bytes // BLOCK,
+            'f_files': fs.total_files, 'f_ffree': fs.free_files,
+            'f_favail': fs.available_files, 'f_namemax': 255,
+        }
+
+    # -- names ----------------------------------------------------------
+
+    def readdir(self, path, fh):
+        return ['.', '..', *self._call('listdir', path)]
+
+    def mkdir(self, path, mode):
+        self._call('mkdir', path, mode & 0o7777)
+        self._own(path)
+
+    def rmdir(self, path):
+        self._call('rmdir', path)
+
+    def unlink(self, path):
+        self._call('unlink', path)
+
+    def rename(self, old, new):
+        # NFSv3 RENAME replaces an existing target atomically.
+        self.pool.call(lambda c: c.rename(nfs_path(old), nfs_path(new)))
+
+    def symlink(self, target, source):
+        self.pool.call(lambda c: c.symlink(source, nfs_path(target)))
+        self._own(target)
+
+    def readlink(self, path):
+        return self._call('readlink', path)
+
+    def link(self, target, source):
+        self.pool.call(lambda c: c.link(nfs_path(source), nfs_path(target)))
+
+    def _own(self, path):
+        """New files belong to their creator, not to the uid 0 every call
+        runs as (AUTH_SYS root, hence No_Root_Squash)."""
+        uid, gid, _ = mfusepy.fuse_get_context()
+        if uid or gid:
+            self._call('chown', path, uid, gid)
+
+    # -- files ----------------------------------------------------------
+
+    def create(self, path, mode, fi=None):
+        # nfs-rs creates files 0666: the requested mode is set at once.
+        self._call('touch', path, exist_ok=True)
+        self._call('chmod', path, mode & 0o7777)
+        self._own(path)
+        return self._new_handle(path, writable=True)
+
+    def open(self, path, flags):
+        writable = (flags & os.O_ACCMODE) != os.O_RDONLY
+        fh = self._new_handle(path, writable)
+        try:
+            # Checks the file exists and opens it on one connection now.
+            self._io(fh, path, lambda f: None)
+            if flags & os.O_TRUNC and writable:
+                self._call('truncate', path, 0)
+        except BaseException:
+            self.release(path, fh)
+            raise
+        return fh
+
+    def read(self, path, size, offset, fh):
+        return self._io(fh, path, lambda f: f.read_at(offset, size))
+
+    def write(self, path, data, offset, fh):
+        data = bytes(data)
+        return self._io(fh, path, lambda f: f.write_at(data, offset))
+
+    def flush(self, path, fh):
+        return 0
+
+    def fsync(self, path, datasync, fh):
+        return 0      # FILE_SYNC writes: already stable
+
+    def release(self, path, fh):
+        with self._lock:
+            handle = self._handles.pop(fh, None)
+        if handle is not None:
+            handle.close()
+        return 0
+
+    def destroy(self, path):
+        LOG.info('unmounted; closing NFS connections')
+        self.pool.close()
+
+
+DEFAULT_OPTIONS = {
+    # Permission checks in the kernel: every NFS call runs as uid 0.
+    'default_permissions': True,
+    'allow_other': True,
+    # Other clients (QEMU in another mount, the server's own users) change
+    # files: nothing is cached.
+    'attr_timeout': 0, 'entry_timeout': 0, 'negative_timeout': 0,
+}
+# Ours, not libfuse's: taken out of -o before FUSE sees the rest.
+CLIENT_OPTIONS = {'retry_timeout': float, 'connections': int,
+                  'operation_timeout': float}
+
+
+def parse_options(text):
+    """-o a,b=c -> (libfuse options, our options)."""
+    fuse, ours = dict(DEFAULT_OPTIONS), {}
+    for item in filter(None, (text or '').split(',')):
+        key, sep, value = item.partition('=')
+        if key in CLIENT_OPTIONS:
+            ours[key] = CLIENT_OPTIONS[key](value)
+        elif key.startswith('no') and key[2:] in DEFAULT_OPTIONS:
+            fuse.pop(key[2:], None)
+        else:
+            fuse[key] = value if sep else True
+    return fuse, ours
+
+
+def serve(location, mount_point, options=None):
+    """Mounts location at mount_point and serves it until unmounted."""
+    fuse_options, ours = parse_options(options)
+    pool = Pool(parse_location(location),
+                size=ours.get('connections', 4),
+                retry_timeout=ours.get('retry_timeout', 300.0),
+                operation_timeout=ours.get('operation_timeout', 30.0))
+    # Fails fast, before mounting, when the export does not answer.
+    pool.call(lambda c: c.fs_stat())
+    fuse_options.setdefault('fsname', location)
+    fuse_options.setdefault('subtype', 'snapvol-nfs')
+    LOG.info('serving %s at %s (options %s)', location, mount_point,
+             ','.join(k if v is True else '%s=%s' % (k, v)
+                      for k, v in fuse_options.items()))
+    mfusepy.FUSE(NfsFS(pool), mount_point, foreground=True, **fuse_options)
+    LOG.info('%s at %s: FUSE loop ended', location, mount_point)
