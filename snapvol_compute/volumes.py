@@ -2,7 +2,8 @@
 
 The volume service describes where the active file is (seed 000 "Volume
 Attach"); this host decides how QEMU reaches it: the file itself (on a
-GlusterFS volume, through this host's FUSE mount), or, for GlusterFS when
+GlusterFS volume or an NFS export, through this host's mount of it), or,
+for GlusterFS when
 [libvirt] qemu_allowed_storage_drivers has "gluster", a libgfapi network
 source (seed 003).
 """
@@ -12,6 +13,7 @@ import os
 from snapvol_api import exception
 from snapvol_api.conf import CONF
 from snapvol_api.runtime import glusterfs
+from snapvol_api.runtime import nfs
 from snapvol_compute.virt import config
 
 GLUSTERD_PORT = 24007
@@ -43,6 +45,16 @@ def disk_source(connection_info):
                                      hosts=[(host, GLUSTERD_PORT)])
         mount = glusterfs.Mount(data['export'],
                                 CONF.libvirt.glusterfs_mount_point_base)
+        mount.ensure_mounted()
+        return config.DiskSource('file', fmt,
+                                 path=os.path.join(mount.path, name))
+    if kind == 'nfs':
+        # Never QEMU's nfs:// disks: QEMU 7.2 resolves relative backing
+        # names there against the overlay's full path, which breaks every
+        # chain (tests and Nova alike mount the export on the host).
+        options = data.get('options') or CONF.libvirt.nfs_mount_options
+        mount = nfs.Mount(data['export'], CONF.libvirt.nfs_mount_point_base,
+                          options, CONF.libvirt.nfs_client)
         mount.ensure_mounted()
         return config.DiskSource('file', fmt,
                                  path=os.path.join(mount.path, name))

@@ -31,9 +31,13 @@ class Attachments:
         active = chain.read_info()['active']
         LOG.info('Connection to volume %s for %s: %s on %s', volume.id,
                  connector.get('host'), active, share.name)
-        return {'driver_volume_type': share.kind,
-                'data': {'export': share.location, 'name': active,
-                         'format': chain.formats[active]}}
+        data = {'export': share.location, 'name': active,
+                'format': chain.formats[active]}
+        if share.options:
+            # A share line's own mount options hold on the compute host
+            # too (Nova's NFS volume driver reads them from 'options').
+            data['options'] = share.options
+        return {'driver_volume_type': share.kind, 'data': data}
 
     def attach(self, ctxt, volume_id, instance_id, host, device):
         """Reserves the volume for an instance, before the compute host

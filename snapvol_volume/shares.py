@@ -19,16 +19,28 @@ class Shares:
         self._host = host
 
     def mount_all(self):
+        """Mounts what it can: a share that is down now must not keep the
+        others from serving; pick() and every chain operation try it
+        again."""
         for share in self.drivers.values():
-            share.ensure_mounted()
+            try:
+                share.ensure_mounted()
+            except exception.SnapvolException as e:
+                LOG.error('Share %s cannot be mounted now: %s', share.name, e)
 
     def of(self, volume):
+        """The volume's share, mounted: a share that was down at start-up
+        or whose mount went stale is mounted (again) here, and a share
+        that stays down fails the request instead of letting it act on
+        the empty mount point."""
         try:
-            return self.drivers[volume.share]
+            share = self.drivers[volume.share]
         except KeyError:
             raise exception.ShareUnavailable(
                 share=volume.share, reason='it is not configured on host %s'
                                            % self._host)
+        share.ensure_mounted()
+        return share
 
     def pick(self, size):
         """The usable share with the most free space."""

@@ -25,6 +25,23 @@ opts = [
                     'drivers lacks "gluster". By default the volume '
                     'service\'s [volume] mount_point_base: one host, one '
                     'mount.'),
+    cfg.StrOpt('nfs_mount_point_base',
+               default='${volume.mount_point_base}',
+               help='Where NFS shares are mounted for QEMU to open their '
+                    'volumes as files (QEMU\'s own nfs:// driver is never '
+                    'used). By default the volume service\'s [volume] '
+                    'mount_point_base: one host, one mount.'),
+    cfg.StrOpt('nfs_mount_options',
+               default='${volume.nfs_mount_options}',
+               help='Options of the NFS mounts of this compute host; by '
+                    'default the volume service\'s. Options the volume '
+                    'service gives for one share replace them.'),
+    cfg.StrOpt('nfs_client',
+               default='${volume.nfs_client}',
+               choices=('auto', 'kernel', 'fuse'),
+               help='How this compute host mounts NFS shares: "kernel", '
+                    '"fuse" (snapvol-nfs-fuse) or "auto"; by default as the '
+                    '[volume] nfs_client option says.'),
     cfg.IntOpt('block_job_timeout',
                default=3600,
                min=1,

@@ -6,9 +6,11 @@ opts = [
     cfg.StrOpt('shares_config',
                help='File listing the shares volumes are kept on, one a '
                     'line: "local:/path", "glusterfs:HOST:/VOLNAME" or '
-                    '"nfs:HOST:/EXPORT". Blank lines and lines starting '
-                    'with "#" are ignored. When unset, a single local '
-                    'share at $state_path/volumes is used.'),
+                    '"nfs:HOST:/EXPORT", the last optionally followed by '
+                    '"-o OPTIONS", mount options of that share alone '
+                    '(they replace nfs_mount_options). Blank lines and '
+                    'lines starting with "#" are ignored. When unset, a '
+                    'single local share at $state_path/volumes is used.'),
     cfg.StrOpt('mount_point_base',
                default='$state_path/mnt',
                help='Directory under which network shares are mounted, '
@@ -20,6 +22,22 @@ opts = [
                     'page, attribute or entry cache: QEMU writes the same '
                     'files over libgfapi, and the volume manager must read '
                     'their headers as they are now.'),
+    cfg.StrOpt('nfs_mount_options',
+               help='Options of NFS mounts (Cinder\'s nfs_mount_options), '
+                    'e.g. "vers=4.1,hard": for the kernel client those of '
+                    '"mount -t nfs", for the user-space client those of '
+                    'snapvol-nfs-fuse. A share line\'s "-o OPTIONS" '
+                    'replaces them for that share. Unset: the client\'s '
+                    'defaults.'),
+    cfg.StrOpt('nfs_client',
+               default='auto',
+               choices=('auto', 'kernel', 'fuse'),
+               help='How NFS shares are mounted: "kernel" with "mount -t '
+                    'nfs", as Cinder and Nova do; "fuse" with snapvol-nfs-'
+                    'fuse, snapvol\'s user-space NFSv3 client over FUSE, '
+                    'for hosts whose kernel has no NFS client (containers, '
+                    'some CI machines); "auto": the kernel\'s client when '
+                    'the kernel has one, else the user-space one.'),
     cfg.StrOpt('file_owner',
                help='"user[:group]" given the volume files this service '
                     'creates. QEMU opening volumes over libgfapi ([libvirt] '

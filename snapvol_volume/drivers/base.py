@@ -29,13 +29,16 @@ def file_owner(spec):
 class FileShareDriver(abc.ABC):
     """A share that holds volume files in one directory.
 
-    ``name`` ("kind:location") is what a volume records as its share.
+    ``name`` ("kind:location") is what a volume records as its share;
+    ``options`` (mount options of a share line) are not part of it.
     """
 
     kind = None
+    takes_options = False
 
-    def __init__(self, location):
+    def __init__(self, location, options=None):
         self.location = location
+        self.options = options
         self.name = '%s:%s' % (self.kind, location)
 
     @staticmethod

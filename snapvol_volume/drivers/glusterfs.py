@@ -10,8 +10,8 @@ class GlusterfsShareDriver(base.FileShareDriver):
 
     check_location = staticmethod(glusterfs.check_location)
 
-    def __init__(self, location):
-        super().__init__(location)
+    def __init__(self, location, options=None):
+        super().__init__(location, options)
         self._mount = glusterfs.Mount(location, CONF.volume.mount_point_base)
 
     @property

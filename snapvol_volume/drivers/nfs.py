@@ -1,26 +1,29 @@
-"""NFS exports: the form is known; the driver comes with later work."""
+"""NFS exports, mounted under [volume] mount_point_base with the kernel's
+client or snapvol's user-space one ([volume] nfs_client)."""
 
-import re
-
-from snapvol_api import exception
+from snapvol_api.conf import CONF
+from snapvol_api.runtime import nfs
 from snapvol_volume.drivers import base
-
-_LOCATION = re.compile(r'^[A-Za-z0-9.:\[\]-]+:/\S*$')
 
 
 class NfsShareDriver(base.FileShareDriver):
     kind = 'nfs'
+    takes_options = True
 
-    @staticmethod
-    def check_location(location):
-        if not _LOCATION.match(location):
-            return 'an nfs share is HOST:/EXPORT, not %r' % location
-        return None
+    check_location = staticmethod(nfs.check_location)
+
+    def __init__(self, location, options=None):
+        super().__init__(location, options)
+        # A share's own options replace the service-wide ones, as in
+        # Cinder's nfs_shares_config.
+        self._mount = nfs.Mount(
+            location, CONF.volume.mount_point_base,
+            options or CONF.volume.nfs_mount_options,
+            CONF.volume.nfs_client)
 
     @property
     def mount_path(self):
-        raise exception.ShareUnavailable(
-            share=self.name, reason='the NFS driver is not available yet')
+        return self._mount.path
 
     def ensure_mounted(self):
-        return self.mount_path
+        self._mount.ensure_mounted()
