@@ -52,7 +52,8 @@ def disk_source(connection_info):
         # Never QEMU's nfs:// disks: QEMU 7.2 resolves relative backing
         # names there against the overlay's full path, which breaks every
         # chain (tests and Nova alike mount the export on the host).
-        options = data.get('options') or CONF.libvirt.nfs_mount_options
+        options = (data.get('options') or CONF.libvirt.nfs_mount_options
+                   or None)
         mount = nfs.Mount(data['export'], CONF.libvirt.nfs_mount_point_base,
                           options, CONF.libvirt.nfs_client)
         mount.ensure_mounted()
