@@ -90,47 +90,57 @@ class Pool:
             self.url, versions=['3'], connect_timeout=10,
             operation_timeout=self.operation_timeout)
 
-    def call(self, fn, *args, **kwargs):
-        """fn(client, *args) on a pooled client, asked again after
-        connection failures until retry_timeout."""
+    def call(self, fn, *args, replay_ok=None, **kwargs):
+        """fn(client, *args) on a pooled client, asked again on a new
+        connection after connection failures until retry_timeout.
+
+        A request whose reply was lost may have been done: when asked
+        again, the error ``replay_ok`` (ENOENT of an unlink) means done."""
         deadline = time.monotonic() + self.retry_timeout
-        delay = 0.1
+        delay = 0.05
+        replayed = False
         while True:
             client = self._idle.get()
             try:
                 if client is None:
                     client = self.connect()
-                    self._note_up()
                 result = fn(client, *args, **kwargs)
                 self._note_up()
                 return result
-            except _TRANSIENT as e:
+            except Exception as e:
+                if not _is_transient(e):
+                    err = to_oserror(e)
+                    if replayed and err.errno == replay_ok:
+                        self._note_up()
+                        return None
+                    raise err from e
                 self._note_down(e)
-                with contextlib.suppress(Exception):
-                    if client is not None:
-                        client.close()
+                # Its state (and every File opened on it) is gone with the
+                # server it spoke to; the next attempt connects again.
+                self._drop(client)
                 client = None
+                replayed = True
                 if time.monotonic() > deadline:
                     LOG.error('NFS server %s unreachable for %.0f s: %s',
                               self.url, self.retry_timeout, e)
                     raise mfusepy.FuseOSError(errno.EIO) from e
-            except nfs_rs.NfsError as e:
-                if isinstance(e, nfs_rs.NfsStateLostError) or \
-                        getattr(e, 'code_name', None) == 'NFS3ERR_JUKEBOX':
-                    self._note_down(e)
-                    if time.monotonic() <= deadline:
-                        continue
-                raise to_oserror(e) from e
             finally:
                 self._idle.put(client)
             time.sleep(delay)
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, 1.0)
+
+    def _drop(self, client):
+        if client is None:
+            return
+        with self._lock:
+            self.generation += 1
+        threading.Thread(target=_quiet_close, args=(client,),
+                         daemon=True).start()
 
     def _note_down(self, exc):
         with self._lock:
             if self._down_since is None:
                 self._down_since = time.monotonic()
-                self.generation += 1
                 LOG.warning('NFS server %s not answering (%s: %s); '
                             'retrying', self.url, type(exc).__name__, exc)
 
@@ -144,11 +154,41 @@ class Pool:
                 self._down_since = None
 
     def close(self):
+        threads = []
         while not self._idle.empty():
             client = self._idle.get_nowait()
             if client is not None:
-                with contextlib.suppress(Exception):
-                    client.close()
+                threads.append(threading.Thread(
+                    target=_quiet_close, args=(client,), daemon=True))
+                threads[-1].start()
+        for t in threads:
+            t.join(2)     # a dead server must not keep us from exiting
+
+
+def _quiet_close(closable):
+    with contextlib.suppress(Exception):
+        closable.close()
+
+
+def _is_transient(exc):
+    """Whether exc is the connection's failure, not the server's answer."""
+    if isinstance(exc, _TRANSIENT):
+        return True
+    if not isinstance(exc, nfs_rs.NfsError):
+        return False
+    if isinstance(exc, (nfs_rs.NfsUncertainOutcomeError,
+                        nfs_rs.NfsClosedResourceError,
+                        nfs_rs.NfsStateLostError,
+                        nfs_rs.NfsPositionUncertainError)):
+        return True
+    if getattr(exc, 'code_name', None) in ('NFS3ERR_JUKEBOX',
+                                           'NFS4ERR_DELAY'):
+        return True
+    return (getattr(exc, 'errno', None) is None
+            and getattr(exc, 'code_name', None) is None
+            and getattr(exc, 'recovery_action', None) in (
+                nfs_rs.RecoveryAction.RETRY, nfs_rs.RecoveryAction.REOPEN,
+                nfs_rs.RecoveryAction.REMOUNT))
 
 
 class _Handle:
@@ -171,6 +211,10 @@ class _Handle:
                 self.files[key] = f
         return f
 
+    def forget(self, f):
+        with self.lock:
+            self.files = {k: v for k, v in self.files.items() if v is not f}
+
     def close(self):
         with self.lock:
             files, self.files = list(self.files.values()), {}
@@ -190,9 +234,10 @@ class NfsFS(mfusepy.Operations):
 
     # -- helpers --------------------------------------------------------
 
-    def _call(self, name, path, *args, **kwargs):
+    def _call(self, name, path, *args, replay_ok=None, **kwargs):
         return self.pool.call(
-            lambda c: getattr(c, name)(nfs_path(path), *args, **kwargs))
+            lambda c: getattr(c, name)(nfs_path(path), *args, **kwargs),
+            replay_ok=replay_ok)
 
     def _new_handle(self, path, writable):
         with self._lock:
@@ -208,10 +253,11 @@ class NfsFS(mfusepy.Operations):
             f = handle.file(client, self.pool.generation, path)
             try:
                 return fn(f)
-            except nfs_rs.NfsClosedResourceError:
-                # The File died with its connection: drop it, reopen.
-                handle.close()
-                raise nfs_rs.NfsConnectionError(message='file closed')
+            except Exception as e:
+                if _is_transient(e):
+                    # The File died with its connection: reopen it.
+                    handle.forget(f)
+                raise
         return self.pool.call(run)
 
     # -- attributes -----------------------------------------------------
@@ -263,18 +309,19 @@ class NfsFS(mfusepy.Operations):
         return ['.', '..', *self._call('listdir', path)]
 
     def mkdir(self, path, mode):
-        self._call('mkdir', path, mode & 0o7777)
+        self._call('mkdir', path, mode & 0o7777, replay_ok=errno.EEXIST)
         self._own(path)
 
     def rmdir(self, path):
-        self._call('rmdir', path)
+        self._call('rmdir', path, replay_ok=errno.ENOENT)
 
     def unlink(self, path):
-        self._call('unlink', path)
+        self._call('unlink', path, replay_ok=errno.ENOENT)
 
     def rename(self, old, new):
         # NFSv3 RENAME replaces an existing target atomically.
-        self.pool.call(lambda c: c.rename(nfs_path(old), nfs_path(new)))
+        self.pool.call(lambda c: c.rename(nfs_path(old), nfs_path(new)),
+                       replay_ok=errno.ENOENT)
 
     def symlink(self, target, source):
         self.pool.call(lambda c: c.symlink(source, nfs_path(target)))
