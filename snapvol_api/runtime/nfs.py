@@ -189,9 +189,10 @@ class Mount:
                 return
             LOG.warning('Mount of %s at %s is stale (%s); remounting',
                         self.name, self.path, reason)
+            pid = self._live_fuse_pid()
             processutils.execute('umount', '-l', self.path,
                                  check_exit_code=False)
-            self._stop_fuse()
+            self._stop_fuse(pid)
         elif mounted is not None:
             raise exception.ShareUnavailable(
                 share=self.name,
@@ -267,6 +268,7 @@ class Mount:
 
     def unmount(self):
         """Unmounts the export (lazily if busy) and stops its FUSE client."""
+        pid = self._live_fuse_pid()
         if self._is_ours(self._mounted_source()):
             try:
                 processutils.execute('umount', self.path)
@@ -276,17 +278,22 @@ class Mount:
                 processutils.execute('umount', '-l', self.path,
                                      check_exit_code=False)
             LOG.info('Unmounted %s from %s', self.name, self.path)
-        self._stop_fuse()
+        self._stop_fuse(pid)
 
-    def _stop_fuse(self):
-        """Waits for the FUSE client to exit (it does when unmounted), and
-        ends it if it does not."""
+    def _live_fuse_pid(self):
+        """The pid of this mount's running FUSE client, or None. Read before
+        unmounting: as the client exits it removes its pid file, and its
+        cmdline reads empty before the process is gone."""
         pid = self._fuse_pid()
-        if pid is None:
-            return
+        return pid if pid is not None and self._fuse_alive(pid) else None
+
+    def _stop_fuse(self, pid):
+        """Waits for the FUSE client ``pid`` (from _live_fuse_pid) to exit,
+        as it does when unmounted, ends it if it does not, and removes its
+        pid file."""
         deadline = time.monotonic() + FUSE_STOP_TIMEOUT
         sig = signal.SIGTERM
-        while self._fuse_alive(pid):
+        while pid is not None and _proc_alive(pid):
             if time.monotonic() > deadline:
                 if sig == signal.SIGKILL:
                     break

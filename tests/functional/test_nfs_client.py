@@ -190,11 +190,13 @@ def test_mode_and_owner_are_enforced(workdir):
 
 
 def _restart_ganesha():
-    pid = int(GANESHA_PID_FILE.read_text())
+    pid = int(GANESHA_PID_FILE.read_text().split()[0])
     cmdline = Path(f'/proc/{pid}/cmdline').read_bytes().split(b'\0')[:-1]
     os.kill(pid, signal.SIGTERM)
     harness.wait_for(lambda: not _alive(pid), 30, interval=0.1,
                      what='ganesha to exit')
+    # ganesha writes its pid over the old file without truncating it.
+    GANESHA_PID_FILE.unlink(missing_ok=True)
     subprocess.Popen(cmdline, stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                      start_new_session=True)
@@ -230,9 +232,11 @@ def test_server_restart_under_an_open_writer(nfs_share, workdir):
 
     t = threading.Thread(target=writer)
     t.start()
-    assert written.wait(60)
-    _restart_ganesha()
-    t.join(180)
+    try:
+        assert written.wait(60)
+        _restart_ganesha()
+    finally:
+        t.join(180)
     assert not t.is_alive() and not errors, errors
     data = path.read_bytes()
     assert len(data) == 64 * chunk

@@ -2,6 +2,8 @@
 and stale detection."""
 
 import errno
+import os
+import subprocess
 
 import pytest
 
@@ -63,3 +65,24 @@ def test_something_else_mounted_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(m, '_mounted_source', lambda: ('other:/x', 'nfs'))
     with pytest.raises(exception.ShareUnavailable):
         m.ensure_mounted()
+
+
+def test_unmount_waits_for_a_client_that_removes_its_pid_file(
+        tmp_path, monkeypatch):
+    m = nfs.Mount('h:/e', str(tmp_path), client='fuse')
+    # Stands for the client: its cmdline names the mount point, and it
+    # exits a little after the unmount, which removes its pid file first.
+    client = subprocess.Popen(['sh', '-c', 'read x; sleep 0.3', m.path],
+                              stdin=subprocess.PIPE)
+    with open(m.pid_file, 'w') as f:
+        f.write('%d\n' % client.pid)
+    monkeypatch.setattr(m, '_mounted_source',
+                        lambda: ('h:/e', nfs.FUSE_FSTYPE))
+
+    def umount(*cmd, **kwargs):
+        os.unlink(m.pid_file)
+        client.stdin.close()
+
+    monkeypatch.setattr(nfs.processutils, 'execute', umount)
+    m.unmount()
+    assert client.poll() is not None
