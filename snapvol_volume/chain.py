@@ -30,6 +30,9 @@ GiB = 1024 ** 3
 # QEMU's libgfapi driver fails on a qcow2 file whose size is not a multiple
 # of 512 (a short read at EOF is an I/O error); pad new overlays.
 PAD_TO = 64 * 1024
+# Cinder's secure NAS permissions: the owner and QEMU's group (libvirt
+# gives QEMU the files it opens) read and write; other users nothing.
+IMAGE_MODE = 0o660
 _UUID = r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
 Layer = collections.namedtuple('Layer', 'name fmt backing')
@@ -169,6 +172,7 @@ class VolumeChain:
     # Changing ---------------------------------------------------------------
 
     def _give(self, path):
+        os.chmod(path, IMAGE_MODE)
         if self.owner is not None:
             os.chown(path, *self.owner)
 

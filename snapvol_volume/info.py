@@ -12,6 +12,8 @@ import os
 from snapvol_api import exception
 
 ACTIVE = 'active'
+# The volume service alone reads it; tenants' guests never do.
+MODE = 0o640
 
 
 class InfoStore:
@@ -47,7 +49,11 @@ class InfoStore:
     def write(self, data):
         if not isinstance(data.get(ACTIVE), str):
             raise ValueError('an info store needs an active file')
-        with open(self.tmp_path, 'w', encoding='utf-8') as f:
+        fd = os.open(self.tmp_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                     MODE)
+        # Whatever the umask, and for a temp file a crash left behind.
+        os.fchmod(fd, MODE)
+        with open(fd, 'w', encoding='utf-8') as f:
             json.dump(data, f, sort_keys=True)
             f.flush()
             os.fsync(f.fileno())

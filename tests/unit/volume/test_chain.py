@@ -96,6 +96,24 @@ def test_first_snapshot_of_raw_volume(volume):
     volume.assert_data()
 
 
+def test_files_are_not_readable_by_other_users(volume, tmp_path):
+    s1 = volume.snapshot()
+    base = 'volume-%s' % volume.id
+    clone = chain_mod.VolumeChain(str(volume.share), str(uuid.uuid4()), {})
+    clone.create_from(volume.chain, s1, 'qcow2', 1)
+    # A temp .info a crash left behind world-readable is tightened too.
+    tmp = volume.share / (base + '.info.tmp')
+    tmp.write_text('{}')
+    tmp.chmod(0o666)
+    volume.chain.info.write(volume.info)
+    modes = {p.name: p.stat().st_mode & 0o777
+             for p in volume.share.iterdir()}
+    assert modes == {base: 0o660, '%s.%s' % (base, s1): 0o660,
+                     base + '.info': 0o640,
+                     'volume-%s' % clone.volume_id: 0o660,
+                     'volume-%s.info' % clone.volume_id: 0o640}
+
+
 def test_three_snapshots_make_a_chain(volume):
     ids = []
     for pattern in (0x21, 0x22, 0x23):
