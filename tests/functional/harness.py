@@ -8,6 +8,7 @@ prepared by ``tools/testbed``.
 
 import configparser
 import dataclasses
+import fcntl
 import functools
 import itertools
 import os
@@ -439,6 +440,76 @@ def _alive(pid):
     except PermissionError:
         return True
     return True
+
+
+# --- NFS --------------------------------------------------------------------
+
+# The test bed's nfs-ganesha (tools/testbed) serves the default export.
+GANESHA_PID_FILE = Path('/srv/snapvol/nfs/ganesha.pid')
+# Held while ganesha restarts: tests in other processes (pytest-xdist
+# workers, other runs) may restart it too, and two restarts at once would
+# each start a server and remove the other's pid file.
+GANESHA_LOCK = Path('/run/snapvol-func-ganesha.lock')
+
+
+def ganesha_restartable(share_line):
+    """Whether ``share_line`` (``nfs:HOST:/EXPORT``) is served by the test
+    bed's ganesha on this machine, which restart_ganesha() can restart."""
+    return (GANESHA_PID_FILE.exists()
+            and share_line.startswith('nfs:127.0.0.1:'))
+
+
+def _running(pid):
+    """Alive and not a zombie (a ganesha a test started and stopped stays
+    one until that test process reaps it)."""
+    try:
+        os.kill(pid, 0)
+        stat = Path(f'/proc/{pid}/stat').read_text()
+    except (ProcessLookupError, FileNotFoundError):
+        return False
+    return stat.rsplit(')', 1)[1].split()[0] != 'Z'
+
+
+def _ganesha_answers():
+    return subprocess.run(['rpcinfo', '-t', '127.0.0.1', 'nfs', '3'],
+                          capture_output=True, timeout=10).returncode == 0
+
+
+def restart_ganesha(timeout=30):
+    """Stops the test bed's nfs-ganesha (SIGTERM, as a service restart
+    does) and starts it again with the same command line; returns when it
+    answers NFSv3 again. Other tests use the same server: it is never left
+    down (a start that fails is tried again), and restarts from several
+    processes take turns."""
+    GANESHA_LOCK.touch(exist_ok=True)
+    with open(GANESHA_LOCK) as lock:     # closing it releases the lock
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        pid = int(GANESHA_PID_FILE.read_text().split()[0])
+        cmdline = Path(f'/proc/{pid}/cmdline').read_bytes().split(b'\0')[:-1]
+        if not cmdline or b'ganesha' not in os.path.basename(cmdline[0]):
+            raise RuntimeError(f'{GANESHA_PID_FILE} names pid {pid}, which '
+                               f'is not ganesha: {cmdline!r}')
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not _running(pid), timeout, interval=0.1,
+                 what='ganesha to exit')
+        for attempt in range(3):
+            # ganesha writes its pid over the old file without truncating it.
+            GANESHA_PID_FILE.unlink(missing_ok=True)
+            proc = subprocess.Popen(
+                cmdline, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+            deadline = time.monotonic() + timeout
+            while proc.poll() is None and time.monotonic() < deadline:
+                if _ganesha_answers():
+                    return proc.pid
+                time.sleep(0.1)
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            print(f'restart_ganesha: attempt {attempt + 1} exited '
+                  f'{proc.returncode} without answering', file=sys.stderr)
+        raise RuntimeError('nfs-ganesha did not start again (see '
+                           '/var/log/snapvol-ganesha.log)')
 
 
 # --- the services -----------------------------------------------------------

@@ -24,8 +24,6 @@ from tests.imagedata import write_pattern
 
 from . import harness
 
-GANESHA_PID_FILE = Path('/srv/snapvol/nfs/ganesha.pid')
-
 
 @pytest.fixture(scope='module')
 def mount_base():
@@ -189,26 +187,8 @@ def test_mode_and_owner_are_enforced(workdir):
     assert (secret.stat().st_uid, secret.stat().st_gid) == (64055, 0)
 
 
-def _restart_ganesha():
-    pid = int(GANESHA_PID_FILE.read_text().split()[0])
-    cmdline = Path(f'/proc/{pid}/cmdline').read_bytes().split(b'\0')[:-1]
-    os.kill(pid, signal.SIGTERM)
-    harness.wait_for(lambda: not _alive(pid), 30, interval=0.1,
-                     what='ganesha to exit')
-    # ganesha writes its pid over the old file without truncating it.
-    GANESHA_PID_FILE.unlink(missing_ok=True)
-    subprocess.Popen(cmdline, stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
-    harness.wait_for(
-        lambda: subprocess.run(['rpcinfo', '-t', '127.0.0.1', 'nfs', '3'],
-                               capture_output=True).returncode == 0,
-        30, interval=0.1, what='ganesha to answer again')
-
-
 def test_server_restart_under_an_open_writer(nfs_share, workdir):
-    if not GANESHA_PID_FILE.exists() \
-            or not nfs_share.startswith('nfs:127.0.0.1:'):
+    if not harness.ganesha_restartable(nfs_share):
         pytest.skip('the NFS server is not the test bed\'s ganesha')
     chunk = 256 * 1024
     path = workdir / 'busy'
@@ -234,7 +214,7 @@ def test_server_restart_under_an_open_writer(nfs_share, workdir):
     t.start()
     try:
         assert written.wait(60)
-        _restart_ganesha()
+        harness.restart_ganesha()
     finally:
         t.join(180)
     assert not t.is_alive() and not errors, errors
