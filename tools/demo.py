@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """snapvol's demonstration: a real guest's volume, three quiesced live
 snapshots merged in mixed order while it writes, then a detached volume's
-snapshots on GlusterFS; every record and byte verified.
+snapshots on GlusterFS and on NFS; every record and byte verified.
 
 Run through ``tools/demo``, which prepares the machine first. It starts its
 own ``snapvol-all`` (defaults, but with a temporary state directory and a
@@ -16,6 +16,11 @@ the demo reads the records back from each snapshot's chain on the share
 (never through the guest) and checks them against what the guest
 reported. If the guest cannot be built, a guest-less VM is used instead,
 written to through QEMU's monitor (``--no-guest`` asks for that).
+
+The detached scenario runs on the GlusterFS volume (``--gluster``) and
+then on the NFS export (``--nfs``; with qcow2 volumes), each mounted by the
+volume service as it starts (an NFS export by ``mount -t nfs`` where the
+kernel has an NFS client, else by snapvol-nfs-fuse) and unmounted after.
 """
 
 import argparse
@@ -23,6 +28,7 @@ import functools
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -63,9 +69,11 @@ def _free_port():
 class Service:
     """snapvol-all in a temporary directory, with one share."""
 
-    def __init__(self, workdir, share, kernels_path=None):
+    def __init__(self, workdir, share, kernels_path=None,
+                 volume_format='raw'):
         self.workdir = workdir
         self.share = share
+        self.volume_format = volume_format
         self.port, self.compute_port = _free_port(), _free_port()
         self.password = secrets.token_urlsafe(12)
         self.admin_password = secrets.token_urlsafe(12)
@@ -85,6 +93,7 @@ class Service:
                     'log_file = %(w)s/snapvol.log\n'
                     '[volume]\nshares_config = %(w)s/shares.conf\n'
                     'mount_point_base = %(w)s/mnt\n'
+                    'volume_format = %(f)s\n'
                     '[volume_api]\nlisten = 127.0.0.1\nport = %(p)d\n'
                     '[compute_api]\nlisten = 127.0.0.1\nport = %(c)d\n'
                     # KVM may be unable to run a guest here (TCG is).
@@ -93,7 +102,7 @@ class Service:
                     'endpoint = http://127.0.0.1:%(c)d/v2.1\n'
                     'username = admin\npassword = %(a)s\n'
                     % {'w': workdir, 'p': self.port, 'c': self.compute_port,
-                       'a': self.admin_password})
+                       'a': self.admin_password, 'f': volume_format})
             if kernels_path:
                 # Servers may boot these kernels (metadata kernel_id...).
                 f.write('[compute]\nkernels_path = %s\n' % kernels_path)
@@ -180,12 +189,13 @@ def wait(get, resource_id, wanted, timeout=300, interval=0.1):
         time.sleep(interval)
 
 
-def active_file(directory, volume_id):
-    """(info store, path of the active file, its format)."""
+def active_file(directory, volume_id, base_format='raw'):
+    """(info store, path of the active file, its format). ``base_format``:
+    the base file's ([volume] volume_format); every overlay is qcow2."""
     with open(os.path.join(directory, 'volume-%s.info' % volume_id)) as f:
         info = json.load(f)
-    # The demo's volumes start raw (the default); every overlay is qcow2.
-    fmt = 'raw' if info['active'] == 'volume-%s' % volume_id else 'qcow2'
+    fmt = (base_format if info['active'] == 'volume-%s' % volume_id
+           else 'qcow2')
     return info, os.path.join(directory, info['active']), fmt
 
 
@@ -201,11 +211,11 @@ def short(name):
     return '.' + snap[:8] if snap else volume[:15]
 
 
-def show_chain(directory, volume_id, names=None):
+def show_chain(directory, volume_id, names=None, base_format='raw'):
     """Prints the volume's chain, active file first. ``names``: snapshot
     id -> name; each snapshot shows as [name] where its point in time
     lies: it is everything below that mark (.info names the file above)."""
-    info, path, fmt = active_file(directory, volume_id)
+    info, path, fmt = active_file(directory, volume_id, base_format)
     above = {f: s for s, f in info.items() if s != 'active'}
     links = []
     while path:
@@ -220,14 +230,66 @@ def show_chain(directory, volume_id, names=None):
     say('  chain, active file first: %s', ' -> '.join(links))
 
 
+def describe_mount(service, directory):
+    """What is mounted at ``directory`` and by which client, as an
+    operator would check it (/proc/mounts, the FUSE client's pid file)."""
+    if service.share.startswith('local:'):
+        return 'a local directory'
+    with open('/proc/mounts') as f:
+        mounts = [line.split()[:3] for line in f]
+    source, fstype = next(((m[0], m[2]) for m in mounts
+                           if m[1] == directory), ('?', '?'))
+    text = '%s mounted at %s (%s)' % (source, directory, fstype)
+    if fstype == 'fuse.snapvol-nfs':
+        try:
+            with open(directory + '.pid') as f:
+                pid = f.read().strip()
+        except OSError:
+            pid = '?'
+        text += (' by snapvol-nfs-fuse, pid %s, the user-space NFSv3 '
+                 'client ([volume] nfs_client = auto: this kernel has no '
+                 'NFS client); its log: %s.log' % (pid, directory))
+    elif fstype.startswith('nfs'):
+        text += ' by the kernel\'s NFS client'
+    return text
+
+
+def show_files(directory, volume_ids, base_format):
+    """Lists the volumes' files on the share: size, space used, what each
+    is (formats as the demo knows them: nothing is probed)."""
+    names = sorted(n for n in os.listdir(directory)
+                   if n.startswith(tuple('volume-%s' % v
+                                         for v in volume_ids)))
+    made_at = {}
+    for name in names:
+        if name.endswith('.info'):
+            with open(os.path.join(directory, name)) as f:
+                made_at.update({v: k for k, v in json.load(f).items()
+                                if k != 'active'})
+    say('  files on the share (%d):', len(names))
+    for name in names:
+        st = os.stat(os.path.join(directory, name))
+        if name.endswith('.info'):
+            what = '.info store'
+        elif '.' not in name:
+            what = 'base file (%s)' % base_format
+        else:
+            what = 'qcow2 overlay'
+        if name in made_at:
+            what += ', made at snapshot %s' % made_at[name][:8]
+        say('    %10d bytes %5.1f MiB used  %-42s %s', st.st_size,
+            st.st_blocks * 512 / MiB, what, name)
+
+
 def run_scenario(service):
     cinder = service.cinder()
     directory = service.share_directory()
-    say('Share %s (files in %s)', service.share, directory)
+    fmt0 = service.volume_format
+    say('Share %s: %s', service.share, describe_mount(service, directory))
 
     volume = cinder.volumes.create(1, name='demo-volume')
     wait(cinder.volumes.get, volume.id, 'available')
-    say('Created volume %s (1 GiB, raw)', volume.id)
+    say('Created volume %s (1 GiB, %s)', volume.id, fmt0)
 
     expected = imagedata.ImageModel(os.path.join(service.workdir, 'now.raw'),
                                     GiB)
@@ -235,8 +297,8 @@ def run_scenario(service):
     snapshots = []
     names = {}
     for number, pattern in enumerate((0xa1, 0xb2, 0xc3), 1):
-        show_chain(directory, volume.id, names)
-        _, active, fmt = active_file(directory, volume.id)
+        show_chain(directory, volume.id, names, fmt0)
+        _, active, fmt = active_file(directory, volume.id, fmt0)
         expected.write_image(active, fmt, pattern, number * 8 * MiB, MiB)
         expected.write_image(active, fmt, pattern, 0, 4096)
         say('Wrote 1 MiB of 0x%02x at %d MiB (and the first 4 KiB)',
@@ -248,13 +310,15 @@ def run_scenario(service):
         snapshots.append(snap)
         names[snap.id] = snap.name
         say('Snapshot %d: %s (%s) is available', number, snap.id, snap.name)
-    _, active, fmt = active_file(directory, volume.id)
+    _, active, fmt = active_file(directory, volume.id, fmt0)
     expected.write_image(active, fmt, 0xd4, 40 * MiB, MiB)
     say('Wrote 1 MiB of 0xd4 after the third snapshot')
 
     def verify(step):
-        show_chain(directory, volume.id, names)
-        info, active, fmt = active_file(directory, volume.id)
+        show_chain(directory, volume.id, names, fmt0)
+        info, active, fmt = active_file(directory, volume.id, fmt0)
+        # qemu-img compare reads only what the chain has allocated (and
+        # the local model): never a whole volume over a network share.
         expected.assert_matches(active, fmt)
         for snap_id, data in at.items():
             # A snapshot's data is the chain below its overlay.
@@ -266,6 +330,7 @@ def run_scenario(service):
             'exactly their data', step, len(at))
 
     verify('three snapshots')
+    show_files(directory, [volume.id], fmt0)
     s1, s2, s3 = snapshots
     for label, snap in (('the middle snapshot', s2),
                         ('the oldest snapshot', s1)):
@@ -280,9 +345,10 @@ def run_scenario(service):
     clone = cinder.volumes.create(1, snapshot_id=s3.id, name='demo-clone')
     wait(cinder.volumes.get, clone.id, 'available')
     at[s3.id].assert_matches(
-        os.path.join(directory, 'volume-%s' % clone.id), 'raw')
+        os.path.join(directory, 'volume-%s' % clone.id), fmt0)
     say('Created volume %s from the remaining snapshot: it holds exactly '
         'the data of that moment', clone.id)
+    show_files(directory, [volume.id, clone.id], fmt0)
 
     boundary = merge_boundary(directory, volume.id, s3.id)
     cinder.volume_snapshots.delete(s3)
@@ -291,6 +357,7 @@ def run_scenario(service):
     say('Deleted the last snapshot (%s): %s', s3.name,
         describe_merge(directory, *boundary))
     verify('deleting the last snapshot')
+    show_files(directory, [volume.id, clone.id], fmt0)
     for vol in (clone, volume):
         cinder.volumes.delete(vol)
         wait(cinder.volumes.get, vol.id, 'deleted')
@@ -709,6 +776,11 @@ def main():
     parser.add_argument('--gluster', default=os.environ.get(
         'SNAPVOL_TEST_GLUSTER', '%s:/snapvol-gv0' % socket.gethostname()),
         help='GlusterFS volume HOST:/VOLNAME (empty to skip)')
+    parser.add_argument('--nfs', default=os.environ.get(
+        'SNAPVOL_TEST_NFS', '127.0.0.1:/snapvol/nfs1'),
+        help="NFS export 'HOST:/EXPORT [-o OPTIONS]', a share line without "
+             "its 'nfs:' (default: $SNAPVOL_TEST_NFS or the test bed's "
+             "ganesha, 127.0.0.1:/snapvol/nfs1; empty to skip)")
     parser.add_argument('--no-guest', action='store_true',
                         help='a guest-less VM instead of the test guest')
     args = parser.parse_args()
@@ -732,8 +804,8 @@ def main():
 
     results = []
     # Not under /tmp's private directories: QEMU runs as libvirt-qemu.
-    with tempfile.TemporaryDirectory(prefix='snapvol-demo-',
-                                     dir='/var/tmp') as top:
+    top = tempfile.mkdtemp(prefix='snapvol-demo-', dir='/var/tmp')
+    try:
         os.chmod(top, 0o755)
         local = 'local:%s' % os.path.join(top, 'local-share')
         if guest_files:
@@ -747,6 +819,11 @@ def main():
         if args.gluster:
             runs.append(('glusterfs:%s' % args.gluster, run_scenario,
                          'snapshots of a detached volume', None))
+        if args.nfs:
+            # qcow2: through the user-space client a raw file's holes
+            # read as data (README, NFS shares).
+            runs.append(('nfs:%s' % args.nfs, run_scenario,
+                         'snapshots of a detached qcow2 volume', None))
         for index, (share, scenario, what, kernels) in enumerate(runs):
             title = '%d. %s' % (index + 1, what[0].upper() + what[1:])
             print('\n%s\n%s' % (title, '=' * len(title)), flush=True)
@@ -754,27 +831,83 @@ def main():
             os.makedirs(workdir)
             os.chmod(workdir, 0o755)
             start = time.monotonic()
-            with Service(workdir, share, kernels_path=kernels) as service:
-                scenario(service)
-                if service.cinder().volumes.list():
-                    raise SystemExit('volumes were left behind')
-            results.append((what, share, time.monotonic() - start))
-            _unmount(os.path.join(workdir, 'mnt'))
+            fmt = 'qcow2' if share.startswith('nfs:') else 'raw'
+            try:
+                with Service(workdir, share, kernels_path=kernels,
+                             volume_format=fmt) as service:
+                    scenario(service)
+                    if service.cinder().volumes.list():
+                        raise SystemExit('volumes were left behind')
+            finally:
+                # Before the temporary directory goes: never remove files
+                # through a share still mounted in it.
+                _unmount(os.path.join(workdir, 'mnt'))
+            results.append((what, share.split(' -o ')[0],
+                            time.monotonic() - start))
+    finally:
+        _remove(top)
     print('\nSummary: %s' % (
         'the guest\'s records and every byte verified at every step'
         if guest_files else 'every byte verified at every step (NO real '
         'guest: %s)' % why_not))
     for what, share, seconds in results:
-        print('  %-40s on %-26s passed in %5.1f s' % (
+        print('  %-40s on %-30s passed in %5.1f s' % (
             what, 'a local share' if share.startswith('local:') else share,
             seconds))
 
 
 def _unmount(mnt):
-    if os.path.isdir(mnt):
-        for entry in os.listdir(mnt):
-            subprocess.run(['umount', os.path.join(mnt, entry)],
-                           check=False)
+    """Unmounts the shares the run's services mounted under ``mnt`` and
+    waits for their FUSE clients (snapvol-nfs-fuse) to exit."""
+    if not os.path.isdir(mnt):
+        return
+    for entry in sorted(os.listdir(mnt)):
+        path = os.path.join(mnt, entry)
+        if not os.path.ismount(path):
+            continue
+        try:
+            with open(path + '.pid') as f:
+                pid = int(f.read().strip())
+        except (OSError, ValueError):
+            pid = None
+        t0 = time.monotonic()
+        if subprocess.run(['umount', path], check=False).returncode:
+            subprocess.run(['umount', '-l', path], check=False)
+        if os.path.ismount(path):
+            raise SystemExit('%s is still mounted: not removing %s'
+                             % (path, mnt))
+        unmounted = time.monotonic() - t0
+        deadline = time.monotonic() + 30
+        while pid is not None and _alive(pid):
+            if time.monotonic() > deadline:
+                raise SystemExit('snapvol-nfs-fuse (pid %d) of %s did not '
+                                 'exit after the unmount' % (pid, path))
+            time.sleep(0.05)
+        say('Unmounted %s in %.1f s%s', path, unmounted,
+            '; its snapvol-nfs-fuse (pid %d) exited %.1f s later'
+            % (pid, time.monotonic() - t0 - unmounted)
+            if pid is not None else '')
+
+
+def _remove(top):
+    """Removes the demo's directory unless a share is still mounted in it
+    (removing the tree would remove that share's files)."""
+    with open('/proc/mounts') as f:
+        inside = [line.split()[1] for line in f
+                  if line.split()[1].startswith(top + '/')]
+    if inside:
+        print('NOT removing %s: %s still mounted there' % (
+            top, ', '.join(inside)), file=sys.stderr)
+        return
+    shutil.rmtree(top)
+
+
+def _alive(pid):
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except (OSError, IndexError):
+        return False
 
 
 if __name__ == '__main__':
