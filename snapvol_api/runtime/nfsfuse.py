@@ -403,17 +403,41 @@ CLIENT_OPTIONS = {'retry_timeout': float, 'connections': int,
                   'operation_timeout': float}
 
 
+# mount.nfs(5) options that mean nothing to this client: a share line or
+# nfs_mount_options written for the kernel's client still mounts here.
+KERNEL_NFS_OPTIONS = frozenset((
+    'vers', 'nfsvers', 'minorversion', 'proto', 'mountproto', 'port',
+    'mountport', 'mountvers', 'mounthost', 'mountaddr', 'addr', 'clientaddr',
+    'hard', 'soft', 'softreval', 'timeo', 'retrans', 'retry', 'rsize',
+    'wsize', 'nconnect', 'max_connect', 'ac', 'actimeo', 'acregmin',
+    'acregmax', 'acdirmin', 'acdirmax', 'cto', 'lookupcache', 'lock',
+    'local_lock', 'sec', 'tcp', 'udp', 'intr', 'bg', 'fg', 'namlen',
+    'rdirplus', 'sharecache', 'resvport', 'fsc', 'posix', 'acl',
+    '_netdev'))
+
+
+def _kernel_option(key):
+    return key in KERNEL_NFS_OPTIONS or (
+        key.startswith('no') and key[2:] in KERNEL_NFS_OPTIONS)
+
+
 def parse_options(text):
     """-o a,b=c -> (libfuse options, our options)."""
-    fuse, ours = dict(DEFAULT_OPTIONS), {}
+    fuse, ours, ignored = dict(DEFAULT_OPTIONS), {}, []
     for item in filter(None, (text or '').split(',')):
         key, sep, value = item.partition('=')
         if key in CLIENT_OPTIONS:
             ours[key] = CLIENT_OPTIONS[key](value)
+        elif _kernel_option(key):
+            ignored.append(item)
         elif key.startswith('no') and key[2:] in DEFAULT_OPTIONS:
             fuse.pop(key[2:], None)
         else:
             fuse[key] = value if sep else True
+    if ignored:
+        LOG.warning('ignoring kernel NFS mount options %s: this client '
+                    'speaks NFSv3 over TCP and has its own retries',
+                    ','.join(ignored))
     return fuse, ours
 
 
@@ -431,5 +455,11 @@ def serve(location, mount_point, options=None):
     LOG.info('serving %s at %s (options %s)', location, mount_point,
              ','.join(k if v is True else '%s=%s' % (k, v)
                       for k, v in fuse_options.items()))
-    mfusepy.FUSE(NfsFS(pool), mount_point, foreground=True, **fuse_options)
+    try:
+        mfusepy.FUSE(NfsFS(pool), mount_point, foreground=True,
+                     **fuse_options)
+    except RuntimeError as e:
+        # mfusepy's message is libfuse's return code; libfuse printed why.
+        raise RuntimeError('libfuse did not mount %s at %s (code %s)'
+                           % (location, mount_point, e)) from None
     LOG.info('%s at %s: FUSE loop ended', location, mount_point)
