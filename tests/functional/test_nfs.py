@@ -253,3 +253,136 @@ def test_managers_restart_mid_merge_on_nfs(service_factory, nfs_share,
     _regions_hold(share / vol.overlay(s2), now_regions)
     # Snapshot s2 is its overlay's backing file: the base, s1 merged in.
     _regions_hold(share / vol.base, s2_regions)
+
+
+# --- one shares file with local, GlusterFS and NFS shares --------------------
+
+UNMOUNTABLE_NFS = 'nfs:127.0.0.1:/no/such/export'
+
+
+def _free_bytes(path):
+    st = os.statvfs(path)
+    return st.f_bavail * st.f_frsize
+
+
+def _block(mount_point):
+    """Something else mounted on a share's mount point: the service finds
+    the share unusable (and never writes into the other file system)."""
+    os.makedirs(mount_point, exist_ok=True)
+    harness.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'snapvol-blocker',
+                 mount_point])
+
+
+def _unmount(mount_point):
+    if harness.run(['umount', mount_point], check=False).returncode != 0:
+        harness.run(['umount', '-l', mount_point])
+
+
+@pytest.fixture
+def tmpfs_dir():
+    """A directory on a tmpfs of its own (64 MiB, resizable with
+    ``mount -o remount,size=``): a local share whose free space the test
+    sets. Under harness.MOUNT_ROOT, so a killed run's mount is swept."""
+    mount_dir = harness.new_mount_dir('nfs-mix-local')
+    path = mount_dir / 'share'
+    path.mkdir()
+    harness.run(['mount', '-t', 'tmpfs', '-o', 'size=64m,mode=0755',
+                 'snapvol-local', path])
+    yield path
+    harness.remove_mount_dir(mount_dir)
+
+
+def _files_of(dirs, volume_id):
+    """{share line: sorted names of the volume's files on that share}."""
+    return {line: sorted(p.name for p in path.glob('volume-%s*' % volume_id))
+            for line, path in dirs.items()}
+
+
+def _mounted_source(path):
+    """What /proc/mounts says is mounted at ``path`` (the first line)."""
+    with open('/proc/mounts') as f:
+        for line in f:
+            source, target = line.split()[:2]
+            if target == str(path):
+                return source
+    return None
+
+
+def _volume_cycle(svc, cinder, dirs, expected):
+    """Create, one snapshot, its delete and the volume's delete, the files
+    checked on each share after each step; the volume must land on
+    ``expected``."""
+    vol = cinder.volumes.create(1)
+    harness.wait_for_status(lambda: cinder.volumes.get(vol.id), 'available')
+    if not expected.startswith('local:'):
+        # The files are on the share, not in a bare mount point.
+        assert _mounted_source(dirs[expected]) == expected.split(':', 1)[1]
+    assert svc.query('SELECT share FROM volumes WHERE id = :v',
+                     v=vol.id) == [(expected,)]
+    base = 'volume-%s' % vol.id
+    nothing = {line: [] for line in dirs}
+    assert _files_of(dirs, vol.id) == {**nothing,
+                                       expected: [base, base + '.info']}
+    snap = cinder.volume_snapshots.create(vol.id)
+    harness.wait_for_status(lambda: cinder.volume_snapshots.get(snap.id),
+                            'available')
+    overlay = '%s.%s' % (base, snap.id)
+    assert _files_of(dirs, vol.id) == {
+        **nothing, expected: sorted([base, overlay, base + '.info'])}
+    info = json.loads((dirs[expected] / (base + '.info')).read_text())
+    assert info == {snap.id: overlay, 'active': overlay}
+    cinder.volume_snapshots.delete(snap.id)
+    _wait_snapshot_deleted(cinder, snap.id)
+    files = _files_of(dirs, vol.id)
+    info = json.loads((dirs[expected] / (base + '.info')).read_text())
+    assert list(info) == ['active']
+    assert files == {**nothing,
+                     expected: sorted({info['active'], base + '.info'})}
+    cinder.volumes.delete(vol.id)
+    harness.wait_for(lambda: vol.id not in {
+        v.id for v in cinder.volumes.list()}, 120, what='volume delete')
+    assert _files_of(dirs, vol.id) == nothing
+
+
+def test_shares_of_three_kinds_in_one_shares_file(service_factory, tmpfs_dir,
+                                                  gluster_share, nfs_share):
+    """A local, a GlusterFS and an NFS share in one shares file, beside an
+    NFS export that cannot be mounted: the service starts and says so, and
+    volumes go to the working shares, each kind through a whole life.
+
+    A new volume goes to the usable share with the most free space
+    (snapvol_volume/shares.py Shares.pick), and here all three may sit on
+    one disk: the local share is a tmpfs whose size the test sets, and a
+    network share is made unusable by something else mounted on its mount
+    point (as by an operator's mistake)."""
+    local = 'local:%s' % tmpfs_dir
+    svc = service_factory(
+        embedded=True, start=False,
+        shares=[local, gluster_share, nfs_share, UNMOUNTABLE_NFS],
+        extra_config={'volume': {'volume_format': 'qcow2'}})
+    dirs = {local: tmpfs_dir, gluster_share: _share_dir(svc, gluster_share),
+            nfs_share: _share_dir(svc, nfs_share)}
+    _block(dirs[nfs_share])
+    harness.run(['mount', '-o', 'remount,size=%d' % (
+        2 * _free_bytes(svc.gluster_root) + imagedata.GiB), tmpfs_dir])
+    svc.start()
+    log = svc.log_path('snapvol-all').read_text()
+    for line in (nfs_share, UNMOUNTABLE_NFS):
+        assert 'Share %s cannot be mounted now' % line in log
+    assert 'Share %s cannot be mounted now' % gluster_share not in log
+    cinder = svc.client('alice')
+
+    _volume_cycle(svc, cinder, dirs, local)
+    harness.run(['mount', '-o', 'remount,size=64m', tmpfs_dir])
+    _volume_cycle(svc, cinder, dirs, gluster_share)
+    # GlusterFS down, the NFS mount point free again: mounted on demand.
+    _unmount(dirs[gluster_share])
+    _block(dirs[gluster_share])
+    _unmount(dirs[nfs_share])
+    _volume_cycle(svc, cinder, dirs, nfs_share)
+    # Every create tried the export that cannot be mounted, and none used it.
+    assert set(svc.query('SELECT share FROM volumes')) == {
+        (local,), (gluster_share,), (nfs_share,)}
+    assert svc.log_path('snapvol-all').read_text().count(
+        'Share %s is unusable' % UNMOUNTABLE_NFS) >= 3
+    assert svc.crashed() == {}
