@@ -19,6 +19,7 @@ import libvirt
 import libvirt_qemu
 import pytest
 
+from snapvol_api.runtime import nfs
 from tests import imagedata
 
 from . import harness
@@ -34,12 +35,14 @@ BOOT_DISK = 'virtio-disk0/virtio-backend'
 
 
 class Share:
-    """A directory QEMU can open files in: a local one, or the test's FUSE
-    mount of the GlusterFS volume (QEMU then reaches it over libgfapi)."""
+    """A directory QEMU can open files in: a local one, the test's FUSE
+    mount of the GlusterFS volume (QEMU then reaches it over libgfapi), or
+    the compute service's mount of the NFS export (its ``export``)."""
 
-    def __init__(self, directory, connection):
+    def __init__(self, directory, connection, export=None):
         self.dir = directory
         self.connection = connection
+        self.export = export or directory
         self.volume_ids = []
 
     def remove_files(self):
@@ -79,10 +82,8 @@ class Volume:
         return os.path.join(self.share.dir, name)
 
     def connection_info(self):
-        export = (self.share.dir if self.share.connection == 'local'
-                  else '%s:/%s' % harness.gluster_spec())
         return {'driver_volume_type': self.share.connection,
-                'data': {'export': export, 'name': self.active,
+                'data': {'export': self.share.export, 'name': self.active,
                          'format': self.formats[self.active]}}
 
     def new_overlay(self, snapshot_id):
@@ -236,24 +237,31 @@ class Scenario:
 
 
 
-@pytest.fixture(params=['local', 'glusterfs'])
+@pytest.fixture(params=['local', 'glusterfs', 'nfs'])
 def stack(request, service_factory, share_dir):
     extra = {}
     if request.param == 'glusterfs':
         # At the volume's root, where the volume service keeps its files.
         share = Share(str(request.getfixturevalue('gluster_mount')),
-                      'glusterfs')
+                      'glusterfs', '%s:/%s' % harness.gluster_spec())
         extra = {'libvirt': {'qemu_allowed_storage_drivers': 'gluster'}}
-    else:
+    elif request.param == 'local':
         share = Share(share_dir, 'local')
     svc = service_factory(mode='compute', extra_config=extra)
+    if request.param == 'nfs':
+        # The mount the compute service makes for the volume, made first:
+        # both name it after the export under its nfs_mount_point_base.
+        export = request.getfixturevalue('nfs_share').split(':', 1)[1]
+        mount = nfs.Mount(export, str(svc.mount_dir))
+        mount.ensure_mounted()
+        share = Share(mount.path, 'nfs', export)
     standin = StandInServer(svc.transport_url, svc.control_exchange)
     yield svc, standin.endpoint, share
     for server in svc.nova('admin').servers.list():
         svc.nova('admin').servers.delete(server.id)
     standin.stop()
-    if share.connection == 'glusterfs':
-        share.remove_files()
+    if share.connection != 'local':
+        share.remove_files()        # the export is shared with other tests
 
 
 @pytest.mark.parametrize('depth', [1, 3, 10])
@@ -263,6 +271,8 @@ def test_chain_of_snapshots_then_merges(stack, tmp_path, depth):
         # Each libgfapi client takes ~10 s to close here; one depth that
         # has a middle, an oldest and a newest is enough over the network.
         pytest.skip('depth 3 covers GlusterFS network disks')
+    if share.connection == 'nfs' and depth == 10:
+        pytest.skip('depths 1 (active commit) and 3 cover NFS')
     run = Scenario(svc, standin, share, tmp_path)
     ids = []
     for n in range(depth):
@@ -290,6 +300,8 @@ def test_chain_of_snapshots_then_merges(stack, tmp_path, depth):
     assert '<backingStore type=' not in xml
 
 
+# NFS: test_chain_of_snapshots_then_merges, test_nfs.py.
+@pytest.mark.parametrize('stack', ['local', 'glusterfs'], indirect=True)
 def test_pull_of_the_only_snapshot(stack, tmp_path):
     svc, standin, share = stack
     run = Scenario(svc, standin, share, tmp_path)
@@ -344,6 +356,8 @@ def test_bad_requests_are_refused(stack, tmp_path):
     run.verify()
 
 
+# NFS: test_chain_of_snapshots_then_merges, test_nfs.py.
+@pytest.mark.parametrize('stack', ['local', 'glusterfs'], indirect=True)
 def test_compute_killed_during_a_long_commit(stack, tmp_path):
     """snapvol-compute dies while QEMU commits a few hundred MiB with a
     bandwidth limit; started again, it finds the job, pivots it when it is
