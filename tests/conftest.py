@@ -35,7 +35,8 @@ ONE_WORKER_FILES = ('tests/functional/test_guest.py',)
 # 10 s to exit) and with a booted guest count as slow.
 DURATIONS_KEY = 'snapvol/durations'
 SLOW_HINTS = ('gluster', 'tests/functional/test_quiesce.py',
-              'tests/functional/test_guest.py')
+              'tests/functional/test_guest.py',
+              'tests/functional/test_nfs_guest.py')
 
 
 def area_of(path):
