@@ -78,11 +78,14 @@ class Pool:
         self.url = url
         self.retry_timeout = retry_timeout
         self.operation_timeout = operation_timeout
+        # (client, the generation it was connected in); None: connected
+        # on first use.
         self._idle = queue.LifoQueue()
         for _ in range(size):
-            self._idle.put(None)     # connected on first use
+            self._idle.put((None, 0))
         self._lock = threading.Lock()
         self.generation = 0          # bumped at each reconnect
+        self._failed_in = 0          # the generation of the last failure
         self._down_since = None
 
     def connect(self):
@@ -100,10 +103,16 @@ class Pool:
         delay = 0.05
         replayed = False
         while True:
-            client = self._idle.get()
+            client, born = self._idle.get()
             try:
+                if client is not None and born < self._failed_in:
+                    # Idle while another connection failed (a server
+                    # restart): nfs-rs would stall ~5 s on it before
+                    # reconnecting by itself.
+                    self._drop(client)
+                    client = None
                 if client is None:
-                    client = self.connect()
+                    client, born = self.connect(), self.generation
                 result = fn(client, *args, **kwargs)
                 self._note_up()
                 return result
@@ -118,6 +127,7 @@ class Pool:
                 # Its state (and every File opened on it) is gone with the
                 # server it spoke to; the next attempt connects again.
                 self._drop(client)
+                self._failed_in = self.generation
                 client = None
                 replayed = True
                 if time.monotonic() > deadline:
@@ -125,7 +135,7 @@ class Pool:
                               self.url, self.retry_timeout, e)
                     raise mfusepy.FuseOSError(errno.EIO) from e
             finally:
-                self._idle.put(client)
+                self._idle.put((client, born))
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
 
@@ -156,7 +166,7 @@ class Pool:
     def close(self):
         threads = []
         while not self._idle.empty():
-            client = self._idle.get_nowait()
+            client, _ = self._idle.get_nowait()
             if client is not None:
                 threads.append(threading.Thread(
                     target=_quiet_close, args=(client,), daemon=True))
