@@ -3,7 +3,9 @@ merges a snapshot's file, checked against the disk's real chain, and the
 resumption of one a previous run of the manager left (QEMU keeps running
 a block job while the manager is away)."""
 
+import contextlib
 import json
+import threading
 
 from oslo_log import log as logging
 
@@ -72,12 +74,50 @@ class SnapshotDeletes:
         self._reporter = reporter
         # A create a previous run left is run again by its own job.
         self._creates = creates
+        self._running = set()        # snapshot ids with a worker here
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _claim(self, snapshot_id):
+        """Yields whether this worker is the only one here on the delete
+        of ``snapshot_id``: a volume manager restarted mid-merge asks
+        again for the delete whose job runs, and the worker already on it
+        reports."""
+        with self._lock:
+            mine = snapshot_id not in self._running
+            self._running.add(snapshot_id)
+        if not mine:
+            LOG.info('The delete of snapshot %s already runs here; it '
+                     'will report', snapshot_id)
+        try:
+            yield mine
+        finally:
+            if mine:
+                with self._lock:
+                    self._running.discard(snapshot_id)
 
     def run(self, ctxt, instance_id, volume_id, snapshot_id, delete_info):
+        with self._claim(snapshot_id) as mine:
+            if mine:
+                self._run(ctxt, instance_id, volume_id, snapshot_id,
+                          delete_info)
+
+    def _run(self, ctxt, instance_id, volume_id, snapshot_id, delete_info):
         try:
-            disk = self._driver.guest(instance_id).disk_by_serial(volume_id)
+            guest = self._driver.guest(instance_id)
+            disk = guest.disk_by_serial(volume_id)
             plan = delete_plan(delete_info, volume_id, disk)
-            file_format = self.merge(instance_id, volume_id, plan)
+            job = guest.block_device(disk.target).job()
+            if job is not None:
+                # Left by a previous run of this manager: the volume
+                # manager holds the volume's lock, so it is this delete's.
+                LOG.info('Waiting for the %s job already on %s for the '
+                         'delete of snapshot %s', job.type, disk.target,
+                         snapshot_id)
+                file_format = self._finish_running(guest, volume_id, job,
+                                                   delete_info)
+            else:
+                file_format = self.merge(instance_id, volume_id, plan)
             self._reporter.report(ctxt, snapshot_id,
                                   states.DELETING_COMPUTE_COMPLETE,
                                   file_format)
@@ -119,24 +159,37 @@ class SnapshotDeletes:
             json.loads(operation.context))
         info = json.loads(operation.info)
         snapshot_id = operation.snapshot_id
+        if operation.kind == 'create':
+            return self._creates.run(
+                ctxt, operation.instance_id, operation.volume_id, info)
+        with self._claim(snapshot_id) as mine:
+            if mine:
+                self._resume_delete(ctxt, operation, info)
+
+    def _resume_delete(self, ctxt, operation, info):
+        snapshot_id = operation.snapshot_id
         try:
-            if operation.kind == 'create':
-                return self._creates.run(
-                    ctxt, operation.instance_id, operation.volume_id, info)
             guest = self._driver.guest(operation.instance_id)
             disk = guest.disk_by_serial(operation.volume_id)
-            device = guest.block_device(disk.target)
-            job = device.job()
-            if job is not None:
-                finish_job(device, job.type == 'active-commit')
-            elif not merged(disk, info):
-                return self.run(ctxt, operation.instance_id,
-                                operation.volume_id, snapshot_id, info)
-            after = guest.disk_by_serial(operation.volume_id)
-            name = info.get('merge_target_file') or \
-                after.active.source.basename
+            job = guest.block_device(disk.target).job()
+            if job is None and not merged(disk, info):
+                return self._run(ctxt, operation.instance_id,
+                                 operation.volume_id, snapshot_id, info)
+            file_format = self._finish_running(guest, operation.volume_id,
+                                               job, info)
             self._reporter.report(ctxt, snapshot_id,
                                   states.DELETING_COMPUTE_COMPLETE,
-                                  {name: after.layer(name).source.format})
+                                  file_format)
         except Exception as e:
             self._reporter.failure(ctxt, snapshot_id, e)
+
+    def _finish_running(self, guest, volume_id, job, info):
+        """Waits for (and pivots) ``job`` if there is one, and returns
+        {file: format} of the file the merge of ``info`` leaves."""
+        if job is not None:
+            disk = guest.disk_by_serial(volume_id)
+            finish_job(guest.block_device(disk.target),
+                       job.type == 'active-commit')
+        after = guest.disk_by_serial(volume_id)
+        name = info.get('merge_target_file') or after.active.source.basename
+        return {name: after.layer(name).source.format}

@@ -166,18 +166,7 @@ def _wait_snapshot_deleted(cinder, snapshot_id, timeout=180):
     harness.wait_for(gone, timeout, what='snapshot %s to go' % snapshot_id)
 
 
-@pytest.mark.parametrize('restart', [
-    'after-the-merge',
-    pytest.param('during-the-merge', marks=pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=(
-            'product bug: the restarted volume manager asks for the merge '
-            'again (snapvol_volume/assisted.py Assisted.delete: the merged '
-            'file is still in the domain\'s chain) and the compute service '
-            'starts a second block job on the disk (snapvol_compute/'
-            'merge.py SnapshotDeletes.run/merge: blockCommit) instead of '
-            'waiting for the running one: "disk \'vdb\' already in active '
-            'block job", the snapshot ends error_deleting, and the first '
-            'job\'s report is refused')))])
+@pytest.mark.parametrize('restart', ['after-the-merge', 'during-the-merge'])
 def test_managers_restart_mid_merge_on_nfs(service_factory, nfs_share,
                                            tmp_path, restart):
     """An attached NFS volume's oldest snapshot is committed (1 MiB/s,
