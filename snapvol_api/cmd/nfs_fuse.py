@@ -8,6 +8,7 @@ import os
 import sys
 
 from snapvol_api.runtime import nfsfuse
+from snapvol_api.runtime import nfspool
 
 
 def _log_to(log_file):
@@ -45,7 +46,7 @@ def main(argv=None):
     if args.debug:
         logging.getLogger().setLevel(logging.DEBUG)
     try:
-        nfsfuse.parse_location(args.location)
+        nfspool.parse_location(args.location)
     except ValueError as e:
         parser.error(str(e))
     if args.pid_file:

@@ -65,9 +65,9 @@ def test_detached_chain_on_nfs(service_factory, nfs_share):
 
 def test_live_snapshots_and_merges_on_nfs(service_factory, nfs_share):
     """A running (guest-less) VM on NFS volumes: the compute host mounts
-    the export and QEMU opens plain files; a middle snapshot's commit, an
-    active commit with pivot and the last snapshot's delete keep every
-    region written."""
+    the export and QEMU opens plain files; a middle snapshot's commit and
+    the pulls of the newest and of the last keep every region written
+    (active commits and pivots on NFS: test_compute_service)."""
     svc = service_factory(embedded=True, shares=[nfs_share], extra_config={
         'volume': {'volume_format': 'qcow2'}})
     cinder, nova = svc.client('alice'), svc.nova('admin')

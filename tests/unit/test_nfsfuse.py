@@ -5,6 +5,7 @@ import logging
 import threading
 
 from snapvol_api.runtime import nfsfuse
+from snapvol_api.runtime import nfspool
 
 
 def test_defaults_keep_permissions_enforced_and_nothing_cached():
@@ -44,7 +45,7 @@ class _Client:
 def test_connections_idle_through_a_failure_are_replaced(monkeypatch):
     """After one connection fails (a server restart), the others, idle
     meanwhile, are connected again before use, not asked and stalled."""
-    pool = nfsfuse.Pool('nfs://h/e', size=2, retry_timeout=5)
+    pool = nfspool.Pool('nfs://h/e', size=2, retry_timeout=5)
     made = []
     monkeypatch.setattr(pool, 'connect',
                         lambda: made.append(_Client()) or made[-1])
@@ -69,7 +70,7 @@ def test_connections_idle_through_a_failure_are_replaced(monkeypatch):
     def fails_once(client):
         if not failed:
             failed.append(client)
-            raise nfsfuse.nfs_rs.NfsConnectionError(message='server gone')
+            raise nfspool.nfs_rs.NfsConnectionError(message='server gone')
         return client
 
     assert pool.call(fails_once) is made[2]
