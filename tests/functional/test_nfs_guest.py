@@ -15,21 +15,19 @@ One guest boot for everything: a TCG guest takes tens of seconds to boot.
 """
 
 import hashlib
-import json
 import os
 from pathlib import Path
 import shutil
 import tempfile
 
 import libvirt
-import libvirt_qemu
 import pytest
 
 from . import guest as testguest
+from . import guest_server
 from . import harness
+from .guest_server import FS_MIB
 
-FLAVOR = '2'        # m1.small: the guest's initramfs is unpacked into RAM
-FS_MIB = 64         # the ext4 at the start of the 1 GiB data volume
 # Records the guest writes between steps (over NFS it makes ~15 a second):
 # a third of a 4 KiB block of /records. Each layer then holds its own
 # version of the file's last block (and of its inode and journal blocks):
@@ -51,63 +49,23 @@ def system(service_factory, nfs_share):
         'volume': {'volume_format': 'qcow2'},
         'compute': {'kernels_path': os.path.dirname(kernel)}})
     svc.share = _share_dir(svc, nfs_share)
-    svc.guests = []
+    svc.guest_servers = []
     yield svc
-    for vm in svc.guests:
+    for vm in svc.guest_servers:
         vm.close()
 
 
-class NfsGuest:
+class NfsGuest(guest_server.GuestServer):
     """The test guest booted from an NFS volume, its NFS data volume (an
     ext4 in a qcow2) attached from the start."""
 
     def __init__(self, svc):
-        self.svc = svc
-        self.share = svc.share
-        self.cinder = svc.client('alice')
-        self.nova = svc.nova('admin')
         self.workdir = Path(tempfile.mkdtemp(prefix='snapvol-nfs-guest-',
                                              dir='/var/tmp'))
-        self.volume_ids = []
-        self.server_id = None
-        self.console = None
-        svc.guests.append(self)
-        boot = self.cinder.volumes.create(1, name='boot')
-        data = self.cinder.volumes.create(1, name='data')
-        self.volume_ids = [boot.id, data.id]
-        for vol in (boot, data):
-            harness.wait_for_status(
-                lambda v=vol: self.cinder.volumes.get(v.id), 'available')
-        self.volume_id = data.id
-        self.base = 'volume-%s' % data.id
-        self._format_data_volume()
-        server = self.nova.servers.create(
-            'nfs-guest', image=None, flavor=FLAVOR, meta={
-                'kernel_id': 'vmlinuz', 'ramdisk_id': 'initrd.img',
-                # The guest sees the first 20 characters of the serial.
-                'os_command_line': testguest.cmdline(data.id[:20])},
-            block_device_mapping_v2=[
-                {'uuid': boot.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': 0},
-                {'uuid': data.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': None}])
-        self.server_id = server.id
-        self.console = testguest.Console(
-            svc.state_path / 'instances' / server.id / 'console.log',
-            server.id)
-        harness.wait_for_status(lambda: self.nova.servers.get(server.id),
-                                'ACTIVE', timeout=120, failed=('ERROR',))
-        harness.wait_for_status(lambda: self.cinder.volumes.get(data.id),
-                                'in-use')
+        super().__init__(svc, svc.share)
         assert "%s/%s'" % (self.share, self.base) in self.domain_xml()
-        self.console.wait_ready(120)
-        self.console.wait_records(5, 60)
-        # The workload may run before libvirt hears from the agent: a
-        # quiesce sent then fails with "agent is not connected".
-        harness.wait_for(self._agent_answers, 120, interval=0.5,
-                         what='the guest agent to answer')
 
-    def _format_data_volume(self):
+    def format_data_volume(self):
         """An empty ext4 written into the data volume's qcow2 in place
         (its header, owner and mode kept): only the blocks mkfs wrote."""
         path = self.share / self.base
@@ -118,8 +76,7 @@ class NfsGuest:
         raw.unlink()
 
     def close(self):
-        if self.console is not None:
-            self.console.close()
+        super().close()
         if self.server_id is not None:
             try:
                 self.nova.servers.delete(self.server_id)
@@ -128,36 +85,16 @@ class NfsGuest:
             except Exception as exc:   # the stack's teardown destroys it
                 print('deleting server %s: %r' % (self.server_id, exc))
         # The export is shared by every run: our volumes' files go.
-        for volume_id in self.volume_ids:
+        for volume_id in getattr(self, 'volume_ids', ()):
             for path in self.share.glob('volume-%s*' % volume_id):
                 path.unlink(missing_ok=True)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    # The share -------------------------------------------------------------
-
-    @property
-    def info(self):
-        return json.loads((self.share / (self.base + '.info')).read_text())
-
-    def file_names(self):
-        return sorted(p.name for p in self.share.glob(self.base + '*'))
-
-    @staticmethod
-    def _header(path):
-        return json.loads(harness.run(
-            ['qemu-img', 'info', '-U', '--output=json', str(path)]).stdout)
-
-    def snapshot_image(self, snapshot_id):
-        """(path, format) of a snapshot's point-in-time image: the backing
-        file of the file .info names for it."""
-        top = self.share / self.info[snapshot_id]
-        header = self._header(top)
-        backing = header.get('backing-filename')
-        assert backing, f'{top} has no backing file: {header}'
-        backing = self.share / backing
-        fmt = header.get('backing-filename-format') or \
-            self._header(backing)['format']
-        return backing, fmt
+    def _domain_active(self):
+        try:
+            return self.domain_state() != libvirt.VIR_DOMAIN_SHUTOFF
+        except libvirt.libvirtError:
+            return False
 
     def inspect(self, path, fmt):
         """guestdata.inspect of the first FS_MIB of ``path`` (and its
@@ -172,111 +109,11 @@ class NfsGuest:
         finally:
             raw.unlink(missing_ok=True)
 
-    def inspect_snapshot(self, snapshot_id):
-        return self.inspect(*self.snapshot_image(snapshot_id))
-
-    def inspect_volume(self):
-        """(records reported durable, Inspection) of the live volume,
-        read while the domain is paused (QEMU drains and flushes its block
-        layer then): a point in time, as after a crash."""
-        path = self.share / self.info['active']
-        fmt = self._header(path)['format']
-        conn = libvirt.open('qemu:///system')
-        try:
-            domain = conn.lookupByUUIDString(self.server_id)
-            durable = self.console.records()
-            domain.suspend()
-            try:
-                return durable, self.inspect(path, fmt)
-            finally:
-                domain.resume()
-        finally:
-            conn.close()
-
     def fuse_client_pid(self):
         return int(Path(str(self.share) + '.pid').read_text())
 
     def fuse_client_log(self):
         return Path(str(self.share) + '.log').read_text()
-
-    # The domain ------------------------------------------------------------
-
-    def _domain(self, conn):
-        return conn.lookupByUUIDString(self.server_id)
-
-    def domain_xml(self):
-        conn = libvirt.open('qemu:///system')
-        try:
-            return self._domain(conn).XMLDesc(0)
-        finally:
-            conn.close()
-
-    def domain_state(self):
-        conn = libvirt.open('qemu:///system')
-        try:
-            return self._domain(conn).state()[0]
-        finally:
-            conn.close()
-
-    def _domain_active(self):
-        conn = libvirt.open('qemu:///system')
-        try:
-            return self._domain(conn).isActive()
-        except libvirt.libvirtError:
-            return False
-        finally:
-            conn.close()
-
-    def _agent_answers(self):
-        conn = libvirt.open('qemu:///system')
-        try:
-            libvirt_qemu.qemuAgentCommand(
-                self._domain(conn), '{"execute": "guest-ping"}', 5, 0)
-            return True
-        except libvirt.libvirtError:
-            return False
-        finally:
-            conn.close()
-
-    # The APIs --------------------------------------------------------------
-
-    def snapshot(self):
-        """A snapshot while the guest writes: (snapshot, records durable
-        before the request, guest uptime once it ended)."""
-        durable = self.console.records()
-        snap = self.cinder.volume_snapshots.create(self.volume_id,
-                                                   force=True)
-        snap = harness.wait_for_status(
-            lambda: self.cinder.volume_snapshots.get(snap.id), 'available')
-        return snap, durable, self.console.command('mark').uptime
-
-    def delete(self, snapshot_id):
-        self.cinder.volume_snapshots.delete(snapshot_id)
-
-        def gone():
-            left = {s.id: s for s in self.cinder.volume_snapshots.list()}
-            if snapshot_id in left and left[snapshot_id].status in (
-                    'error', 'error_deleting'):
-                raise AssertionError(
-                    'snapshot %s went to %s:\n%s' % (
-                        snapshot_id, left[snapshot_id].status,
-                        self.svc.logs(40)))
-            return snapshot_id not in left
-        harness.wait_for(gone, 300, interval=0.25,
-                         what='snapshot %s to go' % snapshot_id)
-
-    # The guest -------------------------------------------------------------
-
-    def keeps_writing(self, n=10, timeout=60):
-        return self.console.wait_records(n, timeout)
-
-    def first_record_after(self, uptime, timeout=60):
-        """The first record reported strictly after ``uptime``."""
-        def find():
-            return next((r for r in self.console.record_times()
-                         if r.uptime > uptime + 0.01), None)
-        return harness.wait_for(find, timeout, interval=0.05,
-                                what=f'a record after uptime {uptime}')
 
 
 def _check_snapshot(vm, snap, durable, after):
@@ -325,10 +162,11 @@ def test_guest_on_nfs_snapshots_deletes_and_server_restart(system,
 
     def take():
         vm.keeps_writing(RECORDS_BETWEEN)
-        snap, durable, after = vm.snapshot()
-        images[snap.id] = _check_snapshot(vm, snap, durable, after)
-        order.append(snap.id)
-        return snap.id
+        taken = vm.snapshot()
+        images[taken.id] = _check_snapshot(vm, taken.snapshot,
+                                           taken.durable, taken.after)
+        order.append(taken.id)
+        return taken.id
 
     take()
     take()

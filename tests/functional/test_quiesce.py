@@ -17,33 +17,25 @@ with PostgreSQL (tests/functional/test_end_to_end.py runs the same live
 snapshots and merges in both).
 """
 
-import json
 import os
 import time
 
 import libvirt
-import libvirt_qemu
 import pytest
 
 from . import guest as testguest
 from . import harness
+from .guest_server import GuestServer
 
 DEPLOYMENTS = {
     'all-defaults': {'mode': 'all', 'embedded': True},
     'split4': {'mode': 'split4'},
 }
-# m1.small: the guest needs more than m1.tiny's 64 MiB (its initramfs is
-# unpacked into RAM, then qemu-ga and the workload run from it).
-FLAVOR = '2'
 AGENT_TIMEOUT = 3           # [compute] guest_agent_timeout
-VOLUME_MIB = 1024           # a 1 GiB volume...
-FS_MIB = 64                 # ...holding a small ext4: less to write and copy
 # Records in one 4 KiB block: between snapshots (and merges) the guest
 # writes more than that, so that each layer holds blocks of its own.
 RECORDS_PER_BLOCK = 4096 // testguest.RECORD_SIZE
 AGENT = 'hw_qemu_guest_agent'
-
-
 
 
 @pytest.fixture(params=sorted(DEPLOYMENTS))
@@ -54,203 +46,13 @@ def system(request, service_factory, share_dir):
             'kernels_path': os.path.dirname(kernel),
             'guest_agent_timeout': AGENT_TIMEOUT}},
         **DEPLOYMENTS[request.param])
-    servers = []
-    svc.quiesce_servers = servers
+    svc.guest_servers = []
     yield svc
-    for server in servers:
-        server.console.close()
+    for server in svc.guest_servers:
+        server.close()
     nova = svc.nova('admin')
     for server in nova.servers.list():
         nova.servers.delete(server.id)
-
-
-class Taken:
-    """A snapshot request as the guest saw it: ``durable``, the records
-    reported before the request; ``before``/``after``, the guest's uptime
-    just before the request and once it ended; ``seconds``, the time from
-    the API call to the final status."""
-
-    def __init__(self, snapshot, durable, before, after, seconds):
-        self.snapshot = snapshot
-        self.id = snapshot.id
-        self.durable = durable
-        self.before = before
-        self.after = after
-        self.seconds = seconds
-
-
-class GuestServer:
-    """The test guest booted through the compute API, its data volume
-    attached from the start, and the volume's files on the share."""
-
-    def __init__(self, svc, share, metadata=None):
-        self.svc = svc
-        self.share = share
-        self.cinder = svc.client('alice')
-        self.nova = svc.nova('admin')
-        boot = self.cinder.volumes.create(1, name='boot')
-        data = self.cinder.volumes.create(1, name='data')
-        for vol in (boot, data):
-            harness.wait_for_status(
-                lambda v=vol: self.cinder.volumes.get(v.id), 'available')
-        self.volume_id = data.id
-        self.base = 'volume-%s' % data.id
-        # Still a raw file: formatted in place, its size kept.
-        testguest.format_ext4(os.path.join(share, self.base), VOLUME_MIB,
-                              fs_mib=FS_MIB)
-        meta = {'kernel_id': 'vmlinuz', 'ramdisk_id': 'initrd.img',
-                # The guest sees the first 20 characters of the serial.
-                'os_command_line': testguest.cmdline(data.id[:20])}
-        meta.update(metadata or {})
-        server = self.nova.servers.create(
-            'quiesce', image=None, flavor=FLAVOR, meta=meta,
-            block_device_mapping_v2=[
-                {'uuid': boot.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': 0},
-                {'uuid': data.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': None}])
-        self.server_id = server.id
-        self.console = testguest.Console(
-            svc.state_path / 'instances' / server.id / 'console.log',
-            server.id)
-        svc.quiesce_servers.append(self)
-        harness.wait_for_status(lambda: self.nova.servers.get(server.id),
-                                'ACTIVE', timeout=120, failed=('ERROR',))
-        harness.wait_for_status(lambda: self.cinder.volumes.get(data.id),
-                                'in-use')
-        self.console.wait_ready(120)
-        self.console.wait_records(5, 60)
-        # On a loaded host the workload can run before libvirt hears from
-        # the agent; a quiesce sent then fails with "agent is not
-        # connected", which is not what these tests are about.
-        harness.wait_for(self._agent_answers, 120, interval=0.5,
-                         what='the guest agent to answer')
-
-    # The share -------------------------------------------------------------
-
-    @property
-    def info(self):
-        with open(os.path.join(self.share, self.base + '.info')) as f:
-            return json.load(f)
-
-    def file_names(self):
-        return sorted(n for n in os.listdir(self.share)
-                      if n.startswith(self.base))
-
-    def _header(self, path):
-        return json.loads(harness.run(
-            ['qemu-img', 'info', '-U', '--output=json', path]).stdout)
-
-    def snapshot_image(self, snapshot_id):
-        """(path, format) of the point-in-time image of a snapshot: the
-        backing file of the file .info names for it."""
-        top = os.path.join(self.share, self.info[snapshot_id])
-        header = self._header(top)
-        backing = header.get('full-backing-filename') or \
-            header.get('backing-filename')
-        assert backing, f'{top} has no backing file: {header}'
-        backing = os.path.join(self.share, backing)
-        fmt = header.get('backing-filename-format') or \
-            self._header(backing)['format']
-        return backing, fmt
-
-    def inspect_snapshot(self, snapshot_id):
-        path, fmt = self.snapshot_image(snapshot_id)
-        return testguest.inspect(path, fmt)
-
-    def _agent_answers(self):
-        conn = libvirt.open('qemu:///system')
-        try:
-            libvirt_qemu.qemuAgentCommand(
-                conn.lookupByUUIDString(self.server_id),
-                '{"execute": "guest-ping"}', 5, 0)
-            return True
-        except libvirt.libvirtError:
-            return False
-        finally:
-            conn.close()
-
-    def domain_state(self):
-        conn = libvirt.open('qemu:///system')
-        try:
-            return conn.lookupByUUIDString(self.server_id).state()[0]
-        finally:
-            conn.close()
-
-    def inspect_volume(self):
-        """The live volume (its active file and chain), read while the
-        domain is paused for the copy: a point in time, as a crash. QEMU
-        drains and flushes its block layer when it pauses."""
-        path = os.path.join(self.share, self.info['active'])
-        fmt = self._header(path)['format']
-        conn = libvirt.open('qemu:///system')
-        try:
-            domain = conn.lookupByUUIDString(self.server_id)
-            durable = self.console.records()
-            domain.suspend()
-            try:
-                return durable, testguest.inspect(path, fmt)
-            finally:
-                domain.resume()
-        finally:
-            conn.close()
-
-    # The APIs --------------------------------------------------------------
-
-    def metadata(self):
-        return self.nova.servers.get(self.server_id).metadata
-
-    def snapshot(self, wanted='available'):
-        console = self.console
-        before = console.command('mark').uptime
-        durable = console.records()
-        started = time.monotonic()
-        snap = self.cinder.volume_snapshots.create(self.volume_id,
-                                                   force=True)
-        snap = harness.wait_for(
-            lambda: self._final(snap.id), 120, interval=0.05,
-            what=f'snapshot {snap.id} to end creating')
-        seconds = time.monotonic() - started
-        assert snap.status == wanted, (snap, snap.status, self.logs())
-        after = console.command('mark').uptime
-        return Taken(snap, durable, before, after, seconds)
-
-    def _final(self, snapshot_id):
-        snap = self.cinder.volume_snapshots.get(snapshot_id)
-        return snap if snap.status not in ('creating',) else None
-
-    def delete(self, snapshot_id):
-        self.cinder.volume_snapshots.delete(snapshot_id)
-        harness.wait_for(lambda: snapshot_id not in {
-            s.id for s in self.cinder.volume_snapshots.list()}, 300,
-            what='snapshot %s to go' % snapshot_id)
-
-    def logs(self):
-        return self.svc.logs(40)
-
-    def compute_log(self):
-        name = ('snapvol-compute' if 'snapvol-compute' in self.svc.names
-                else 'snapvol-all')
-        return self.svc.log_path(name).read_text()
-
-    # The guest -------------------------------------------------------------
-
-    def keeps_writing(self, n=10, timeout=30):
-        """Waits for ``n`` more durable records."""
-        return self.console.wait_records(n, timeout)
-
-    def first_record_after(self, uptime, timeout=30):
-        """The first record reported strictly after ``uptime`` (one 10 ms
-        tick later: uptimes are rounded)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for r in self.console.record_times():
-                if r.uptime > uptime + 0.01:
-                    return r
-            if time.monotonic() > deadline:
-                raise TimeoutError(f'no record after uptime {uptime}:\n'
-                                   f'{self.console.tail()}')
-            time.sleep(0.05)
 
 
 def _check_image(image, taken, limit, quiesced):
