@@ -196,17 +196,8 @@ class GuestServer:
 
     def delete(self, snapshot_id):
         self.cinder.volume_snapshots.delete(snapshot_id)
-
-        def gone():
-            left = {s.id: s for s in self.cinder.volume_snapshots.list()}
-            if snapshot_id not in left:
-                return True
-            assert left[snapshot_id].status != 'error_deleting', (
-                'snapshot %s went to error_deleting:\n%s'
-                % (snapshot_id, self.logs()))
-            return False
-        harness.wait_for(gone, 300, interval=0.25,
-                         what='snapshot %s to go' % snapshot_id)
+        harness.wait_snapshot_deleted(self.cinder, snapshot_id,
+                                      details=self.logs)
 
     def logs(self):
         return self.svc.logs(40)

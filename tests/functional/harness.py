@@ -23,6 +23,7 @@ import sys
 import time
 import uuid
 
+from cinderclient import exceptions as cinder_exceptions
 import libvirt
 import pytest
 import requests
@@ -115,6 +116,23 @@ def wait_for_status(get, wanted, *, timeout=180, failed=('error',)):
         raise AssertionError(f'{obj!r} still {getattr(obj, "status", None)!r}'
                              f' after {timeout} s, expected {wanted!r}')
     return last['obj']
+
+
+def wait_snapshot_deleted(cinder, snapshot_id, timeout=300, details=None):
+    """Until python-cinderclient finds the snapshot no more; fails at once
+    if it ends error_deleting (``details()``, if given, adds to the
+    message, the services' logs for example)."""
+    def gone():
+        try:
+            status = cinder.volume_snapshots.get(snapshot_id).status
+        except cinder_exceptions.NotFound:
+            return True
+        assert status != 'error_deleting', (
+            'snapshot %s went to error_deleting%s' % (
+                snapshot_id, ':\n' + details() if details else ''))
+        return False
+    wait_for(gone, timeout, interval=0.25,
+             what='snapshot %s to go' % snapshot_id)
 
 
 # Ports for the services under test: below Linux's ephemeral range
@@ -459,7 +477,7 @@ def ganesha_restartable(share_line):
             and share_line.startswith('nfs:127.0.0.1:'))
 
 
-def _running(pid):
+def running(pid):
     """Alive and not a zombie (a ganesha a test started and stopped stays
     one until that test process reaps it)."""
     try:
@@ -490,7 +508,7 @@ def restart_ganesha(timeout=30):
             raise RuntimeError(f'{GANESHA_PID_FILE} names pid {pid}, which '
                                f'is not ganesha: {cmdline!r}')
         os.kill(pid, signal.SIGTERM)
-        wait_for(lambda: not _running(pid), timeout, interval=0.1,
+        wait_for(lambda: not running(pid), timeout, interval=0.1,
                  what='ganesha to exit')
         for attempt in range(3):
             # ganesha writes its pid over the old file without truncating it.

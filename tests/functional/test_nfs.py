@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 
-from cinderclient import exceptions as cinder_exceptions
 import libvirt
 import pytest
 
@@ -26,8 +25,21 @@ DATA_DISK = 'virtio-disk1/virtio-backend'
 
 
 def _share_dir(svc, share_line):
+    """Where the services mount a network share: runtime.nfs and
+    glusterfs name the directory after the export."""
     location = share_line.split(':', 1)[1]
     return svc.mount_dir / hashlib.sha256(location.encode()).hexdigest()[:32]
+
+
+def _regions_hold(path, regions):
+    """The regions (pattern, offset, length) of qcow2 ``path`` (and its
+    backing chain) hold their patterns: only those regions are read."""
+    for pattern, offset, length in regions:
+        out = harness.run(['qemu-io', '-r', '-U', '-f', 'qcow2', '-c',
+                           f'read -P {pattern:#x} {offset} {length}', path])
+        assert 'verification failed' not in out.stdout + out.stderr, (
+            f'{path}: {length} bytes at {offset} are not {pattern:#x}:\n'
+            f'{out.stdout}{out.stderr}')
 
 
 def test_detached_chain_on_nfs(service_factory, nfs_share):
@@ -52,9 +64,7 @@ def test_detached_chain_on_nfs(service_factory, nfs_share):
     assert os.stat(share / ('%s.%s' % (base, snaps[0]))).st_uid == os.getuid()
     for snapshot_id in (snaps[1], snaps[2], snaps[0]):  # middle, top, last
         cinder.volume_snapshots.delete(snapshot_id)
-        harness.wait_for(lambda s=snapshot_id: s not in {
-            x.id for x in cinder.volume_snapshots.list()}, 300,
-            what='snapshot %s to go' % snapshot_id)
+        harness.wait_snapshot_deleted(cinder, snapshot_id)
         assert not (share / ('%s.%s' % (base, snapshot_id))).exists()
     for volume_id in (clone.id, vol.id):
         cinder.volumes.delete(volume_id)
@@ -95,35 +105,19 @@ def test_live_snapshots_and_merges_on_nfs(service_factory, nfs_share):
     monitor_write(server.id, DATA_DISK, 0x50, 3 * MiB, 64 * 1024)
     for snapshot_id in (snaps[1], snaps[2], snaps[0]):
         cinder.volume_snapshots.delete(snapshot_id)
-        harness.wait_for(lambda s=snapshot_id: s not in {
-            x.id for x in cinder.volume_snapshots.list()}, 300,
-            what='snapshot %s to go' % snapshot_id)
+        harness.wait_snapshot_deleted(cinder, snapshot_id)
     monitor_flush(server.id, DATA_DISK)
     active = json.loads((share / (base + '.info')).read_text())['active']
     # The last one is pulled into the active file: no snapshot file is left.
     assert sorted(p.name for p in share.glob(base + '*')) == sorted(
         {active, base + '.info'})
-    for i, pattern in enumerate((0x41, 0x42, 0x43, 0x50)):
-        # Only the regions written: a whole volume read over NFS is slow.
-        out = harness.run(['qemu-io', '-r', '-U', '-f', 'qcow2', '-c',
-                           f'read -P {pattern:#x} {i * MiB} 65536',
-                           share / active])
-        assert 'verification failed' not in out.stdout + out.stderr
+    _regions_hold(share / active, [(pattern, i * MiB, 64 * 1024) for i,
+                                   pattern in enumerate((0x41, 0x42, 0x43,
+                                                         0x50))])
     nova.servers.delete(server.id)
 
 
 # --- a manager restart mid-merge ---------------------------------------------
-
-def _regions_hold(path, regions):
-    """The regions (pattern, offset, length) of qcow2 ``path`` (and its
-    backing chain) hold their patterns: only those regions are read."""
-    for pattern, offset, length in regions:
-        out = harness.run(['qemu-io', '-r', '-U', '-f', 'qcow2', '-c',
-                           f'read -P {pattern:#x} {offset} {length}', path])
-        assert 'verification failed' not in out.stdout + out.stderr, (
-            f'{path}: {length} bytes at {offset} are not {pattern:#x}:\n'
-            f'{out.stdout}{out.stderr}')
-
 
 def _snapshot_rows(svc, volume_id):
     """{snapshot id: status} of the volume's snapshots in the database
@@ -151,19 +145,6 @@ def _set_job_speed(server_id, target, bytes_per_s):
             libvirt.VIR_DOMAIN_BLOCK_JOB_SPEED_BANDWIDTH_BYTES)
     finally:
         conn.close()
-
-
-def _wait_snapshot_deleted(cinder, snapshot_id, timeout=180):
-    """Until the snapshot is gone; fails at once if it ends error_deleting."""
-    def gone():
-        try:
-            status = cinder.volume_snapshots.get(snapshot_id).status
-        except cinder_exceptions.NotFound:
-            return True
-        assert status != 'error_deleting', (
-            'snapshot %s went to error_deleting' % snapshot_id)
-        return False
-    harness.wait_for(gone, timeout, what='snapshot %s to go' % snapshot_id)
 
 
 @pytest.mark.parametrize('restart', ['after-the-merge', 'during-the-merge'])
@@ -226,7 +207,7 @@ def test_managers_restart_mid_merge_on_nfs(service_factory, nfs_share,
                          60, what='the restarted manager to act')
         if _block_job(vol.server_id, 'vdb'):
             _set_job_speed(vol.server_id, 'vdb', 0)
-    _wait_snapshot_deleted(vol.cinder, s1)
+    harness.wait_snapshot_deleted(vol.cinder, s1, 180)
 
     expected = {s2: vol.overlay(s2), 'active': vol.overlay(s2)}
     assert vol.info == expected
@@ -321,7 +302,7 @@ def _volume_cycle(svc, cinder, dirs, expected):
     info = json.loads((dirs[expected] / (base + '.info')).read_text())
     assert info == {snap.id: overlay, 'active': overlay}
     cinder.volume_snapshots.delete(snap.id)
-    _wait_snapshot_deleted(cinder, snap.id)
+    harness.wait_snapshot_deleted(cinder, snap.id, 180)
     files = _files_of(dirs, vol.id)
     info = json.loads((dirs[expected] / (base + '.info')).read_text())
     assert list(info) == ['active']

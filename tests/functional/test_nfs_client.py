@@ -55,14 +55,6 @@ def _fuse_pid(m):
     return int(Path(m.pid_file).read_text())
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f'/proc/{pid}/stat').read_text().split(') ')[1][0] != 'Z'
-
-
 def test_qcow2_chain_with_relative_backing_names(workdir):
     base = create_image(workdir / 'volume-a', 'qcow2', 16 * MiB)
     write_pattern(base, 'qcow2', 0x11, 0, 1 * MiB)
@@ -230,11 +222,11 @@ def test_unmount_stops_the_client(nfs_share):
         m = nfs.Mount(nfs_share.split(':', 1)[1], str(base), client='fuse')
         m.ensure_mounted()
         pid = _fuse_pid(m)
-        assert _alive(pid)
+        assert harness.running(pid)
         assert m.name == nfs_share and m.client == 'fuse'
         m.unmount()
         assert harness.mounts_under(base) == []
-        assert not _alive(pid)
+        assert not harness.running(pid)
         assert not Path(m.pid_file).exists()
     finally:
         harness.remove_mount_dir(base)
@@ -256,7 +248,8 @@ def test_ensure_mounted_reuses_and_remounts_stale(nfs_share):
         assert _fuse_pid(other) == pid
         # The client dies: the mount is stale, and is mounted again.
         os.kill(pid, signal.SIGKILL)
-        harness.wait_for(lambda: not _alive(pid), 10, what='client to die')
+        harness.wait_for(lambda: not harness.running(pid), 10,
+                         what='client to die')
         other.ensure_mounted()
         assert _fuse_pid(other) != pid
         assert probe.read_text() == 'still here'

@@ -14,7 +14,6 @@ off the share (qemu-img dd) to be read.
 One guest boot for everything: a TCG guest takes tens of seconds to boot.
 """
 
-import hashlib
 import os
 from pathlib import Path
 import shutil
@@ -27,19 +26,13 @@ from . import guest as testguest
 from . import guest_server
 from . import harness
 from .guest_server import FS_MIB
+from .test_nfs import _share_dir
 
 # Records the guest writes between steps (over NFS it makes ~15 a second):
 # a third of a 4 KiB block of /records. Each layer then holds its own
 # version of the file's last block (and of its inode and journal blocks):
 # a merge that kept the wrong layer's version loses records.
 RECORDS_BETWEEN = 4096 // testguest.RECORD_SIZE // 3
-
-
-def _share_dir(svc, share_line):
-    """Where the services mount the share (nfs.Mount names the directory
-    after the export)."""
-    location = share_line.split(':', 1)[1]
-    return svc.mount_dir / hashlib.sha256(location.encode()).hexdigest()[:32]
 
 
 @pytest.fixture
