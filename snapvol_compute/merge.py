@@ -114,7 +114,7 @@ class SnapshotDeletes:
                 LOG.info('Waiting for the %s job already on %s for the '
                          'delete of snapshot %s', job.type, disk.target,
                          snapshot_id)
-                file_format = self._finish_running(guest, volume_id, job,
+                file_format = self._finish_running(guest, disk, job,
                                                    delete_info)
             else:
                 file_format = self.merge(instance_id, volume_id, plan)
@@ -175,21 +175,19 @@ class SnapshotDeletes:
             if job is None and not merged(disk, info):
                 return self._run(ctxt, operation.instance_id,
                                  operation.volume_id, snapshot_id, info)
-            file_format = self._finish_running(guest, operation.volume_id,
-                                               job, info)
+            file_format = self._finish_running(guest, disk, job, info)
             self._reporter.report(ctxt, snapshot_id,
                                   states.DELETING_COMPUTE_COMPLETE,
                                   file_format)
         except Exception as e:
             self._reporter.failure(ctxt, snapshot_id, e)
 
-    def _finish_running(self, guest, volume_id, job, info):
-        """Waits for (and pivots) ``job`` if there is one, and returns
-        {file: format} of the file the merge of ``info`` leaves."""
+    def _finish_running(self, guest, disk, job, info):
+        """Waits for (and pivots) ``job`` on ``disk`` if there is one, and
+        returns {file: format} of the file the merge of ``info`` leaves."""
         if job is not None:
-            disk = guest.disk_by_serial(volume_id)
             finish_job(guest.block_device(disk.target),
                        job.type == 'active-commit')
-        after = guest.disk_by_serial(volume_id)
+        after = guest.disk_by_serial(disk.serial)
         name = info.get('merge_target_file') or after.active.source.basename
         return {name: after.layer(name).source.format}
