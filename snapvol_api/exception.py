@@ -73,12 +73,32 @@ class InvalidSnapshot(Invalid):
     msg_fmt = 'Invalid snapshot: %(reason)s'
 
 
+class InvalidGroup(Invalid):
+    msg_fmt = 'Invalid group: %(reason)s'
+
+
+class InvalidGroupSnapshot(Invalid):
+    msg_fmt = 'Invalid group snapshot: %(reason)s'
+
+
 class VolumeNotFound(NotFound):
     msg_fmt = 'Volume %(volume_id)s could not be found.'
 
 
 class SnapshotNotFound(NotFound):
     msg_fmt = 'Snapshot %(snapshot_id)s could not be found.'
+
+
+class GroupNotFound(NotFound):
+    msg_fmt = 'Group %(group_id)s could not be found.'
+
+
+class GroupSnapshotNotFound(NotFound):
+    msg_fmt = 'Group snapshot %(group_snapshot_id)s could not be found.'
+
+
+class GroupTypeNotFound(NotFound):
+    msg_fmt = 'Group type %(group_type_id)s could not be found.'
 
 
 class MetadataKeyNotFound(NotFound):
@@ -94,6 +114,16 @@ class InvalidVolumeStatus(InvalidVolume):
 class InvalidSnapshotStatus(InvalidSnapshot):
     msg_fmt = ('Snapshot %(snapshot_id)s is %(status)s; this needs it to be '
                'one of: %(expected)s.')
+
+
+class InvalidGroupStatus(InvalidGroup):
+    msg_fmt = ('Group %(group_id)s is %(status)s; this needs it to be '
+               'one of: %(expected)s.')
+
+
+class InvalidGroupSnapshotStatus(InvalidGroupSnapshot):
+    msg_fmt = ('Group snapshot %(group_snapshot_id)s is %(status)s; this '
+               'needs it to be one of: %(expected)s.')
 
 
 class VolumeHasSnapshots(Invalid):

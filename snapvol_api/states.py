@@ -1,5 +1,5 @@
-"""Every status of volumes, snapshots and instances, and the transitions
-between them, declared once.
+"""Every status of volumes, snapshots, groups, group snapshots and
+instances, and the transitions between them, declared once.
 
 Managers never write a status directly: they ask their database for a
 guarded transition (``transition(..., target, expected=...)``), which is
@@ -13,10 +13,12 @@ and Nova's.
 from collections.abc import Mapping
 import dataclasses
 
-# Volumes and snapshots (Cinder)
+# Volumes, snapshots, groups and group snapshots (Cinder)
 CREATING = 'creating'
 AVAILABLE = 'available'
 IN_USE = 'in-use'
+# Groups only: volumes are being added or removed.
+UPDATING = 'updating'
 DELETING = 'deleting'
 DELETED = 'deleted'
 ERROR = 'error'
@@ -87,6 +89,29 @@ VOLUME = Machine('Volume', {
 # removes its overlay), so it may be deleted; one that failed to delete
 # may be asked again.
 SNAPSHOT = Machine('Snapshot', {
+    CREATING: frozenset({AVAILABLE, ERROR}),
+    AVAILABLE: frozenset({DELETING}),
+    DELETING: frozenset({DELETED, ERROR_DELETING}),
+    ERROR: frozenset({DELETING}),
+    ERROR_DELETING: frozenset({DELETING}),
+    DELETED: frozenset(),
+}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
+
+# Generic groups (Cinder 3.13), without Cinder's in-use (attachments are
+# the member volumes' own status). An update (volumes added or removed)
+# is all or nothing in the database, so it ends available again.
+GROUP = Machine('Group', {
+    CREATING: frozenset({AVAILABLE, ERROR}),
+    AVAILABLE: frozenset({UPDATING, DELETING}),
+    UPDATING: frozenset({AVAILABLE}),
+    DELETING: frozenset({DELETED, ERROR_DELETING}),
+    ERROR: frozenset({DELETING}),
+    ERROR_DELETING: frozenset({DELETING}),
+    DELETED: frozenset(),
+}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
+
+# Group snapshots (Cinder 3.14): as a snapshot.
+GROUP_SNAPSHOT = Machine('GroupSnapshot', {
     CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({DELETING}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),

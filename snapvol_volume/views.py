@@ -1,4 +1,5 @@
-"""Volumes and snapshots as the plain dicts the RPC API returns."""
+"""Volumes, snapshots, groups and group snapshots as the plain dicts the
+RPC API returns."""
 
 
 def _iso(value):
@@ -24,6 +25,7 @@ def volume(volume):
         'availability_zone': volume.availability_zone,
         'bootable': False,
         'snapshot_id': volume.source_snapshot_id,
+        'group_id': volume.group_id,
         'metadata': {m.key: m.value for m in volume.metadata_items},
         'attachments': [attachment(a) for a in volume.attachments],
         'created_at': _iso(volume.created_at),
@@ -55,7 +57,46 @@ def snapshot(snapshot):
         'size': snapshot.volume_size,
         'status': snapshot.status,
         'progress': snapshot.progress,
+        'group_snapshot_id': snapshot.group_snapshot_id,
         'metadata': {m.key: m.value for m in snapshot.metadata_items},
         'created_at': _iso(snapshot.created_at),
         'updated_at': _iso(snapshot.updated_at),
+    }
+
+
+def group(group):
+    """A group; ``volumes`` are the ids of its live volumes, oldest
+    first."""
+    return {
+        'id': group.id,
+        'project_id': group.project_id,
+        'user_id': group.user_id,
+        'name': group.name,
+        'description': group.description,
+        'status': group.status,
+        'group_type_id': group.group_type_id,
+        'volume_types': list(group.volume_types or []),
+        'availability_zone': group.availability_zone,
+        'volumes': [v.id for v in group.volumes],
+        'group_snapshot_id': group.group_snapshot_id,
+        'source_group_id': group.source_group_id,
+        'created_at': _iso(group.created_at),
+    }
+
+
+def group_snapshot(group_snapshot):
+    """A group snapshot; ``snapshots`` are the ids of its live member
+    snapshots, by volume id."""
+    return {
+        'id': group_snapshot.id,
+        'group_id': group_snapshot.group_id,
+        'project_id': group_snapshot.project_id,
+        'user_id': group_snapshot.user_id,
+        'name': group_snapshot.name,
+        'description': group_snapshot.description,
+        'status': group_snapshot.status,
+        'group_type_id': group_snapshot.group_type_id,
+        'instance_id': group_snapshot.instance_id,
+        'snapshots': [s.id for s in group_snapshot.snapshots],
+        'created_at': _iso(group_snapshot.created_at),
     }

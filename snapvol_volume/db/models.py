@@ -2,9 +2,14 @@
 
 Rows are soft-deleted (``deleted``/``deleted_at``) so that a deleted
 snapshot keeps its final status for operators, as in Cinder.
+
+Table names must not clash with the compute service's (``instances``,
+``instance_metadata``, ``instance_volume_attachments``,
+``volume_operations``): both schemas may share one database.
 """
 
 import datetime
+import json
 import uuid
 
 from sqlalchemy import Boolean
@@ -13,6 +18,8 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import and_
+from sqlalchemy import types
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -29,6 +36,25 @@ def _new_id():
 
 class Base(DeclarativeBase):
     pass
+
+
+class JSONList(types.TypeDecorator):
+    """A list of strings, stored as its JSON text (``Text`` in the
+    schema); None is stored as []."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            value = []
+        if (isinstance(value, (str, bytes))
+                or not all(isinstance(v, str) for v in value)):
+            raise ValueError('a list of strings, not %r' % (value,))
+        return json.dumps(list(value))
+
+    def process_result_value(self, value, dialect):
+        return [] if value is None else json.loads(value)
 
 
 class TimestampMixin:
@@ -63,6 +89,11 @@ class Volume(TimestampMixin, Base):
     # Who does the work of a creating or deleting volume (see
     # snapvol_volume.recovery).
     owner: Mapped[str | None] = mapped_column(String(255))
+    # The generic group (Cinder 3.13) the volume is in, if any; a deleted
+    # volume keeps it.
+    group_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey('groups.id', name='fk_volumes_group_id'),
+        index=True)
 
     metadata_items = relationship('VolumeMetadata', lazy='selectin',
                                   cascade='all, delete-orphan')
@@ -87,9 +118,77 @@ class Snapshot(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(32), nullable=False)
     progress: Mapped[str] = mapped_column(String(32), default='0%')
     owner: Mapped[str | None] = mapped_column(String(255))
+    # The group snapshot (Cinder 3.14) the snapshot was taken in, if any.
+    group_snapshot_id: Mapped[str | None] = mapped_column(
+        String(36),
+        ForeignKey('group_snapshots.id',
+                   name='fk_snapshots_group_snapshot_id'),
+        index=True)
 
     metadata_items = relationship('SnapshotMetadata', lazy='selectin',
                                   cascade='all, delete-orphan')
+
+
+class Group(TimestampMixin, Base):
+    """A generic volume group (Cinder microversion 3.13)."""
+    __tablename__ = 'groups'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    host: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    # One of snapvol_volume.group_types (declared in code, no table).
+    group_type_id: Mapped[str | None] = mapped_column(String(36))
+    # The volume type names or ids given at create, as given.
+    volume_types: Mapped[list] = mapped_column(JSONList, default=list)
+    availability_zone: Mapped[str] = mapped_column(String(255),
+                                                   default='nova')
+    # What the group was created from, if not empty: a group snapshot or
+    # another group (no foreign keys: the source may be deleted since).
+    group_snapshot_id: Mapped[str | None] = mapped_column(String(36))
+    source_group_id: Mapped[str | None] = mapped_column(String(36))
+    owner: Mapped[str | None] = mapped_column(String(255))
+
+    # The live member volumes, oldest first.
+    volumes = relationship(
+        'Volume', lazy='selectin', viewonly=True,
+        primaryjoin=lambda: and_(Volume.group_id == Group.id,
+                                 Volume.deleted.is_(False)),
+        foreign_keys=lambda: [Volume.group_id],
+        order_by=lambda: (Volume.created_at, Volume.id))
+
+
+class GroupSnapshot(TimestampMixin, Base):
+    """A snapshot of every volume of a group (Cinder microversion 3.14)."""
+    __tablename__ = 'group_snapshots'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    group_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('groups.id'), index=True)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    group_type_id: Mapped[str | None] = mapped_column(String(36))
+    owner: Mapped[str | None] = mapped_column(String(255))
+    # The instance whose disks were taken in one transaction, when there
+    # was one.
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+
+    # The live member snapshots, by volume id (one per volume).
+    snapshots = relationship(
+        'Snapshot', lazy='selectin', viewonly=True,
+        primaryjoin=lambda: and_(Snapshot.group_snapshot_id
+                                 == GroupSnapshot.id,
+                                 Snapshot.deleted.is_(False)),
+        foreign_keys=lambda: [Snapshot.group_snapshot_id],
+        order_by=lambda: (Snapshot.volume_id, Snapshot.id))
 
 
 class VolumeMetadata(Base):

@@ -12,7 +12,8 @@ from snapvol_api.conf import CONF
 from snapvol_volume.db import api as db
 from snapvol_volume.db import migration
 
-MACHINES = [states.VOLUME, states.SNAPSHOT, states.INSTANCE]
+MACHINES = [states.VOLUME, states.SNAPSHOT, states.GROUP,
+            states.GROUP_SNAPSHOT, states.INSTANCE]
 
 
 @pytest.mark.parametrize('machine', MACHINES, ids=lambda m: m.kind)
@@ -66,10 +67,19 @@ def test_compute_reports_need_statuses_of_snapshots():
 
 def test_what_the_manager_relies_on():
     volume, snapshot = states.VOLUME, states.SNAPSHOT
+    group, group_snapshot = states.GROUP, states.GROUP_SNAPSHOT
     assert not volume.allows(states.IN_USE, states.DELETING)
     assert volume.allows(states.IN_USE, states.AVAILABLE)
     assert volume.allows(states.CREATING, states.ERROR)
-    for machine in (volume, snapshot):
+    # Volumes join or leave a group only while it is updating, which
+    # ends available (the change is all or nothing).
+    assert group.transitions[states.UPDATING] == {states.AVAILABLE}
+    assert group.sources(states.UPDATING) == (states.AVAILABLE,)
+    assert not group.allows(states.UPDATING, states.DELETING)
+    assert states.UPDATING not in group.reset_to
+    assert group_snapshot.transitions == snapshot.transitions
+    assert group_snapshot.reset_to == snapshot.reset_to
+    for machine in (volume, snapshot, group, group_snapshot):
         assert machine.initial == states.CREATING
         assert machine.terminal == (states.DELETED,)
         assert machine.allows(states.ERROR_DELETING, states.DELETING)
@@ -97,14 +107,32 @@ def _volume():
                              'status': states.CREATING})
 
 
+def _group():
+    return db.group_create({'project_id': 'p', 'status': states.CREATING})
+
+
+KINDS = [('volume', states.VOLUME), ('snapshot', states.SNAPSHOT),
+         ('group', states.GROUP), ('group_snapshot', states.GROUP_SNAPSHOT)]
+
+
 def _in(kind, status):
     """A live row of ``kind`` in ``status`` (through the door: reset, or
-    the transition to a terminal status)."""
+    a transition from a status reset reaches)."""
     volume = _volume()
     if kind == 'volume':
         row_id, get = volume.id, db.volume_get
         transition = db.volume_transition
         machine = states.VOLUME
+    elif kind == 'group':
+        row_id, get = _group().id, db.group_get
+        transition, machine = db.group_transition, states.GROUP
+    elif kind == 'group_snapshot':
+        row_id = db.group_snapshot_create(
+            {'group_id': _group().id, 'project_id': 'p',
+             'status': states.CREATING}, []).id
+        get = db.group_snapshot_get
+        transition = db.group_snapshot_transition
+        machine = states.GROUP_SNAPSHOT
     else:
         row_id = db.snapshot_create({'volume_id': volume.id,
                                      'project_id': 'p', 'volume_size': 1,
@@ -114,18 +142,27 @@ def _in(kind, status):
     if status in machine.terminal:
         transition(row_id, states.DELETING, reset=True)
         transition(row_id, status)
-    elif status != machine.initial:
+    elif status in machine.reset_to:
         transition(row_id, status, reset=True)
+        assert get(row_id).status == status
+    elif status != machine.initial:
+        # Not one an administrator may force (a group's updating): from
+        # one that leads to it.
+        transition(row_id, next(s for s in machine.sources(status)
+                                if s in machine.reset_to), reset=True)
+        transition(row_id, status)
         assert get(row_id).status == status
     return row_id, get, transition
 
 
 CONFLICT = (exception.InvalidVolumeStatus, exception.InvalidSnapshotStatus,
-            exception.VolumeNotFound, exception.SnapshotNotFound)
+            exception.InvalidGroupStatus,
+            exception.InvalidGroupSnapshotStatus,
+            exception.VolumeNotFound, exception.SnapshotNotFound,
+            exception.GroupNotFound, exception.GroupSnapshotNotFound)
 
 
-@pytest.mark.parametrize('kind,machine', [('volume', states.VOLUME),
-                                          ('snapshot', states.SNAPSHOT)])
+@pytest.mark.parametrize('kind,machine', KINDS)
 def test_the_db_allows_exactly_the_declared_transitions(database, kind,
                                                         machine):
     for current, target in itertools.product(machine.statuses, repeat=2):
@@ -144,8 +181,7 @@ def test_the_db_allows_exactly_the_declared_transitions(database, kind,
                 assert get(row_id).status == current, (current, target)
 
 
-@pytest.mark.parametrize('kind,machine', [('volume', states.VOLUME),
-                                          ('snapshot', states.SNAPSHOT)])
+@pytest.mark.parametrize('kind,machine', KINDS)
 def test_expected_and_owner_narrow_a_transition(database, kind, machine):
     row_id, get, transition = _in(kind, states.CREATING)
     with pytest.raises(CONFLICT, match='one of: none'):
