@@ -259,6 +259,15 @@ class QuiesceFailed(HypervisorError):
                '%(instance_id)s: %(reason)s')
 
 
+class PartialSnapshot(HypervisorError):
+    """An atomic snapshot failed, yet some disks switched (``formats``:
+    {volume_id: {new file: format}} of those): what the domain writes to
+    now must be kept."""
+    msg_fmt = ('The snapshot of instance %(instance_id)s failed '
+               '(%(reason)s), yet the disks of volume(s) %(volumes)s '
+               'switched to their new files.')
+
+
 class BlockJobFailed(HypervisorError):
     msg_fmt = 'Block job on %(disk)s of %(instance_id)s failed: %(reason)s'
 

@@ -1,6 +1,6 @@
 """The compute manager's RPC surface: runs instances with libvirt and
 performs assisted volume snapshots on their disks (seed 000 step 3, seeds
-001, 003, 004).
+001 to 004).
 
 Each method hands its work to the module of its job: ``instances``
 (create, delete, attach, detach), ``power`` (server actions),
@@ -26,7 +26,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
@@ -143,3 +143,11 @@ class ComputeManager:
                                 ctxt.to_dict())
         self.workers.spawn(self.deletes.run, ctxt, instance_id, volume_id,
                            snapshot_id, delete_info)
+
+    def volume_snapshot_create_set(self, ctxt, instance_id,
+                                   group_snapshot_id, members):
+        self.db.operation_begin(group_snapshot_id, 'create-set', instance_id,
+                                None, self.host, {'members': members},
+                                ctxt.to_dict())
+        self.workers.spawn(self.creates.run_set, ctxt, instance_id,
+                           group_snapshot_id, members)

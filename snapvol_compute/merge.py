@@ -162,6 +162,9 @@ class SnapshotDeletes:
         if operation.kind == 'create':
             return self._creates.run(
                 ctxt, operation.instance_id, operation.volume_id, info)
+        if operation.kind == 'create-set':
+            return self._creates.run_set(
+                ctxt, operation.instance_id, snapshot_id, info['members'])
         with self._claim(snapshot_id) as mine:
             if mine:
                 self._resume_delete(ctxt, operation, info)

@@ -1,4 +1,5 @@
-"""Outcomes of assisted snapshots, told to the volume manager (seed 001).
+"""Outcomes of assisted snapshots, told to the volume manager (seed 001):
+one report per snapshot, and one per group snapshot for all its members.
 
 An operation is recorded in the compute database before it touches the
 domain (``db.operation_begin``) and forgotten once its outcome is
@@ -37,3 +38,30 @@ class Reporter:
         if not isinstance(error, exception.SnapvolException):
             LOG.exception('Snapshot %s failed unexpectedly', snapshot_id)
         self.report(ctxt, snapshot_id, states.ERROR, reason=str(error))
+
+    def report_set(self, ctxt, group_snapshot_id, members, quiesced,
+                   freeze_seconds, freeze_warning):
+        """Every member of the group snapshot writes to its new file:
+        ``members`` {snapshot_id: {file_format}}."""
+        LOG.info('Group snapshot %s: %s for %d member(s), %s, held %s s',
+                 group_snapshot_id, states.CREATING_COMPUTE_COMPLETE,
+                 len(members), 'quiesced' if quiesced else
+                 'crash-consistent', freeze_seconds)
+        self._volume_api.update_group_snapshot_status(
+            ctxt, group_snapshot_id, states.CREATING_COMPUTE_COMPLETE,
+            members, quiesced=quiesced, freeze_seconds=freeze_seconds,
+            freeze_warning=freeze_warning)
+        self._db.operation_end(group_snapshot_id)
+
+    def set_failure(self, ctxt, group_snapshot_id, error, members):
+        """The set failed; ``members`` names those whose disks switched
+        all the same (the domain writes to them: they must be kept)."""
+        if not isinstance(error, exception.SnapvolException):
+            LOG.exception('Group snapshot %s failed unexpectedly',
+                          group_snapshot_id)
+        LOG.info('Group snapshot %s: %s (%s)', group_snapshot_id,
+                 states.ERROR, error)
+        self._volume_api.update_group_snapshot_status(
+            ctxt, group_snapshot_id, states.ERROR, members,
+            reason=str(error))
+        self._db.operation_end(group_snapshot_id)

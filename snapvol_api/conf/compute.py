@@ -31,6 +31,14 @@ opts = [
                min=1,
                help='Seconds libvirt waits for the guest agent (freeze, '
                     'thaw) before the quiesced snapshot fails.'),
+    cfg.FloatOpt('freeze_warn_seconds',
+                 default=10.0,
+                 min=0,
+                 help='A snapshot that holds its guest (the freeze, the '
+                      'transaction and the thaw) for longer than this is '
+                      'logged as a warning, and a group snapshot records '
+                      'it in its members\' metadata. 10 s is as long as '
+                      'Windows VSS keeps a freeze.'),
     cfg.IntOpt('thaw_retry_timeout',
                default=600,
                min=0,

@@ -21,9 +21,10 @@ class ComputeAPI:
     * 1.1 - Adds get_volume_chain.
     * 1.2 - Adds forget_volume_chain.
     * 1.3 - Adds stop_instance, start_instance and reboot_instance.
+    * 1.4 - Adds volume_snapshot_create_set (seed 002).
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -142,3 +143,12 @@ class ComputeAPI:
                                  volume_id=volume_id,
                                  snapshot_id=snapshot_id,
                                  delete_info=delete_info)
+
+    def volume_snapshot_create_set(self, ctxt, host, instance_id,
+                                   group_snapshot_id, members):
+        """Starts an assisted snapshot of several volumes of one instance
+        in one transaction; ``members``: [{volume_id, create_info}]. The
+        outcome is reported once, with update_group_snapshot_status."""
+        self._prepare(host, version='1.4').cast(
+            ctxt, 'volume_snapshot_create_set', instance_id=instance_id,
+            group_snapshot_id=group_snapshot_id, members=members)

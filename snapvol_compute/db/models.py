@@ -82,10 +82,12 @@ class VolumeOperation(Base):
     finish it."""
     __tablename__ = 'volume_operations'
 
+    # A group snapshot's id for the create of a set ('create-set': its
+    # members are in ``info``, and it has no one volume).
     snapshot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
     instance_id: Mapped[str] = mapped_column(String(36))
-    volume_id: Mapped[str] = mapped_column(String(36))
+    volume_id: Mapped[str | None] = mapped_column(String(36))
     host: Mapped[str] = mapped_column(String(255), index=True)
     info: Mapped[str] = mapped_column(Text)
     context: Mapped[str] = mapped_column(Text)

@@ -49,9 +49,12 @@ _AGENT_ERROR_CODES = (libvirt.VIR_ERR_AGENT_UNRESPONSIVE,
                       libvirt.VIR_ERR_OPERATION_TIMEOUT)
 _AGENT_ERROR_WORDS = ('agent', 'frozen', 'freeze')
 
+# ATOMIC: the disks switch in one QEMU transaction, all of them or none
+# (libvirt refuses the flag where QEMU cannot do that).
 _SNAPSHOT_FLAGS = (libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY |
                    libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT |
-                   libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA)
+                   libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA |
+                   libvirt.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC)
 
 
 def _is_agent_error(error):
@@ -214,9 +217,10 @@ class Guest:
     def snapshot_disks(self, new_sources, quiesce):
         """Switches each disk of ``new_sources`` ({target: DiskSource}) to
         its new, pre-created qcow2 overlay (whose backing file is the disk's
-        active file) in one step; every other disk is left alone. With
-        ``quiesce`` the guest agent freezes the filesystems around it; a
-        failure of that raises QuiesceFailed and changes nothing."""
+        active file) in one atomic step: when it fails, no disk changed.
+        Every other disk is left alone. With ``quiesce`` the guest agent
+        freezes the filesystems around it; a failure of that raises
+        QuiesceFailed and changes nothing."""
         disks = self.disks()
         targets = {disk.target for disk in disks}
         for target, source in new_sources.items():

@@ -448,6 +448,34 @@ def test_snapshot_disks(domains, local_share, scratch):
     assert guest.disks(inactive=True)[0].active.source.basename == new_file
 
 
+def test_snapshot_of_several_disks_is_one_transaction(domains, local_share,
+                                                      scratch):
+    """ATOMIC (seed 002): the disks switch in one call, or none does when
+    QEMU cannot open one of the new overlays."""
+    vols = [Volume(local_share, scratch).build(1).ready() for _ in range(3)]
+    guest = domains.create([vol.spec(target) for vol, target
+                            in zip(vols, ('vdb', 'vdc', 'vdd'))])
+    before = guest.disks()
+    new_files = [vol.overlay(add=False) for vol in vols]
+    sources = {disk.target: disk.active.source.with_basename(name, 'qcow2')
+               for disk, name in zip(before, new_files)}
+    broken = local_share.dir / new_files[2]
+    overlay = broken.read_bytes()
+    broken.write_bytes(b'not an image\n' * 4096)
+    with pytest.raises(exception.HypervisorError):
+        guest.snapshot_disks(sources, quiesce=False)
+    assert guest.disks() == before
+    assert [d.active.source.basename for d in guest.disks(inactive=True)] \
+        == [vol.name for vol in vols]
+
+    broken.write_bytes(overlay)
+    guest.snapshot_disks(sources, quiesce=False)
+    for vol, name in zip(vols, new_files):
+        vol.took(name)
+        vol.assert_chain(guest.disk_by_serial(vol.id),
+                         list(reversed(vol.files)), guest)
+
+
 def test_quiesce_without_agent_running(domains, local_share, scratch):
     """An agent channel but no agent in the guest: code 86, nothing
     changes."""

@@ -53,21 +53,47 @@ def parse(request, schema):
 file_name = {'type': 'string', 'minLength': 1, 'maxLength': 255}
 optional_file_name = dict(file_name, type=['string', 'null'])
 
+_create_info = {
+    'type': 'object',
+    'properties': {
+        'snapshot_id': uuid_string,
+        'type': {'enum': ['qcow2']},
+        'new_file': file_name,
+        # Nova's schema has it; nothing reads it.
+        'id': {'type': 'string'},
+    },
+    'required': ['snapshot_id', 'type', 'new_file'],
+    'additionalProperties': False,
+}
+
 snapshot_create = _envelope('snapshot', {
     'volume_id': uuid_string,
-    'create_info': {
-        'type': 'object',
-        'properties': {
-            'snapshot_id': uuid_string,
-            'type': {'enum': ['qcow2']},
-            'new_file': file_name,
-            # Nova's schema has it; nothing reads it.
-            'id': {'type': 'string'},
-        },
-        'required': ['snapshot_id', 'type', 'new_file'],
-        'additionalProperties': False,
-    },
+    'create_info': _create_info,
 }, required=['volume_id', 'create_info'])
+
+# Our list form (seed 002): the volumes of one instance in one
+# transaction, named by the group snapshot they make. A domain has at
+# most 26 virtio disks here (vda..vdz).
+MAX_SET_MEMBERS = 26
+snapshot_set_create = {
+    'type': 'object',
+    'properties': {
+        'group_snapshot_id': uuid_string,
+        'snapshots': {
+            'type': 'array', 'minItems': 1, 'maxItems': MAX_SET_MEMBERS,
+            'items': {
+                'type': 'object',
+                'properties': {'volume_id': uuid_string,
+                               'create_info': _create_info},
+                'required': ['volume_id', 'create_info'],
+                'additionalProperties': False,
+            },
+        },
+    },
+    'required': ['group_snapshot_id', 'snapshots'],
+    'additionalProperties': False,
+}
+any_object = {'type': 'object'}
 
 # Checked as {"delete_info": ...}, so that messages name the parameter.
 delete_info = _envelope('delete_info', {

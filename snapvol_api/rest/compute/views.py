@@ -195,3 +195,9 @@ def volume_attachment(attachment, server_id):
 
 def assisted_snapshot(snapshot_id, volume_id):
     return {'snapshot': {'id': snapshot_id, 'volumeId': volume_id}}
+
+
+def assisted_snapshot_set(group_snapshot_id, members):
+    return {'group_snapshot_id': group_snapshot_id,
+            'snapshots': [{'id': m['create_info']['snapshot_id'],
+                           'volumeId': m['volume_id']} for m in members]}

@@ -141,10 +141,11 @@ def test_snapshot_quiesces_falls_back_or_fails(conf, agent_works, required,
     instance.id = guest.uuid
     if isinstance(outcome, type):
         with pytest.raises(outcome):
-            creates.snapshot_disk(instance, guest, 'vdb', object())
+            creates.snapshot_disks(instance, guest, {'vdb': object()})
         assert guest.calls == [('timeout', 7), ('snapshot', True)]
     else:
-        quiesced = creates.snapshot_disk(instance, guest, 'vdb', object())
+        quiesced, _seconds = creates.snapshot_disks(instance, guest,
+                                                    {'vdb': object()})
         assert quiesced is outcome
         assert guest.calls[:2] == [('timeout', 7), ('snapshot', True)]
         assert guest.calls[2:] == ([] if outcome else [('snapshot', False)])

@@ -224,6 +224,13 @@ class FakeComputeAPI:
                      create_info=create_info)
         self._instance(instance_id, host)
 
+    def volume_snapshot_create_set(self, ctxt, host, instance_id,
+                                   group_snapshot_id, members):
+        self._record('volume_snapshot_create_set', ctxt, host=host,
+                     instance_id=instance_id,
+                     group_snapshot_id=group_snapshot_id, members=members)
+        self._instance(instance_id, host)
+
     def volume_snapshot_delete(self, ctxt, host, instance_id, volume_id,
                                snapshot_id, delete_info):
         self._record('volume_snapshot_delete', ctxt, host=host,

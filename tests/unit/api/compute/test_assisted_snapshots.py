@@ -211,3 +211,108 @@ def test_delete_refuses_a_non_uuid_snapshot_id(admin, backend, volume_id):
                             status=400)
     assert 'snap-1' in response.json['badRequest']['message']
     assert backend.calls == []
+
+
+# Create of a set (our list form) --------------------------------------------
+
+GROUP_SNAPSHOT = str(uuid.uuid4())
+
+
+def _member(volume_id, snapshot_id=None):
+    snapshot_id = snapshot_id or str(uuid.uuid4())
+    return {'volume_id': volume_id, 'create_info': {
+        'snapshot_id': snapshot_id, 'type': 'qcow2',
+        'new_file': 'volume-%s.%s' % (volume_id, snapshot_id)}}
+
+
+@pytest.fixture
+def two_volumes(backend, server):
+    """The server's root volume and a second one, both attached."""
+    backend.attach(server['id'], str(uuid.uuid4()))
+    return [a['volume_id'] for a in server['attachments']]
+
+
+def test_set_create_casts_once_to_the_instance_host(admin, backend, server,
+                                                    two_volumes):
+    members = [_member(v) for v in two_volumes]
+    response = admin.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT.upper(), 'snapshots': members})
+    assert response.json == {
+        'group_snapshot_id': GROUP_SNAPSHOT,
+        'snapshots': [{'id': m['create_info']['snapshot_id'],
+                       'volumeId': m['volume_id']} for m in members]}
+    name, cast = backend.calls[-1]
+    assert name == 'volume_snapshot_create_set'
+    assert cast == {'host': 'node1', 'instance_id': server['id'],
+                    'group_snapshot_id': GROUP_SNAPSHOT, 'members': members}
+    assert backend.call_names().count('volume_snapshot_create_set') == 1
+
+
+def test_set_across_two_instances_is_400_and_casts_nothing(admin, backend,
+                                                           server):
+    other = backend.add_instance(name='db')
+    backend.attach(other['id'], str(uuid.uuid4()), boot_index=0)
+    volumes = [server['attachments'][0]['volume_id'],
+               backend.instances[other['id']]['attachments'][0]['volume_id']]
+    response = admin.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT,
+        'snapshots': [_member(v) for v in volumes]}, status=400)
+    message = response.json['badRequest']['message']
+    assert 'one instance' in message and other['id'] in message
+    assert 'volume_snapshot_create_set' not in backend.call_names()
+
+
+def test_set_with_a_detached_volume_is_400(admin, backend, server):
+    volumes = [server['attachments'][0]['volume_id'], str(uuid.uuid4())]
+    response = admin.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT,
+        'snapshots': [_member(v) for v in volumes]}, status=400)
+    assert 'not attached' in response.json['badRequest']['message']
+    assert 'volume_snapshot_create_set' not in backend.call_names()
+
+
+@pytest.mark.parametrize('body, words', [
+    ({'snapshots': []}, 'group_snapshot_id'),
+    ({'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': []}, 'snapshots'),
+    ({'group_snapshot_id': 'nope',
+      'snapshots': [_member(str(uuid.uuid4()))]}, 'group_snapshot_id'),
+    ({'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': [{}]}, 'volume_id'),
+    ({'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': 'x' * 27},
+     'snapshots'),
+    ({'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': [], 'x': 1}, 'x'),
+])
+def test_set_create_refuses_malformed_bodies(admin, backend, body, words):
+    response = admin.post('os-assisted-volume-snapshots', body, status=400)
+    assert words in response.json['badRequest']['message']
+    assert backend.calls == []
+
+
+def test_set_refuses_a_volume_or_snapshot_named_twice(admin, backend,
+                                                      two_volumes):
+    twice = [_member(two_volumes[0]), _member(two_volumes[0])]
+    response = admin.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': twice}, status=400)
+    assert 'more than once' in response.json['badRequest']['message']
+    snapshot_id = str(uuid.uuid4())
+    same = [_member(v, snapshot_id) for v in two_volumes]
+    response = admin.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': same}, status=400)
+    assert snapshot_id in response.json['badRequest']['message']
+    assert backend.calls == []
+
+
+def test_set_refuses_path_tricks_in_any_member(admin, backend, two_volumes):
+    members = [_member(v) for v in two_volumes]
+    members[1]['create_info']['new_file'] = '../../etc/passwd'
+    response = admin.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT, 'snapshots': members},
+        status=400)
+    assert 'new_file' in response.json['badRequest']['message']
+    assert backend.calls == []
+
+
+def test_set_create_needs_the_admin(alice, backend, two_volumes):
+    alice.post('os-assisted-volume-snapshots', {
+        'group_snapshot_id': GROUP_SNAPSHOT,
+        'snapshots': [_member(v) for v in two_volumes]}, status=403)
+    assert backend.calls == []
