@@ -32,21 +32,25 @@ class Assisted:
 
     # Asking the compute service ---------------------------------------------
 
-    def _ask(self, snapshot_id, request, timeout):
-        """Sends ``request`` (a call of the compute client) and waits for
-        the compute service's report on ``snapshot_id``; returns it when
-        it says the compute part is done, else raises."""
-        self.reports.expect(snapshot_id)
+    def _report(self, key, request, timeout):
+        """Sends ``request`` (a call of the compute client) and returns
+        the compute service's report on ``key`` (a snapshot or group
+        snapshot id); ComputeUnavailable when none comes in time."""
+        self.reports.expect(key)
         try:
             request()
         except Exception:
-            self.reports.forget(snapshot_id)
+            self.reports.forget(key)
             raise
-        report = self.reports.wait(snapshot_id, timeout)
+        report = self.reports.wait(key, timeout)
         if report is None:
             raise exception.ComputeUnavailable(
-                reason='no report on snapshot %s within %d s'
-                       % (snapshot_id, timeout))
+                reason='no report on %s within %d s' % (key, timeout))
+        return report
+
+    def _ask(self, snapshot_id, request, timeout):
+        """_report, raising when it says the compute part failed."""
+        report = self._report(snapshot_id, request, timeout)
         if report['status'] == states.ERROR:
             raise exception.ComputeRequestFailed(
                 request='snapshot %s' % snapshot_id,
@@ -115,6 +119,56 @@ class Assisted:
         if report.get('quiesced') is not None:
             self._db.snapshot_metadata_set(snapshot.id, {
                 'quiesced': 'yes' if report['quiesced'] else 'no'})
+
+    def create_set(self, group_snapshot_id, members, volumes):
+        """Seed 002: the overlays of ``members`` (snapshots of volumes
+        attached to one instance, made by the caller with new_overlay)
+        are taken by one compute call, in one libvirt transaction.
+        Returns the report: {members: {snapshot_id: {file_format}} of
+        those the domain writes to, quiesced, freeze_seconds,
+        freeze_warning, error: None or the exception that failed the
+        rest}. Without a report, the domain's chains say which switched;
+        a request the compute API refuses raises."""
+        files = {m.id: self._shares.chain(volumes[m.volume_id])
+                 .snapshot_file(m.id) for m in members}
+        request = [{'volume_id': m.volume_id, 'create_info': {
+            'snapshot_id': m.id, 'type': 'qcow2', 'new_file': files[m.id]}}
+            for m in members]
+        try:
+            report = self._report(
+                group_snapshot_id,
+                lambda: self.compute.create_snapshot_set(group_snapshot_id,
+                                                         request),
+                CONF.volume.assisted_snapshot_create_timeout)
+        except exception.ComputeUnavailable as e:
+            # libvirt may have switched: following it keeps one chain.
+            switched = {}
+            for m in members:
+                chain = self.running_chain(volumes[m.volume_id])
+                if chain and chain[0] == files[m.id]:
+                    switched[m.id] = {'file_format': {files[m.id]: 'qcow2'}}
+            if len(switched) < len(members):
+                return {'members': switched, 'error': e}
+            LOG.warning('%s; but the domain writes to every new file of '
+                        'group snapshot %s: recording it', e,
+                        group_snapshot_id)
+            return {'members': switched, 'error': None}
+        error = None
+        if report['status'] == states.ERROR:
+            error = exception.ComputeRequestFailed(
+                request='snapshot set %s' % group_snapshot_id,
+                reason=report['reason'])
+        switched = {}
+        for snapshot_id, member in report['members'].items():
+            fmt = member['file_format'].get(files[snapshot_id])
+            if fmt == 'qcow2':
+                switched[snapshot_id] = member
+            else:
+                error = error or exception.ChainMismatch(
+                    volume_id=snapshot_id,
+                    reason='compute reports %r for the new file %s'
+                           % (member['file_format'], files[snapshot_id]))
+        return dict(report, members=switched, error=error)
 
     def settle_create(self, snapshot, volume, chain):
         """An attached create a restart interrupted: the domain says
@@ -220,3 +274,41 @@ class Assisted:
         if not self.reports.deliver(snapshot_id, report):
             LOG.warning('Refused report %s on snapshot %s: nothing waits '
                         'for it', status, snapshot_id)
+
+    def receive_set(self, group_snapshot_id, status, members, quiesced=None,
+                    freeze_seconds=None, freeze_warning=False, reason=None):
+        """The compute service's one report on a group snapshot, checked
+        as ``receive`` checks one (a legal transition; only the set's own
+        snapshots and files) and handed to the waiting worker."""
+        try:
+            group_snapshot = self._db.group_snapshot_get(group_snapshot_id)
+            if (group_snapshot.status != states.CREATING or status not in
+                    (states.CREATING_COMPUTE_COMPLETE, states.ERROR)):
+                raise exception.InvalidStatusTransition(
+                    kind='Group snapshot', id=group_snapshot_id,
+                    current=group_snapshot.status, requested=status)
+            own = {s.id: s for s in group_snapshot.snapshots}
+            for snapshot_id, member in (members or {}).items():
+                if snapshot_id not in own:
+                    raise exception.InvalidInput(
+                        reason='snapshot %s is no member' % snapshot_id)
+                chain = self._shares.chain(
+                    self._db.volume_get(own[snapshot_id].volume_id))
+                for name, fmt in member.get('file_format', {}).items():
+                    chain.path_name(name)
+                    if fmt not in ('raw', 'qcow2'):
+                        raise exception.InvalidInput(
+                            reason='unknown format %r of %s' % (fmt, name))
+        except exception.SnapvolException as e:
+            LOG.warning('Refused report %s on group snapshot %s: %s', status,
+                        group_snapshot_id, e)
+            return
+        report = {'status': status, 'reason': reason,
+                  'members': {k: {'file_format': dict(v.get('file_format',
+                                                            {}))}
+                              for k, v in (members or {}).items()},
+                  'quiesced': quiesced, 'freeze_seconds': freeze_seconds,
+                  'freeze_warning': bool(freeze_warning)}
+        if not self.reports.deliver(group_snapshot_id, report):
+            LOG.warning('Refused report %s on group snapshot %s: nothing '
+                        'waits for it', status, group_snapshot_id)

@@ -91,6 +91,16 @@ class ComputeClient:
             self._nova().assisted_volume_snapshots.create(volume_id,
                                                           create_info)
 
+    def create_snapshot_set(self, group_snapshot_id, members):
+        """Our list form of os-assisted-volume-snapshots (novaclient knows
+        only Nova's single-volume body): ``members`` [{volume_id,
+        create_info}] of one instance, taken in one transaction."""
+        with self._request('the snapshot set %s' % group_snapshot_id):
+            self._nova().client.post(
+                '/os-assisted-volume-snapshots',
+                body={'group_snapshot_id': group_snapshot_id,
+                      'snapshots': members})
+
     def delete_snapshot(self, snapshot_id, delete_info):
         with self._request('the snapshot delete of %s'
                            % delete_info['volume_id']):

@@ -3,29 +3,34 @@ names (within the caller's project, ``scope``) and hands it to the module
 whose job it is; results travel as the dicts of ``snapvol_volume.views``.
 
 The jobs: ``volumes`` and ``snapshots`` (requests and the file work, in
-workers), ``assisted`` (snapshots of attached volumes, through the
-compute service, and its reports), ``attachments`` (what the compute
+workers), ``groups`` and ``group_snapshots`` (sets of volumes, seed 002),
+``assisted`` (snapshots of attached volumes, through the compute service,
+and its reports), ``attachments`` (what the compute
 service asks when attaching), ``recovery`` (start-up). ``service`` wires
 them together.
 """
 
 import oslo_messaging as messaging
 
+from snapvol_api import exception
+from snapvol_volume import group_types
 from snapvol_volume import scope
 from snapvol_volume import views
 
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
-                 recovery, workers):
+                 recovery, workers, groups, group_snapshots):
         self._db = db
         self.shares = shares
         self.volumes = volumes
         self.snapshots = snapshots
+        self.groups = groups
+        self.group_snapshots = group_snapshots
         self.assisted = assisted
         self.attachments = attachments
         self.recovery = recovery
@@ -110,6 +115,70 @@ class VolumeManager:
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         self._db.snapshot_metadata_delete(snapshot.id, key)
 
+    # Group types, groups and group snapshots (1.2) --------------------------
+
+    def list_group_types(self, ctxt):
+        return group_types.get_all()
+
+    def get_group_type(self, ctxt, group_type_id):
+        if group_type_id == 'default':
+            return group_types.default()
+        return group_types.get(group_type_id)
+
+    def get_group(self, ctxt, group_id):
+        return views.group(self._db.group_get(group_id,
+                                              scope.project(ctxt)))
+
+    def list_groups(self, ctxt, filters, marker, limit, sort, offset):
+        filters = scope.list_filters(ctxt, filters, scope.GROUP_FILTERS)
+        return [views.group(g) for g in self._db.group_get_all(
+            filters, marker, limit, sort, offset)]
+
+    def create_group(self, ctxt, group_type, volume_types, name,
+                     description, availability_zone):
+        return views.group(self.groups.create(
+            ctxt, group_type, volume_types, name, description,
+            availability_zone))
+
+    def create_group_from_src(self, ctxt, name, description,
+                              group_snapshot_id, source_group_id):
+        if source_group_id is not None or group_snapshot_id is None:
+            raise exception.InvalidInput(
+                reason='a group is made from a group snapshot '
+                       '(group_snapshot_id); cloning a group '
+                       '(source_group_id) is not supported')
+        return views.group(self.groups.create_from_src(
+            ctxt, name, description, group_snapshot_id))
+
+    def update_group(self, ctxt, group_id, values, add_volumes,
+                     remove_volumes):
+        return views.group(self.groups.update(
+            ctxt, group_id, values, add_volumes, remove_volumes))
+
+    def delete_group(self, ctxt, group_id, delete_volumes):
+        group = self.groups.delete(ctxt, group_id, delete_volumes)
+        return views.group(group) if group is not None else None
+
+    def get_group_snapshot(self, ctxt, group_snapshot_id):
+        return views.group_snapshot(self._db.group_snapshot_get(
+            group_snapshot_id, scope.project(ctxt)))
+
+    def list_group_snapshots(self, ctxt, filters, marker, limit, sort,
+                             offset):
+        filters = scope.list_filters(ctxt, filters,
+                                     scope.GROUP_SNAPSHOT_FILTERS)
+        return [views.group_snapshot(g) for g in
+                self._db.group_snapshot_get_all(filters, marker, limit, sort,
+                                                offset)]
+
+    def create_group_snapshot(self, ctxt, group_id, name, description):
+        return views.group_snapshot(self.group_snapshots.create(
+            ctxt, group_id, name, description))
+
+    def delete_group_snapshot(self, ctxt, group_snapshot_id):
+        return views.group_snapshot(self.group_snapshots.delete(
+            ctxt, group_snapshot_id))
+
     # For the compute service ------------------------------------------------
 
     def initialize_connection(self, ctxt, volume_id, connector):
@@ -128,3 +197,15 @@ class VolumeManager:
         """The compute service's report on an assisted snapshot (a cast)."""
         self.assisted.receive(snapshot_id, status, progress, file_format,
                               reason=reason, quiesced=quiesced)
+
+    def update_group_snapshot_status(self, ctxt, group_snapshot_id, status,
+                                     members, quiesced=None,
+                                     freeze_seconds=None,
+                                     freeze_warning=False, reason=None):
+        """The compute service's one report on a group snapshot (a
+        cast)."""
+        self.assisted.receive_set(group_snapshot_id, status, members,
+                                  quiesced=quiesced,
+                                  freeze_seconds=freeze_seconds,
+                                  freeze_warning=freeze_warning,
+                                  reason=reason)

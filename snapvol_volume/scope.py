@@ -10,8 +10,11 @@ from oslo_utils import strutils
 
 from snapvol_api import exception
 
-VOLUME_FILTERS = ('name', 'status', 'metadata', 'project_id')
-SNAPSHOT_FILTERS = VOLUME_FILTERS + ('volume_id',)
+_COMMON_FILTERS = ('name', 'status', 'metadata', 'project_id')
+VOLUME_FILTERS = _COMMON_FILTERS + ('group_id',)
+SNAPSHOT_FILTERS = _COMMON_FILTERS + ('volume_id', 'group_snapshot_id')
+GROUP_FILTERS = ('name', 'status', 'project_id')
+GROUP_SNAPSHOT_FILTERS = GROUP_FILTERS + ('group_id',)
 
 
 def project(ctxt):

@@ -15,6 +15,8 @@ from snapvol_volume import assisted as assisted_mod
 from snapvol_volume import attachments as attachments_mod
 from snapvol_volume import compute as compute_mod
 from snapvol_volume import drivers
+from snapvol_volume import group_snapshots as group_snapshots_mod
+from snapvol_volume import groups as groups_mod
 from snapvol_volume import locks as locks_mod
 from snapvol_volume import manager as manager_mod
 from snapvol_volume import recovery as recovery_mod
@@ -76,7 +78,10 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
         host, owner)
     return manager_mod.VolumeManager(
         db, shares, volumes, snapshots, assisted,
-        attachments_mod.Attachments(db, shares, locks), recovery, workers)
+        attachments_mod.Attachments(db, shares, locks), recovery, workers,
+        groups_mod.Groups(db, volumes, host),
+        group_snapshots_mod.GroupSnapshots(db, shares, locks, workers,
+                                           assisted, snapshots, owner))
 
 
 class VolumeService:

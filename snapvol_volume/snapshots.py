@@ -7,10 +7,13 @@ owner; the worker takes the chain lock, re-reads the snapshot and acts
 only if it is still that work.
 """
 
+import contextlib
+
 from oslo_log import log as logging
 
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_volume import group_snapshots
 from snapvol_volume import outcome
 from snapvol_volume import scope
 
@@ -60,8 +63,15 @@ class Snapshots:
             snapshot = self._db.snapshot_update(snapshot.id, values)
         return snapshot
 
-    def delete(self, ctxt, snapshot_id):
+    def delete(self, ctxt, snapshot_id, in_group=False):
+        """``in_group``: the delete of its group snapshot; a member is
+        not deleted alone (Cinder refuses it too)."""
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        if snapshot.group_snapshot_id and not in_group:
+            raise exception.InvalidSnapshot(
+                reason='snapshot %s is a member of group snapshot %s; '
+                       'delete the group snapshot'
+                       % (snapshot.id, snapshot.group_snapshot_id))
         with self._locks.state(snapshot.volume_id):
             clones = self._db.volume_get_all(
                 {'source_snapshot_id': snapshot.id,
@@ -109,7 +119,22 @@ class Snapshots:
         detached, it can be run again after a crash. Resumed by recovery
         on an attached volume, it is settled instead (never made again:
         the domain may be using it). False when it cannot be settled
-        yet."""
+        yet. A member of a group snapshot (resumed by recovery) then
+        settles its set."""
+        with self._settling_group(snapshot_id):
+            return self._build(snapshot_id, owner, recovery)
+
+    @contextlib.contextmanager
+    def _settling_group(self, snapshot_id):
+        group_snapshot_id = self._db.snapshot_get(
+            snapshot_id).group_snapshot_id
+        try:
+            yield
+        finally:
+            if group_snapshot_id:
+                group_snapshots.settle(self._db, group_snapshot_id)
+
+    def _build(self, snapshot_id, owner, recovery):
         volume_id = self._db.snapshot_get(snapshot_id).volume_id
         with self._locks.chain(volume_id, recovery=recovery):
             snapshot = self._mine(snapshot_id, states.CREATING, owner)
@@ -161,7 +186,12 @@ class Snapshots:
 
     def merge(self, snapshot_id, owner, recovery=False):
         """Merges the overlay of a deleting snapshot away, then forgets
-        the snapshot. Each step can be run again after a crash."""
+        the snapshot. Each step can be run again after a crash. A member
+        of a group snapshot then settles its set."""
+        with self._settling_group(snapshot_id):
+            return self._merge_snapshot(snapshot_id, owner, recovery)
+
+    def _merge_snapshot(self, snapshot_id, owner, recovery):
         volume_id = self._db.snapshot_get(snapshot_id).volume_id
         with self._locks.chain(volume_id, recovery=recovery):
             snapshot = self._mine(snapshot_id, states.DELETING, owner)

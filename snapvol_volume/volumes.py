@@ -89,6 +89,11 @@ class Volumes:
 
     def delete(self, ctxt, volume_id):
         volume = scope.volume(self._db, ctxt, volume_id)
+        if volume.group_id:
+            raise exception.InvalidVolume(
+                reason='volume %s is in group %s; remove it from the group '
+                       'or delete the group with its volumes'
+                       % (volume.id, volume.group_id))
         with self._locks.state(volume.id):
             snapshots = self._db.snapshot_get_all_for_volume(volume.id)
             if snapshots:

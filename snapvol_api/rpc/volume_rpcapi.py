@@ -20,9 +20,12 @@ class VolumeAPI:
     * 1.1 - Adds initialize_connection, attach_volume, detach_volume (for
       the compute service) and update_snapshot_status (its report of an
       assisted snapshot, seed 001).
+    * 1.2 - Adds group types, groups and group snapshots (Cinder 3.11 to
+      3.14, seed 002) and update_group_snapshot_status (the compute
+      service's one report on a group snapshot).
     """
 
-    RPC_API_VERSION = '1.1'
+    RPC_API_VERSION = '1.2'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -114,6 +117,83 @@ class VolumeAPI:
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
 
+    # Group types, groups and group snapshots (1.2)
+
+    def _call12(self, ctxt, method, **kwargs):
+        return self._call(ctxt, method, version='1.2', **kwargs)
+
+    def list_group_types(self, ctxt):
+        """[{id, name, description, is_public, group_specs}]."""
+        return self._call12(ctxt, 'list_group_types')
+
+    def get_group_type(self, ctxt, group_type_id):
+        """By id or name, or 'default'; GroupTypeNotFound."""
+        return self._call12(ctxt, 'get_group_type',
+                            group_type_id=group_type_id)
+
+    def get_group(self, ctxt, group_id):
+        return self._call12(ctxt, 'get_group', group_id=group_id)
+
+    def list_groups(self, ctxt, filters=None, marker=None, limit=None,
+                    sort=None, offset=None):
+        return self._call12(ctxt, 'list_groups', filters=filters or {},
+                            marker=marker, limit=limit, sort=sort or [],
+                            offset=offset)
+
+    def create_group(self, ctxt, group_type, volume_types, name=None,
+                     description=None, availability_zone=None):
+        """A group of ``group_type`` (id or name); returns it, status
+        available (a group owns no files)."""
+        return self._call12(ctxt, 'create_group', group_type=group_type,
+                            volume_types=volume_types, name=name,
+                            description=description,
+                            availability_zone=availability_zone)
+
+    def update_group(self, ctxt, group_id, values, add_volumes=(),
+                     remove_volumes=()):
+        """``values`` may hold name and description; the volumes are ids."""
+        return self._call12(ctxt, 'update_group', group_id=group_id,
+                            values=values, add_volumes=list(add_volumes),
+                            remove_volumes=list(remove_volumes))
+
+    def delete_group(self, ctxt, group_id, delete_volumes=False):
+        """Returns the group, status deleting (or gone: None)."""
+        return self._call12(ctxt, 'delete_group', group_id=group_id,
+                            delete_volumes=delete_volumes)
+
+    def create_group_from_src(self, ctxt, name=None, description=None,
+                              group_snapshot_id=None, source_group_id=None):
+        """A new group with one volume per member of the group snapshot
+        (each made from its member snapshot), or per volume of the source
+        group; returns it at once, status creating."""
+        return self._call12(ctxt, 'create_group_from_src', name=name,
+                            description=description,
+                            group_snapshot_id=group_snapshot_id,
+                            source_group_id=source_group_id)
+
+    def get_group_snapshot(self, ctxt, group_snapshot_id):
+        return self._call12(ctxt, 'get_group_snapshot',
+                            group_snapshot_id=group_snapshot_id)
+
+    def list_group_snapshots(self, ctxt, filters=None, marker=None,
+                             limit=None, sort=None, offset=None):
+        return self._call12(ctxt, 'list_group_snapshots',
+                            filters=filters or {}, marker=marker,
+                            limit=limit, sort=sort or [], offset=offset)
+
+    def create_group_snapshot(self, ctxt, group_id, name=None,
+                              description=None):
+        """Snapshots every volume of the group at one instant; returns the
+        group snapshot at once, status creating."""
+        return self._call12(ctxt, 'create_group_snapshot', group_id=group_id,
+                            name=name, description=description)
+
+    def delete_group_snapshot(self, ctxt, group_snapshot_id):
+        """Deletes every member snapshot, then the group snapshot; returns
+        it at once, status deleting."""
+        return self._call12(ctxt, 'delete_group_snapshot',
+                            group_snapshot_id=group_snapshot_id)
+
     # For the compute service
 
     def initialize_connection(self, ctxt, volume_id, connector):
@@ -144,3 +224,21 @@ class VolumeAPI:
                    status=status, progress=progress,
                    file_format=file_format or {}, reason=reason,
                    quiesced=quiesced)
+
+    def update_group_snapshot_status(self, ctxt, group_snapshot_id, status,
+                                     members, quiesced=None,
+                                     freeze_seconds=None,
+                                     freeze_warning=False, reason=None):
+        """The compute side's one report on the create of a group snapshot:
+        ``status`` creating_compute_complete or error; ``members``
+        {snapshot_id: {file_format}} of the members whose disks write to
+        their new files (on error, those that switched all the same);
+        ``freeze_seconds``: how long the guest was held, and
+        ``freeze_warning`` whether that was longer than the compute
+        host's [compute] freeze_warn_seconds."""
+        cctxt = self.client.prepare(version='1.2')
+        cctxt.cast(ctxt, 'update_group_snapshot_status',
+                   group_snapshot_id=group_snapshot_id, status=status,
+                   members=members, quiesced=quiesced,
+                   freeze_seconds=freeze_seconds,
+                   freeze_warning=freeze_warning, reason=reason)

@@ -96,6 +96,8 @@ class FakeCompute:
         self.requests = []
         self.outcome = 'ok'
         self.domain_active = None
+        # {volume_id: active file} of a domain that took a set.
+        self.domain_files = {}
         self.shut_off = False
         # Called with the snapshot id before each report is sent.
         self.before_answer = None
@@ -109,8 +111,8 @@ class FakeCompute:
                                                  state='shut off')
         if self.outcome == 'unreachable':
             raise exception.ComputeUnavailable(reason='RPC timed out')
-        name = self.domain_active or read_info(self.share, volume_id)[
-            'active']
+        name = (self.domain_files.get(volume_id) or self.domain_active or
+                read_info(self.share, volume_id)['active'])
         chain = []
         while name:
             chain.append({'name': name, 'format': self._fmt(name)})
@@ -151,6 +153,31 @@ class FakeCompute:
             return
         self._answer(create_info['snapshot_id'], 'creating_compute_complete',
                      {create_info['new_file']: 'qcow2'})
+
+    def create_snapshot_set(self, group_snapshot_id, members):
+        """One transaction: every member switches (outcome 'ok', 'lost'),
+        none does ('error', 'silent'), or only the first ('partial')."""
+        self.requests.append(('create_set', group_snapshot_id, members))
+        switched = members
+        if self.outcome in ('error', 'silent'):
+            switched = []
+        elif self.outcome == 'partial':
+            switched = members[:1]
+        for member in switched:
+            self.domain_files[member['volume_id']] = \
+                member['create_info']['new_file']
+        if self.outcome in ('lost', 'silent'):
+            return
+        status = ('creating_compute_complete' if self.outcome == 'ok'
+                  else 'error')
+        reported = {m['create_info']['snapshot_id']: {'file_format': {
+            m['create_info']['new_file']: 'qcow2'}} for m in switched}
+        self.answered += 1
+        threading.Timer(0.05, self.manager.update_group_snapshot_status,
+                        args=(ADMIN, group_snapshot_id, status, reported),
+                        kwargs={'quiesced': True, 'freeze_seconds': 0.012,
+                                'freeze_warning': False,
+                                'reason': 'libvirt said no'}).start()
 
     def delete_snapshot(self, snapshot_id, delete_info):
         self.requests.append(('delete', snapshot_id, delete_info))

@@ -1,0 +1,252 @@
+"""Group snapshots (Cinder 3.14, seed 002): every volume of a group at one
+instant.
+
+The request checks and records the set under the state locks of every
+member volume; the worker takes their chain locks, always in the order of
+the volume ids, so two sets never deadlock. It makes every member's
+overlay first, then asks the compute service once for the members
+attached to the instance (one libvirt transaction, one freeze), and only
+then activates the overlays the domain writes to; a detached member's
+overlay is activated with them (nothing writes to a detached volume in
+between). Whatever fails, every overlay the domain does not write to is
+removed, and those members and the set end ``error``.
+"""
+
+import contextlib
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_volume import outcome
+from snapvol_volume import scope
+
+LOG = logging.getLogger(__name__)
+
+# Member metadata naming the set (seed 002: a user finds every member of
+# a set, and every set of an instance).
+SET_KEY = 'snapvol:group_snapshot_name'
+INSTANCE_KEY = 'snapvol:instance_id'
+DEVICE_KEY = 'snapvol:device'
+FREEZE_KEY = 'snapvol:freeze_seconds'
+FREEZE_WARNING_KEY = 'snapvol:freeze_warning'
+
+
+def member_name(set_name, volume):
+    """``<set name>-<device>`` (vda...) for an attached volume, else
+    ``<set name>-<volume id>``."""
+    if volume.attachments and volume.attachments[0].device:
+        return '%s-%s' % (set_name, volume.attachments[0].device
+                          .rsplit('/', 1)[-1])
+    return '%s-%s' % (set_name, volume.id)
+
+
+class GroupSnapshots:
+
+    def __init__(self, db, shares, locks, workers, assisted, snapshots,
+                 owner):
+        self._db = db
+        self._shares = shares
+        self._locks = locks
+        self._workers = workers
+        self._assisted = assisted
+        self._snapshots = snapshots
+        self.owner = owner
+
+    # Requests ---------------------------------------------------------------
+
+    def create(self, ctxt, group_id, name, description):
+        group = self._db.group_get(group_id, scope.project(ctxt))
+        if group.status != states.AVAILABLE:
+            raise exception.InvalidGroupStatus(
+                group_id=group.id, status=group.status,
+                expected=states.AVAILABLE)
+        volume_ids = sorted(v.id for v in group.volumes)
+        if not volume_ids:
+            raise exception.InvalidGroup(
+                reason='group %s has no volumes to snapshot' % group.id)
+        name = name or 'group-snapshot'
+        with contextlib.ExitStack() as stack:
+            for volume_id in volume_ids:
+                stack.enter_context(self._locks.state(volume_id))
+            volumes = [self._db.volume_get(v) for v in volume_ids]
+            instance_id = self._check_members(group, volumes)
+            members = [({
+                'volume_id': volume.id, 'project_id': volume.project_id,
+                'user_id': ctxt.user_id,
+                'name': member_name(name, volume),
+                'description': 'snapshot for %s' % name,
+                'volume_size': volume.size,
+                'status': states.SNAPSHOT.initial, 'progress': '0%',
+                'owner': self.owner}, self._member_metadata(name, volume))
+                for volume in volumes]
+            group_snapshot = self._db.group_snapshot_create({
+                'group_id': group.id, 'project_id': group.project_id,
+                'user_id': ctxt.user_id, 'name': name,
+                'description': description,
+                'group_type_id': group.group_type_id,
+                'instance_id': instance_id,
+                'status': states.GROUP_SNAPSHOT.initial,
+                'owner': self.owner}, members)
+        LOG.info('Creating group snapshot %s of group %s: %d volume(s)%s',
+                 group_snapshot.id, group.id, len(volumes),
+                 ', attached to %s' % instance_id if instance_id else '')
+        self._workers.spawn(self.build, group_snapshot.id, self.owner)
+        return group_snapshot
+
+    def _check_members(self, group, volumes):
+        """The one instance the in-use members are attached to (None when
+        none is): one transaction cannot span several domains."""
+        for volume in volumes:
+            if volume.status not in (states.AVAILABLE, states.IN_USE):
+                raise exception.InvalidVolumeStatus(
+                    volume_id=volume.id, status=volume.status,
+                    expected='available, in-use')
+            self._shares.check_now(volume)
+        instances = sorted({a.instance_id for v in volumes
+                            for a in v.attachments})
+        if len(instances) > 1:
+            raise exception.InvalidGroupSnapshot(
+                reason='the volumes of group %s are attached to several '
+                       'instances (%s); a group snapshot is one transaction '
+                       'on one instance' % (group.id, ', '.join(instances)))
+        return instances[0] if instances else None
+
+    @staticmethod
+    def _member_metadata(name, volume):
+        metadata = {SET_KEY: name}
+        if volume.attachments:
+            attachment = volume.attachments[0]
+            metadata[INSTANCE_KEY] = attachment.instance_id
+            if attachment.device:
+                metadata[DEVICE_KEY] = attachment.device
+        return metadata
+
+    def delete(self, ctxt, group_snapshot_id):
+        """Deletes the members one by one (QEMU has no transactional
+        merge); the set goes once they are gone (``settle``)."""
+        group_snapshot = self._db.group_snapshot_get(group_snapshot_id,
+                                                     scope.project(ctxt))
+        group_snapshot = self._db.group_snapshot_transition(
+            group_snapshot.id, states.DELETING, values={'owner': self.owner})
+        LOG.info('Deleting group snapshot %s: %d member(s)',
+                 group_snapshot.id, len(group_snapshot.snapshots))
+        for snapshot in group_snapshot.snapshots:
+            if snapshot.status in (states.DELETING, states.DELETED):
+                continue
+            try:
+                self._snapshots.delete(ctxt, snapshot.id, in_group=True)
+            except exception.SnapvolException as e:
+                LOG.warning('Group snapshot %s: member %s is not deleted: '
+                            '%s', group_snapshot.id, snapshot.id, e)
+        settle(self._db, group_snapshot.id)
+        return self._db.group_snapshot_get(group_snapshot.id)
+
+    # Work, in a worker ------------------------------------------------------
+
+    def build(self, group_snapshot_id, owner):
+        group_snapshot = self._db.group_snapshot_get(group_snapshot_id)
+        members = sorted(group_snapshot.snapshots, key=lambda s: s.volume_id)
+        with contextlib.ExitStack() as stack:
+            for member in members:
+                stack.enter_context(self._locks.chain(member.volume_id))
+            group_snapshot = self._db.group_snapshot_get(group_snapshot_id)
+            if (group_snapshot.status != states.CREATING or
+                    group_snapshot.owner != owner):
+                LOG.info('Group snapshot %s is %s (work of %s); left to its '
+                         'owner', group_snapshot_id, group_snapshot.status,
+                         group_snapshot.owner)
+                return
+            try:
+                self._create(group_snapshot, members, owner)
+            except Exception as e:
+                LOG.exception('Group snapshot %s failed', group_snapshot_id)
+                for member in members:
+                    outcome.failed(self._db.snapshot_transition, member.id,
+                                   states.CREATING, states.ERROR, owner, e)
+        settle(self._db, group_snapshot_id)
+
+    def _create(self, group_snapshot, members, owner):
+        volumes = {m.volume_id: self._db.volume_get(m.volume_id)
+                   for m in members}
+        chains = {v.id: self._shares.chain(v) for v in volumes.values()}
+        taken = {}
+        try:
+            for member in members:
+                chain = chains[member.volume_id]
+                name = chain.snapshot_file(member.id)
+                # Recorded first, as for one snapshot: after a crash the
+                # overlay may be in the info store already.
+                self._db.volume_file_set(member.volume_id, name, 'qcow2')
+                chain.new_overlay(member.id,
+                                  volumes[member.volume_id].size)
+            attached = [m for m in members
+                        if volumes[m.volume_id].attachments]
+            report = {'members': {}, 'error': None}
+            if attached:
+                report = self._assisted.create_set(group_snapshot.id,
+                                                   attached, volumes)
+            taken = {m.id for m in members
+                     if m in attached and m.id in report['members']}
+            if report['error'] is None:
+                taken |= {m.id for m in members if m not in attached}
+            for member in members:
+                if member.id in taken:
+                    chains[member.volume_id].activate_overlay(member.id)
+        finally:
+            for member in members:
+                if member.id not in taken:
+                    chains[member.volume_id].discard_overlay(member.id)
+                self._shares.record(member.volume_id,
+                                    chains[member.volume_id])
+        metadata = self._report_metadata(report)
+        for member in members:
+            if member.id not in taken:
+                outcome.failed(self._db.snapshot_transition, member.id,
+                               states.CREATING, states.ERROR, owner,
+                               report['error'])
+                continue
+            if metadata:
+                self._db.snapshot_metadata_set(member.id, metadata)
+            outcome.succeeded(self._db.snapshot_transition, member.id,
+                              states.CREATING, states.AVAILABLE, owner,
+                              values={'progress': '100%'})
+
+    @staticmethod
+    def _report_metadata(report):
+        metadata = {}
+        if report.get('quiesced') is not None:
+            metadata['quiesced'] = 'yes' if report['quiesced'] else 'no'
+        if report.get('freeze_seconds') is not None:
+            metadata[FREEZE_KEY] = '%.3f' % report['freeze_seconds']
+            if report.get('freeze_warning'):
+                metadata[FREEZE_WARNING_KEY] = 'yes'
+        return metadata
+
+
+def settle(db, group_snapshot_id):
+    """The set follows its members once none is in flight: a create
+    ends available when every member is, else error; a delete ends
+    when no member is left, else error_deleting. Called after every
+    member's outcome (also by recovery), so the last one settles it."""
+    try:
+        group_snapshot = db.group_snapshot_get(group_snapshot_id)
+    except exception.GroupSnapshotNotFound:
+        return
+    statuses = [s.status for s in group_snapshot.snapshots]
+    if any(s in states.IN_FLIGHT for s in statuses):
+        return
+    if group_snapshot.status == states.CREATING:
+        target = (states.AVAILABLE if statuses and all(
+            s == states.AVAILABLE for s in statuses) else states.ERROR)
+    elif group_snapshot.status == states.DELETING:
+        target = states.ERROR_DELETING if statuses else states.DELETED
+    else:
+        return
+    try:
+        db.group_snapshot_transition(
+            group_snapshot_id, target, expected=[group_snapshot.status])
+    except exception.InvalidGroupSnapshotStatus as e:
+        LOG.info('Group snapshot %s: %s', group_snapshot_id, e)
+        return
+    LOG.info('Group snapshot %s is %s', group_snapshot_id, target)
