@@ -20,6 +20,7 @@ import libvirt_qemu
 import pytest
 
 from snapvol_api.runtime import nfs
+from snapvol_compute.virt import config
 from tests import imagedata
 
 from . import harness
@@ -419,3 +420,98 @@ def test_quiesce_policy_with_a_guest_without_agent(stack, tmp_path):
     os.unlink(run.vol.path(name))
     run.write(0x41)
     run.verify()
+
+
+@pytest.fixture
+def quick_agent_stack(service_factory, share_dir):
+    """The compute service on a local share, giving up on a guest agent
+    after 1 s (the test guest has none)."""
+    svc = service_factory(mode='compute', extra_config={
+        'compute': {'guest_agent_timeout': 1}})
+    standin = StandInServer(svc.transport_url, svc.control_exchange)
+    yield svc, standin.endpoint, Share(share_dir, 'local')
+    for server in svc.nova('admin').servers.list():
+        svc.nova('admin').servers.delete(server.id)
+    standin.stop()
+
+
+def test_snapshot_set_is_one_transaction(quick_agent_stack, tmp_path):
+    """Seed 002: three disks of one server switch in one call of the list
+    form, reported once; a set with one overlay QEMU cannot open changes
+    no disk. Each disk keeps every byte, at the set's instant too."""
+    svc, standin, share = quick_agent_stack
+    nova = svc.nova('admin')
+    vols = [Volume(share, tmp_path) for _ in range(3)]
+    for vol in vols:
+        standin.add_volume(vol.id, vol.connection_info())
+    server = nova.servers.create('set-test', image=None, flavor='1',
+                                 block_device_mapping_v2=[{
+                                     'uuid': vol.id, 'source_type': 'volume',
+                                     'destination_type': 'volume',
+                                     'boot_index': 0 if n == 0 else None}
+                                     for n, vol in enumerate(vols)])
+    harness.wait_for_status(lambda: nova.servers.get(server.id), 'ACTIVE',
+                            timeout=120, failed=('ERROR',))
+    devices = ['virtio-disk%d/virtio-backend' % n for n in range(3)]
+
+    def write(pattern):
+        for vol, device in zip(vols, devices):
+            offset = (1 + vol.writes) * MiB
+            monitor_write(server.id, device, pattern, offset, 64 * 1024)
+            vol.model.write(pattern, offset, 64 * 1024)
+            vol.writes += 1
+
+    def active_files():
+        conn = libvirt.open('qemu:///system')
+        try:
+            xml = conn.lookupByUUIDString(server.id).XMLDesc(0)
+        finally:
+            conn.close()
+        return {disk.serial: disk.active.source.basename
+                for disk in config.parse_disks(xml)}
+
+    def take(broken=None):
+        set_id, members = str(uuid.uuid4()), []
+        for vol in vols:
+            snapshot_id = str(uuid.uuid4())
+            members.append({'volume_id': vol.id, 'create_info': {
+                'snapshot_id': snapshot_id, 'type': 'qcow2',
+                'new_file': vol.new_overlay(snapshot_id)}})
+        if broken is not None:
+            with open(vols[broken].path(
+                    members[broken]['create_info']['new_file']), 'wb') as f:
+                f.write(b'not an image\n' * 4096)
+        nova.client.post('/os-assisted-volume-snapshots', body={
+            'group_snapshot_id': set_id, 'snapshots': members})
+        return members, standin.report(set_id)
+
+    write(0x21)
+    before = active_files()
+    members, report = take(broken=2)
+    assert report['status'] == 'error' and report['members'] == {}, report
+    assert active_files() == before
+    for vol, member in zip(vols, members):
+        os.unlink(vol.path(member['create_info']['new_file']))
+
+    members, report = take()
+    assert report['status'] == 'creating_compute_complete', report
+    assert report['members'] == {
+        m['create_info']['snapshot_id']: {'file_format': {
+            m['create_info']['new_file']: 'qcow2'}} for m in members}
+    # No agent in the guest: one crash-consistent transaction instead.
+    assert report['quiesced'] is False
+    assert report['freeze_seconds'] > 0
+    assert report['freeze_warning'] is False
+    assert active_files() == {m['volume_id']: m['create_info']['new_file']
+                              for m in members}
+    for vol, member in zip(vols, members):
+        snapshot_id = member['create_info']['snapshot_id']
+        name = member['create_info']['new_file']
+        vol.formats[name] = 'qcow2'
+        vol.files[snapshot_id] = name
+        vol.active = name
+        vol.at[snapshot_id] = vol.model.checkpoint(snapshot_id)
+    write(0x22)
+    for vol, device in zip(vols, devices):
+        monitor_flush(server.id, device)
+        vol.assert_data()

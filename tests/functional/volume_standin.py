@@ -16,7 +16,7 @@ from snapvol_api.rpc import volume_rpcapi
 
 class VolumeStandIn:
 
-    target = messaging.Target(version='1.1')
+    target = messaging.Target(version='1.2')
 
     def __init__(self):
         self.connections = {}
@@ -42,6 +42,18 @@ class VolumeStandIn:
         self._reports.put({'snapshot_id': snapshot_id, 'status': status,
                            'progress': progress, 'file_format': file_format,
                            'reason': reason, 'quiesced': quiesced})
+
+    def update_group_snapshot_status(self, ctxt, group_snapshot_id, status,
+                                     members, quiesced=None,
+                                     freeze_seconds=None,
+                                     freeze_warning=False, reason=None):
+        # Queued with the others: report(group_snapshot_id) returns it.
+        self._reports.put({'snapshot_id': group_snapshot_id,
+                           'status': status, 'members': members,
+                           'quiesced': quiesced,
+                           'freeze_seconds': freeze_seconds,
+                           'freeze_warning': freeze_warning,
+                           'reason': reason})
 
     # For the test.
 
