@@ -111,14 +111,7 @@ GROUP = Machine('Group', {
 }, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
 # Group snapshots (Cinder 3.14): as a snapshot.
-GROUP_SNAPSHOT = Machine('GroupSnapshot', {
-    CREATING: frozenset({AVAILABLE, ERROR}),
-    AVAILABLE: frozenset({DELETING}),
-    DELETING: frozenset({DELETED, ERROR_DELETING}),
-    ERROR: frozenset({DELETING}),
-    ERROR_DELETING: frozenset({DELETING}),
-    DELETED: frozenset(),
-}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
+GROUP_SNAPSHOT = dataclasses.replace(SNAPSHOT, kind='GroupSnapshot')
 
 # Work that a worker is doing on a resource in these statuses; the worker
 # recorded as its owner finishes it (or a later start of the service).

@@ -243,6 +243,16 @@ class Assisted:
 
     # Reports ----------------------------------------------------------------
 
+    def _check_files(self, volume_id, file_format):
+        """A report's {file: format} names only files of the volume, in a
+        format we know."""
+        chain = self._shares.chain(self._db.volume_get(volume_id))
+        for name, fmt in (file_format or {}).items():
+            chain.path_name(name)
+            if fmt not in ('raw', 'qcow2'):
+                raise exception.InvalidInput(
+                    reason='unknown format %r of %s' % (fmt, name))
+
     def receive(self, snapshot_id, status, progress, file_format,
                 reason=None, quiesced=None):
         """The compute service's report on an assisted snapshot.
@@ -257,13 +267,7 @@ class Assisted:
                 raise exception.InvalidStatusTransition(
                     kind='Snapshot', id=snapshot_id,
                     current=snapshot.status, requested=status)
-            chain = self._shares.chain(
-                self._db.volume_get(snapshot.volume_id))
-            for name, fmt in (file_format or {}).items():
-                chain.path_name(name)
-                if fmt not in ('raw', 'qcow2'):
-                    raise exception.InvalidInput(
-                        reason='unknown format %r of %s' % (fmt, name))
+            self._check_files(snapshot.volume_id, file_format)
         except exception.SnapvolException as e:
             LOG.warning('Refused report %s on snapshot %s: %s', status,
                         snapshot_id, e)
@@ -292,13 +296,8 @@ class Assisted:
                 if snapshot_id not in own:
                     raise exception.InvalidInput(
                         reason='snapshot %s is no member' % snapshot_id)
-                chain = self._shares.chain(
-                    self._db.volume_get(own[snapshot_id].volume_id))
-                for name, fmt in member.get('file_format', {}).items():
-                    chain.path_name(name)
-                    if fmt not in ('raw', 'qcow2'):
-                        raise exception.InvalidInput(
-                            reason='unknown format %r of %s' % (fmt, name))
+                self._check_files(own[snapshot_id].volume_id,
+                                  member.get('file_format'))
         except exception.SnapvolException as e:
             LOG.warning('Refused report %s on group snapshot %s: %s', status,
                         group_snapshot_id, e)
