@@ -6,18 +6,23 @@ from snapvol_api.rest.policy import api_rule as _api
 
 _VOLUMES = '/v3/{project_id}/volumes'
 _SNAPSHOTS = '/v3/{project_id}/snapshots'
+_GROUP_TYPES = '/v3/{project_id}/group_types'
+_GROUPS = '/v3/{project_id}/groups'
+_GROUP_SNAPSHOTS = '/v3/{project_id}/group_snapshots'
 
 RULES = [
     _api('volume:create', ADMIN_OR_OWNER, 'Create a volume.',
          ('POST', _VOLUMES)),
     _api('volume:get', ADMIN_OR_OWNER, 'Show a volume.',
          ('GET', _VOLUMES + '/{volume_id}')),
-    _api('volume:get_all', ADMIN_OR_OWNER, 'List volumes.',
-         ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail')),
+    _api('volume:get_all', ADMIN_OR_OWNER, 'List volumes, or sum them up.',
+         ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail'),
+         ('GET', _VOLUMES + '/summary')),
     _api('volume:get_all_projects', ADMIN_API,
          'List the volumes of every project (all_tenants; ignored when '
          'not allowed, as in Cinder).',
-         ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail')),
+         ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail'),
+         ('GET', _VOLUMES + '/summary')),
     _api('volume:update', ADMIN_OR_OWNER, 'Update a volume.',
          ('PUT', _VOLUMES + '/{volume_id}')),
     _api('volume:delete', ADMIN_OR_OWNER, 'Delete a volume.',
@@ -80,4 +85,43 @@ RULES = [
          'Show the os-extended-snapshot-attributes:* fields.',
          ('GET', _SNAPSHOTS + '/{snapshot_id}'),
          ('GET', _SNAPSHOTS + '/detail')),
+
+    # Group types (3.11): anyone may list and show them, as in Cinder.
+    _api('group:group_types_manage', ADMIN_API,
+         'Create, update or delete a group type (snapvol has one built-in '
+         'type: an administrator is told so, others are refused).',
+         ('POST', _GROUP_TYPES), ('PUT', _GROUP_TYPES + '/{group_type_id}'),
+         ('DELETE', _GROUP_TYPES + '/{group_type_id}')),
+    _api('group:access_group_types_specs', ADMIN_API,
+         'Show group_specs in group types.',
+         ('GET', _GROUP_TYPES), ('GET', _GROUP_TYPES + '/{group_type_id}')),
+
+    # Groups (3.13)
+    _api('group:create', ADMIN_OR_OWNER,
+         'Create a group, also from a group snapshot (create-from-src, '
+         'as in Cinder).',
+         ('POST', _GROUPS), ('POST', _GROUPS + '/action')),
+    _api('group:get', ADMIN_OR_OWNER, 'Show a group.',
+         ('GET', _GROUPS + '/{group_id}')),
+    _api('group:get_all', ADMIN_OR_OWNER, 'List groups.',
+         ('GET', _GROUPS), ('GET', _GROUPS + '/detail')),
+    _api('group:update', ADMIN_OR_OWNER,
+         'Rename a group, add volumes to it or remove them.',
+         ('PUT', _GROUPS + '/{group_id}')),
+    _api('group:delete', ADMIN_OR_OWNER,
+         'Delete a group (and, with delete-volumes, its volumes).',
+         ('POST', _GROUPS + '/{group_id}/action')),
+
+    # Group snapshots (3.14)
+    _api('group:create_group_snapshot', ADMIN_OR_OWNER,
+         'Create a group snapshot.', ('POST', _GROUP_SNAPSHOTS)),
+    _api('group:get_group_snapshot', ADMIN_OR_OWNER,
+         'Show a group snapshot.',
+         ('GET', _GROUP_SNAPSHOTS + '/{group_snapshot_id}')),
+    _api('group:get_all_group_snapshots', ADMIN_OR_OWNER,
+         'List group snapshots.',
+         ('GET', _GROUP_SNAPSHOTS), ('GET', _GROUP_SNAPSHOTS + '/detail')),
+    _api('group:delete_group_snapshot', ADMIN_OR_OWNER,
+         'Delete a group snapshot and its member snapshots.',
+         ('DELETE', _GROUP_SNAPSHOTS + '/{group_snapshot_id}')),
 ]

@@ -1,5 +1,7 @@
 """Request bodies of the volume API, in Cinder's shapes."""
 
+import uuid
+
 from oslo_utils import strutils
 
 from snapvol_api import exception
@@ -71,6 +73,45 @@ snapshot_create = _envelope(
 
 snapshot_update = _envelope('snapshot', dict(_NAMES), non_empty=True)
 
+# Groups (3.13, 3.14) ---------------------------------------------------------
+
+group_create = _envelope(
+    'group',
+    {'name': name, 'description': description,
+     'group_type': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+     'volume_types': {'type': 'array', 'minItems': 1, 'uniqueItems': True,
+                      'items': {'type': 'string', 'minLength': 1,
+                                'maxLength': 255}},
+     'availability_zone': short_string},
+    required=['group_type', 'volume_types'])
+
+# Comma-separated volume ids, as Cinder takes them. (Cinder caps them at
+# 255 characters, seven ids; this cap is only there to bound the body.)
+volume_id_list = {'type': ['string', 'null'], 'maxLength': 37 * 1000}
+
+group_update = _envelope(
+    'group',
+    {'name': name, 'description': description,
+     'add_volumes': volume_id_list, 'remove_volumes': volume_id_list},
+    non_empty=True)
+
+group_delete = {'type': 'object',
+                'properties': {'delete-volumes': boolean},
+                'additionalProperties': False}
+
+# Exactly one source; the controller says so when it is not (a oneOf would
+# make jsonschema's message unreadable).
+group_create_from_src = _envelope(
+    'create-from-src',
+    {'name': name, 'description': description,
+     'group_snapshot_id': uuid_string, 'source_group_id': uuid_string},
+    required=[])
+
+group_snapshot_create = _envelope(
+    'group_snapshot',
+    {'name': name, 'description': description, 'group_id': uuid_string},
+    required=['group_id'])
+
 metadata_set = _envelope('metadata', {})
 metadata_set['properties']['metadata'] = dict(metadata, type='object')
 
@@ -116,6 +157,25 @@ def to_size(value):
             'Invalid input for field/attribute size: must be an integer '
             'between 1 and %d.' % MAX_INT)
     return value
+
+
+def to_id_list(value, field):
+    """A validated ``volume_id_list`` as lowercase UUIDs, in order, without
+    repeats."""
+    ids = []
+    for item in (value or '').split(','):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            item = str(uuid.UUID(item))
+        except ValueError:
+            raise exception.Invalid(
+                'Invalid input for field/attribute %s: %s is not a volume '
+                'id.' % (field, item[:64]))
+        if item not in ids:
+            ids.append(item)
+    return ids
 
 
 def to_bool(value):

@@ -1,4 +1,4 @@
-"""Response bodies, in the shapes of Cinder v3.0.
+"""Response bodies, in the shapes of Cinder v3.0 to v3.14.
 
 A view only maps a manager dict to Cinder's fields; which optional fields
 the caller may see is decided by the controller (policy) and passed in.
@@ -38,8 +38,15 @@ def volume_summary(volume, links):
             'links': links.resource('volumes', volume['id'])}
 
 
+def volume_summary_totals(volumes):
+    """GET /volumes/summary (3.12), without the metadata of 3.36."""
+    return {'volume-summary': {
+        'total_size': sum(v['size'] for v in volumes),
+        'total_count': len(volumes)}}
+
+
 def volume_detail(volume, links, show_tenant=True, show_host=False,
-                  show_migration=False):
+                  show_migration=False, show_group=False):
     view = {
         'id': volume['id'],
         'name': volume['name'],
@@ -70,10 +77,12 @@ def volume_detail(volume, links, show_tenant=True, show_host=False,
         view['migration_status'] = None
         view['os-vol-mig-status-attr:migstat'] = None
         view['os-vol-mig-status-attr:name_id'] = None
+    if show_group:
+        view['group_id'] = volume.get('group_id')
     return view
 
 
-def snapshot(snap, show_extended=True):
+def snapshot(snap, show_extended=True, show_group_snapshot=False):
     view = {
         'id': snap['id'],
         'name': snap['name'],
@@ -89,7 +98,61 @@ def snapshot(snap, show_extended=True):
         view['os-extended-snapshot-attributes:progress'] = snap['progress']
         view['os-extended-snapshot-attributes:project_id'] = (
             snap['project_id'])
+    if show_group_snapshot:
+        view['group_snapshot_id'] = snap.get('group_snapshot_id')
     return view
+
+
+def group_type(gtype, show_specs=False):
+    view = {'id': gtype['id'], 'name': gtype['name'],
+            'description': gtype['description'],
+            'is_public': gtype['is_public']}
+    if show_specs:
+        view['group_specs'] = gtype['group_specs']
+    return view
+
+
+def group_summary(group):
+    """What Cinder lists, and answers to a create."""
+    return {'id': group['id'], 'name': group['name']}
+
+
+def group_detail(group, show_sources=True):
+    view = {
+        'id': group['id'],
+        'status': group['status'],
+        'availability_zone': group['availability_zone'],
+        'created_at': group['created_at'],
+        'name': group['name'],
+        'description': group['description'],
+        'group_type': group['group_type_id'],
+        'volume_types': group['volume_types'],
+    }
+    if show_sources:
+        view['group_snapshot_id'] = group['group_snapshot_id']
+        view['source_group_id'] = group['source_group_id']
+    return view
+
+
+def group_snapshot_summary(gsnap, show_type=False):
+    """Cinder lists id and name, and adds group_type_id in the answer to
+    a create."""
+    view = {'id': gsnap['id'], 'name': gsnap['name']}
+    if show_type:
+        view['group_type_id'] = gsnap['group_type_id']
+    return view
+
+
+def group_snapshot_detail(gsnap):
+    return {
+        'id': gsnap['id'],
+        'group_id': gsnap['group_id'],
+        'group_type_id': gsnap['group_type_id'],
+        'status': gsnap['status'],
+        'created_at': gsnap['created_at'],
+        'name': gsnap['name'],
+        'description': gsnap['description'],
+    }
 
 
 def metadata(items):

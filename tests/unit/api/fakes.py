@@ -10,6 +10,7 @@ import itertools
 import uuid
 
 from snapvol_api import exception
+from snapvol_volume import group_types
 from snapvol_volume import scope
 
 SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at', 'updated_at')
@@ -21,6 +22,8 @@ class FakeVolumeAPI:
     def __init__(self):
         self.volumes = {}
         self.snapshots = {}
+        self.groups = {}
+        self.group_snapshots = {}
         self.calls = []
         self.last_context = None
         # Raised by the next call, to test how errors are shown.
@@ -54,6 +57,27 @@ class FakeVolumeAPI:
         if snapshot is None or not self._visible(ctxt, snapshot):
             raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
         return snapshot
+
+    def _group(self, ctxt, group_id):
+        group = self.groups.get(group_id)
+        if group is None or not self._visible(ctxt, group):
+            raise exception.GroupNotFound(group_id=group_id)
+        return group
+
+    def _group_snapshot(self, ctxt, group_snapshot_id):
+        group_snapshot = self.group_snapshots.get(group_snapshot_id)
+        if group_snapshot is None or not self._visible(ctxt, group_snapshot):
+            raise exception.GroupSnapshotNotFound(
+                group_snapshot_id=group_snapshot_id)
+        return group_snapshot
+
+    def _group_view(self, group):
+        """The group with its live volumes, as the manager shows it."""
+        group = copy.deepcopy(group)
+        group['volumes'] = [v['id'] for v in self.volumes.values()
+                            if v['group_id'] == group['id']
+                            and v['status'] != 'deleting']
+        return group
 
     def _list(self, ctxt, items, filters, marker, limit, sort, offset):
         # The manager's own rule (any filter the API passes is allowed).
@@ -107,7 +131,8 @@ class FakeVolumeAPI:
             'host': 'node1', 'share': 'local:/srv/volumes',
             'format': 'raw', 'base_format': 'raw',
             'availability_zone': 'nova', 'bootable': False,
-            'snapshot_id': snapshot_id, 'metadata': dict(metadata or {}),
+            'snapshot_id': snapshot_id, 'group_id': None,
+            'metadata': dict(metadata or {}),
             'attachments': [], 'created_at': self._now(),
             'updated_at': None,
         }
@@ -180,6 +205,7 @@ class FakeVolumeAPI:
             'user_id': ctxt.user_id, 'volume_id': volume_id, 'name': name,
             'description': description, 'size': volume['size'],
             'status': 'creating', 'progress': '0%',
+            'group_snapshot_id': None,
             'metadata': dict(metadata or {}), 'created_at': self._now(),
             'updated_at': None,
         }
@@ -224,3 +250,158 @@ class FakeVolumeAPI:
         if key not in snapshot['metadata']:
             raise exception.MetadataKeyNotFound(key=key)
         del snapshot['metadata'][key]
+
+    # Group types, groups and group snapshots (1.2) ------------------------
+
+    def list_group_types(self, ctxt):
+        self._record('list_group_types', ctxt)
+        return group_types.get_all()
+
+    def get_group_type(self, ctxt, group_type_id):
+        self._record('get_group_type', ctxt, group_type_id=group_type_id)
+        if group_type_id == 'default':
+            return group_types.default()
+        return group_types.get(group_type_id)
+
+    def get_group(self, ctxt, group_id):
+        self._record('get_group', ctxt, group_id=group_id)
+        return self._group_view(self._group(ctxt, group_id))
+
+    def list_groups(self, ctxt, filters=None, marker=None, limit=None,
+                    sort=None, offset=None):
+        self._record('list_groups', ctxt, filters=filters, marker=marker,
+                     limit=limit, sort=sort, offset=offset)
+        return [self._group_view(g) for g in self._list(
+            ctxt, self.groups, filters or {}, marker, limit, sort, offset)]
+
+    def _new_group(self, ctxt, name, description, group_type_id,
+                   volume_types, availability_zone, status,
+                   group_snapshot_id=None):
+        group = {
+            'id': str(uuid.uuid4()), 'project_id': ctxt.project_id,
+            'user_id': ctxt.user_id, 'name': name,
+            'description': description, 'status': status,
+            'group_type_id': group_type_id,
+            'volume_types': list(volume_types),
+            'availability_zone': availability_zone or 'nova',
+            'group_snapshot_id': group_snapshot_id, 'source_group_id': None,
+            'metadata': {}, 'created_at': self._now(),
+        }
+        self.groups[group['id']] = group
+        return group
+
+    def create_group(self, ctxt, group_type, volume_types, name=None,
+                     description=None, availability_zone=None):
+        self._record('create_group', ctxt, group_type=group_type,
+                     volume_types=volume_types, name=name,
+                     description=description,
+                     availability_zone=availability_zone)
+        group_type = group_types.get(group_type)
+        group = self._new_group(ctxt, name, description, group_type['id'],
+                                volume_types, availability_zone, 'available')
+        return self._group_view(group)
+
+    def update_group(self, ctxt, group_id, values, add_volumes=(),
+                     remove_volumes=()):
+        self._record('update_group', ctxt, group_id=group_id, values=values,
+                     add_volumes=list(add_volumes),
+                     remove_volumes=list(remove_volumes))
+        group = self._group(ctxt, group_id)
+        for volume_id in add_volumes:
+            if self._volume(ctxt, volume_id)['group_id'] is not None:
+                raise exception.InvalidVolume(
+                    reason='volume %s is in a group' % volume_id)
+        for volume_id in remove_volumes:
+            if self._volume(ctxt, volume_id)['group_id'] != group_id:
+                raise exception.InvalidVolume(
+                    reason='volume %s is not in group %s'
+                           % (volume_id, group_id))
+        for volume_id in add_volumes:
+            self.volumes[volume_id]['group_id'] = group_id
+        for volume_id in remove_volumes:
+            self.volumes[volume_id]['group_id'] = None
+        group.update({k: v for k, v in values.items()
+                      if k in ('name', 'description')})
+        return self._group_view(group)
+
+    def delete_group(self, ctxt, group_id, delete_volumes=False):
+        self._record('delete_group', ctxt, group_id=group_id,
+                     delete_volumes=delete_volumes)
+        group = self._group(ctxt, group_id)
+        members = self._group_view(group)['volumes']
+        if members and not delete_volumes:
+            raise exception.InvalidGroup(
+                reason='group %s still has %d volume(s)'
+                       % (group_id, len(members)))
+        for volume_id in members:
+            self.volumes[volume_id]['status'] = 'deleting'
+        del self.groups[group_id]
+        return None
+
+    def create_group_from_src(self, ctxt, name=None, description=None,
+                              group_snapshot_id=None, source_group_id=None):
+        self._record('create_group_from_src', ctxt, name=name,
+                     description=description,
+                     group_snapshot_id=group_snapshot_id,
+                     source_group_id=source_group_id)
+        if source_group_id is not None or group_snapshot_id is None:
+            raise exception.InvalidInput(
+                reason='cloning a group (source_group_id) is not supported')
+        source = self._group_snapshot(ctxt, group_snapshot_id)
+        origin = self.groups[source['group_id']]
+        group = self._new_group(ctxt, name, description,
+                                source['group_type_id'],
+                                origin['volume_types'],
+                                origin['availability_zone'], 'creating',
+                                group_snapshot_id=source['id'])
+        for snapshot_id in source['snapshots']:
+            snapshot = self.snapshots[snapshot_id]
+            volume = self.create_volume(ctxt, snapshot['size'],
+                                        name=snapshot['name'],
+                                        snapshot_id=snapshot_id)
+            self.volumes[volume['id']]['group_id'] = group['id']
+        return self._group_view(group)
+
+    def get_group_snapshot(self, ctxt, group_snapshot_id):
+        self._record('get_group_snapshot', ctxt,
+                     group_snapshot_id=group_snapshot_id)
+        return copy.deepcopy(self._group_snapshot(ctxt, group_snapshot_id))
+
+    def list_group_snapshots(self, ctxt, filters=None, marker=None,
+                             limit=None, sort=None, offset=None):
+        self._record('list_group_snapshots', ctxt, filters=filters,
+                     marker=marker, limit=limit, sort=sort, offset=offset)
+        return self._list(ctxt, self.group_snapshots, filters or {}, marker,
+                          limit, sort, offset)
+
+    def create_group_snapshot(self, ctxt, group_id, name=None,
+                              description=None):
+        self._record('create_group_snapshot', ctxt, group_id=group_id,
+                     name=name, description=description)
+        group = self._group_view(self._group(ctxt, group_id))
+        if not group['volumes']:
+            raise exception.InvalidGroup(
+                reason='group %s has no volumes' % group_id)
+        group_snapshot = {
+            'id': str(uuid.uuid4()), 'group_id': group_id,
+            'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
+            'name': name, 'description': description, 'status': 'creating',
+            'group_type_id': group['group_type_id'], 'instance_id': None,
+            'snapshots': [], 'metadata': {}, 'created_at': self._now(),
+        }
+        for volume_id in sorted(group['volumes']):
+            snapshot = self.create_snapshot(ctxt, volume_id, name=name)
+            self.snapshots[snapshot['id']]['group_snapshot_id'] = (
+                group_snapshot['id'])
+            group_snapshot['snapshots'].append(snapshot['id'])
+        self.group_snapshots[group_snapshot['id']] = group_snapshot
+        return copy.deepcopy(group_snapshot)
+
+    def delete_group_snapshot(self, ctxt, group_snapshot_id):
+        self._record('delete_group_snapshot', ctxt,
+                     group_snapshot_id=group_snapshot_id)
+        group_snapshot = self._group_snapshot(ctxt, group_snapshot_id)
+        group_snapshot['status'] = 'deleting'
+        for snapshot_id in group_snapshot['snapshots']:
+            self.snapshots[snapshot_id]['status'] = 'deleting'
+        return copy.deepcopy(group_snapshot)

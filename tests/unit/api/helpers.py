@@ -42,6 +42,12 @@ class Client:
         self.headers = dict(headers, Accept='application/json')
         self.project = project
 
+    def at(self, version):
+        """This client, asking for microversion ``version`` ("3.14")."""
+        return Client(self.app, dict(
+            self.headers, **{'OpenStack-API-Version': 'volume ' + version}),
+            self.project)
+
     def url(self, path):
         return '/v3/%s/%s' % (self.project, path.lstrip('/'))
 

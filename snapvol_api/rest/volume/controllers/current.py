@@ -1,6 +1,7 @@
 """The request being served, as the volume controllers need it."""
 
 import pecan
+import webob.exc
 
 from snapvol_api import exception
 from snapvol_api.rest import policy
@@ -47,3 +48,16 @@ def authorize(rule, target=None):
 
 def allowed(rule, target=None):
     return policy.allowed(rule, context(), _target(target))
+
+
+def version_at_least(version):
+    """Whether the request asks for microversion ``version`` (a
+    ``versions`` constant, such as ``versions.GROUP_VOLUME``) or later."""
+    return pecan.request.api_version >= version
+
+
+def require_version(version):
+    """404 below ``version``, as Cinder answers a method of a later
+    microversion (VersionNotFoundForAPIMethod)."""
+    if not version_at_least(version):
+        raise webob.exc.HTTPNotFound()

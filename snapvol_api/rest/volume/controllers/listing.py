@@ -80,11 +80,11 @@ def _sort(params):
     return sort
 
 
-def _metadata_filter(text):
-    """The metadata filter as JSON or, as cinderclient sends it, a Python
-    dict literal: "{'key': 'value'}"."""
+def dict_filter(text, name='metadata'):
+    """A metadata-like filter as JSON or, as cinderclient sends it, a
+    Python dict literal: "{'key': 'value'}"."""
     if len(text) > _MAX_METADATA_FILTER:
-        raise exception.Invalid('metadata filter is too long')
+        raise exception.Invalid('%s filter is too long' % name)
     try:
         value = json.loads(text)
     except ValueError:
@@ -95,8 +95,8 @@ def _metadata_filter(text):
     if not (isinstance(value, dict) and all(
             isinstance(k, str) and isinstance(v, str)
             for k, v in value.items())):
-        raise exception.Invalid('metadata filter must be a dict of '
-                                'strings, such as {"key": "value"}')
+        raise exception.Invalid('%s filter must be a dict of strings, '
+                                'such as {"key": "value"}' % name)
     return value
 
 
@@ -109,7 +109,7 @@ def parse(params, filter_names, all_projects_rule):
     filters = {_ALIASES.get(key, key): value for key, value in params.items()
                if _ALIASES.get(key, key) in filter_names}
     if 'metadata' in params:
-        filters['metadata'] = _metadata_filter(params['metadata'])
+        filters['metadata'] = dict_filter(params['metadata'])
     # Like Cinder, all_tenants is ignored for those not allowed it, not
     # refused: cinderclient's find() sends it on behalf of everyone.
     if _flag(params, 'all_tenants') and current.allowed(all_projects_rule):

@@ -1,5 +1,6 @@
 """Routing from the URL root: / and /v3/ (the version documents, public)
-and /v3/{project_id}/{volumes|snapshots}/...
+and /v3/{project_id}/{volumes|snapshots|group_types|groups|
+group_snapshots}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v3/_lookup).
@@ -11,8 +12,12 @@ import webob.exc
 
 from snapvol_api import exception
 from snapvol_api.rest.volume import links
+from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers import group_snapshots
+from snapvol_api.rest.volume.controllers import group_types
+from snapvol_api.rest.volume.controllers.groups import GroupsController
 from snapvol_api.rest.volume.controllers.snapshots import SnapshotsController
 from snapvol_api.rest.volume.controllers.volumes import VolumesController
 
@@ -23,6 +28,16 @@ PUBLIC_PATHS = ('/', '/v3', '/v3/')
 COLLECTIONS = {
     'volumes': VolumesController(),
     'snapshots': SnapshotsController(),
+    'group_types': group_types.GroupTypesController(),
+    'groups': GroupsController(),
+    'group_snapshots': group_snapshots.GroupSnapshotsController(),
+}
+# The microversion each collection came with: below it, Cinder answers 404
+# (VersionNotFoundForAPIMethod), whatever the method.
+SINCE = {
+    'group_types': versions.GROUP_TYPES,
+    'groups': versions.GROUP_VOLUME,
+    'group_snapshots': versions.GROUP_SNAPSHOTS,
 }
 
 
@@ -59,6 +74,8 @@ class RootController:
                 return self.v3_version, []
             if len(segments) > 2 and segments[2] in COLLECTIONS:
                 _check_url_project(segments[1])
+                if segments[2] in SINCE:
+                    current.require_version(SINCE[segments[2]])
                 request.url_project_id = segments[1]
                 return routing.lookup_controller(
                     COLLECTIONS[segments[2]], segments[3:], request)

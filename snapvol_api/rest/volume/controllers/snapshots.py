@@ -4,6 +4,7 @@ import pecan
 
 from snapvol_api.rest import controller
 from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
@@ -15,9 +16,20 @@ FILTERS = ('name', 'status', 'volume_id')
 
 
 def detail_view(snapshot):
-    return views.snapshot(snapshot, show_extended=current.allowed(
-        'volume_extension:extended_snapshot_attributes',
-        {'project_id': snapshot['project_id']}))
+    return views.snapshot(
+        snapshot,
+        show_extended=current.allowed(
+            'volume_extension:extended_snapshot_attributes',
+            {'project_id': snapshot['project_id']}),
+        show_group_snapshot=current.version_at_least(
+            versions.GROUP_SNAPSHOTS))
+
+
+def _filter_names():
+    # From 3.14, the members of a group snapshot: ?group_snapshot_id=.
+    if current.version_at_least(versions.GROUP_SNAPSHOTS):
+        return FILTERS + ('group_snapshot_id',)
+    return FILTERS
 
 
 def summary_view(snapshot):
@@ -33,8 +45,11 @@ class SnapshotsController(controller.Controller):
 
     def _list(self, collection_path, view):
         current.authorize('volume:get_all_snapshots')
-        query = listing.parse(pecan.request.GET, FILTERS,
+        query = listing.parse(pecan.request.GET, _filter_names(),
                               'volume:get_all_projects_snapshots')
+        if 'group_snapshot_id' in query.filters:
+            query.filters['group_snapshot_id'] = (
+                query.filters['group_snapshot_id'].lower())
         snapshots = current.call('list_snapshots', **query.rpc_kwargs())
         return views.collection(
             'snapshots', [view(s) for s in snapshots],

@@ -5,6 +5,7 @@ import pecan
 from snapvol_api import exception
 from snapvol_api.rest import controller
 from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
@@ -30,10 +31,46 @@ def detail_view(volume):
         show_host=current.allowed(
             'volume_extension:volume_host_attribute', target),
         show_migration=current.allowed(
-            'volume_extension:volume_mig_status_attribute', target))
+            'volume_extension:volume_mig_status_attribute', target),
+        show_group=current.version_at_least(versions.GROUP_VOLUME))
+
+
+def _filter_names():
+    if current.version_at_least(versions.VOLUME_LIST_GROUP):
+        return FILTERS + ('group_id',)
+    return FILTERS
+
+
+def _no_image_match(params):
+    """Whether a glance_metadata filter (3.4) rules out every volume.
+
+    snapvol makes no volume from an image, so no volume has image
+    metadata: like Cinder with volumes not made from images, a non-empty
+    filter matches nothing and an empty one is no filter. (Refusing it
+    would break clients that filter "volumes from this image" and rightly
+    expect an empty list.) Below 3.4 Cinder ignores it, and so do we.
+    """
+    if (not current.version_at_least(versions.GLANCE_METADATA_FILTER)
+            or 'glance_metadata' not in params):
+        return False
+    return bool(listing.dict_filter(params['glance_metadata'],
+                                    'glance_metadata'))
+
+
+def _list_query():
+    query = listing.parse(pecan.request.GET, _filter_names(),
+                          'volume:get_all_projects')
+    if 'group_id' in query.filters:
+        query.filters['group_id'] = query.filters['group_id'].lower()
+    return query
 
 
 def _refuse_unsupported(fields):
+    if fields.get('group_id') is not None:
+        # Cinder 3.13 creates into a group; the RPC API cannot (yet).
+        raise exception.Invalid(
+            'group_id is not supported when creating a volume; create it, '
+            'then add it with PUT /groups/{group_id} and add_volumes.')
     for key in UNSUPPORTED_CREATE_FIELDS:
         if fields.get(key) is not None:
             raise exception.Invalid('%s is not supported by this volume '
@@ -45,16 +82,16 @@ def _refuse_unsupported(fields):
 
 class VolumesController(controller.Controller):
 
-    _custom_actions = {'detail': ['GET']}
+    _custom_actions = {'detail': ['GET'], 'summary': ['GET']}
 
     metadata = MetadataController(VOLUME)
     action = ActionController(VOLUME)
 
     def _list(self, collection_path, view):
         current.authorize('volume:get_all')
-        query = listing.parse(pecan.request.GET, FILTERS,
-                              'volume:get_all_projects')
-        volumes = current.call('list_volumes', **query.rpc_kwargs())
+        query = _list_query()
+        volumes = ([] if _no_image_match(pecan.request.GET) else
+                   current.call('list_volumes', **query.rpc_kwargs()))
         return views.collection(
             'volumes', [view(v) for v in volumes],
             listing.next_page_href(volumes, query, collection_path))
@@ -68,6 +105,18 @@ class VolumesController(controller.Controller):
     @pecan.expose('json')
     def detail(self):
         return self._list('volumes/detail', detail_view)
+
+    @pecan.expose('json')
+    def summary(self):
+        """3.12: the count and total size of the volumes a list with the
+        same filters would show (all of them: no pages)."""
+        current.require_version(versions.VOLUME_SUMMARY)
+        current.authorize('volume:get_all')
+        query = _list_query()
+        volumes = [] if _no_image_match(pecan.request.GET) else current.call(
+            'list_volumes', filters=query.filters, marker=None, limit=None,
+            sort=[], offset=0)
+        return views.volume_summary_totals(volumes)
 
     @pecan.expose('json')
     def get_one(self, volume_id):
