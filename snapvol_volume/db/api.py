@@ -149,6 +149,16 @@ def _transition(session, machine, model, resource_id, target, expected,
         raise conflict(current.status, expected_text)
 
 
+def _conflict(not_found, invalid, **resource_id):
+    """The error of a refused transition: ``not_found`` when the row is
+    not live, else ``invalid`` with its status and what was expected."""
+    def conflict(status, expected):
+        if status is None:
+            return not_found(**resource_id)
+        return invalid(status=status, expected=expected, **resource_id)
+    return conflict
+
+
 def _claim(session, model, resource_id, status, owner_from, owner_to):
     owned = (model.owner.is_(None) if owner_from is None
              else model.owner == owner_from)
@@ -234,20 +244,12 @@ def volume_create(values: dict, metadata: dict | None = None
                               metadata))
 
 
-def _volume_conflict(volume_id):
-    def conflict(status, expected):
-        if status is None:
-            return exception.VolumeNotFound(volume_id=volume_id)
-        return exception.InvalidVolumeStatus(volume_id=volume_id,
-                                             status=status,
-                                             expected=expected)
-    return conflict
-
-
 def _volume_transition(session, volume_id, target, expected=None,
                        values=None, owner=None, reset=False):
     _transition(session, states.VOLUME, models.Volume, volume_id, target,
-                expected, values, owner, reset, _volume_conflict(volume_id))
+                expected, values, owner, reset,
+                _conflict(exception.VolumeNotFound,
+                          exception.InvalidVolumeStatus, volume_id=volume_id))
     if target == states.DELETED:
         session.execute(sa.delete(models.VolumeFile).where(
             models.VolumeFile.volume_id == volume_id))
@@ -388,16 +390,6 @@ def snapshot_create(values: dict, metadata: dict | None = None
                                 values, metadata))
 
 
-def _snapshot_conflict(snapshot_id):
-    def conflict(status, expected):
-        if status is None:
-            return exception.SnapshotNotFound(snapshot_id=snapshot_id)
-        return exception.InvalidSnapshotStatus(snapshot_id=snapshot_id,
-                                               status=status,
-                                               expected=expected)
-    return conflict
-
-
 def snapshot_transition(snapshot_id: str, target: str,
                         expected: Collection[str] | None = None,
                         values: dict | None = None,
@@ -409,7 +401,9 @@ def snapshot_transition(snapshot_id: str, target: str,
     with _session() as session:
         _transition(session, states.SNAPSHOT, models.Snapshot, snapshot_id,
                     target, expected, values, owner, reset,
-                    _snapshot_conflict(snapshot_id))
+                    _conflict(exception.SnapshotNotFound,
+                              exception.InvalidSnapshotStatus,
+                              snapshot_id=snapshot_id))
     return None if target == states.DELETED else snapshot_get(snapshot_id)
 
 
@@ -567,16 +561,6 @@ def group_create(values: dict, volume_ids: Collection[str] = ()
     return group_get(group.id)
 
 
-def _group_conflict(group_id):
-    def conflict(status, expected):
-        if status is None:
-            return exception.GroupNotFound(group_id=group_id)
-        return exception.InvalidGroupStatus(group_id=group_id,
-                                            status=status,
-                                            expected=expected)
-    return conflict
-
-
 def group_transition(group_id: str, target: str,
                      expected: Collection[str] | None = None,
                      values: dict | None = None, owner: str | None = None,
@@ -592,7 +576,9 @@ def group_transition(group_id: str, target: str,
     with _session() as session:
         _transition(session, states.GROUP, models.Group, group_id, target,
                     expected, values, owner, reset,
-                    _group_conflict(group_id))
+                    _conflict(exception.GroupNotFound,
+                              exception.InvalidGroupStatus,
+                              group_id=group_id))
         if target == states.DELETED:
             # After the swap, which holds the row: nothing joins now.
             _refuse_if_group_has_members(session, group_id)
@@ -749,17 +735,6 @@ def group_snapshot_create(values: dict,
     return group_snapshot_get(group_snapshot.id)
 
 
-def _group_snapshot_conflict(group_snapshot_id):
-    def conflict(status, expected):
-        if status is None:
-            return exception.GroupSnapshotNotFound(
-                group_snapshot_id=group_snapshot_id)
-        return exception.InvalidGroupSnapshotStatus(
-            group_snapshot_id=group_snapshot_id, status=status,
-            expected=expected)
-    return conflict
-
-
 def group_snapshot_transition(group_snapshot_id: str, target: str,
                               expected: Collection[str] | None = None,
                               values: dict | None = None,
@@ -778,7 +753,10 @@ def group_snapshot_transition(group_snapshot_id: str, target: str,
     with _session() as session:
         _transition(session, states.GROUP_SNAPSHOT, models.GroupSnapshot,
                     group_snapshot_id, target, expected, values, owner,
-                    reset, _group_snapshot_conflict(group_snapshot_id))
+                    reset, _conflict(
+                        exception.GroupSnapshotNotFound,
+                        exception.InvalidGroupSnapshotStatus,
+                        group_snapshot_id=group_snapshot_id))
         if target == states.DELETED:
             live = list(session.scalars(
                 sa.select(models.Snapshot.id)
