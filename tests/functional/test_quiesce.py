@@ -24,6 +24,7 @@ import libvirt
 import pytest
 
 from . import guest as testguest
+from . import guest_server
 from . import harness
 from .guest_server import GuestServer
 
@@ -140,6 +141,33 @@ def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
         len(volume.recovered_records), durable[-1])
     vm.keeps_writing(5)
     testguest.check_prefix(console.records(), 'records on the console')
+
+    # Both disks as one group snapshot (seed 002): one quiesced
+    # transaction, and the data disk's member a clean image.
+    cinder = system.client('alice', version='3.14')
+    group = cinder.groups.create('consistent', 'default', name='vm')
+    cinder.groups.update(group.id, add_volumes=','.join(vm.volume_ids))
+    vm.keeps_writing(RECORDS_PER_BLOCK + 2)
+    before = console.command('mark').uptime
+    durable = console.records()
+    group_snapshot = cinder.group_snapshots.create(group.id, name='set')
+    harness.wait_for_status(
+        lambda: cinder.group_snapshots.get(group_snapshot.id), 'available')
+    after = console.command('mark').uptime
+    assert console.freeze_status() == 'thawed', console.tail()
+    members = {s.volume_id: s for s in cinder.volume_snapshots.list(
+        search_opts={'group_snapshot_id': group_snapshot.id})}
+    assert sorted(members) == sorted(vm.volume_ids)
+    assert {m.metadata['quiesced'] for m in members.values()} == {'yes'}
+    data = members[vm.volume_id]
+    resumed = vm.first_record_after(after)
+    vm.keeps_writing(5)
+    taken = guest_server.Taken(data, durable, before, after, 0)
+    _check_image(vm.inspect_snapshot(data.id), taken, resumed.number,
+                 quiesced=True)
+    print(f'group snapshot: freeze window '
+          f'{console.longest_gap(before, after).seconds:.2f} s, compute '
+          f'held the guest {data.metadata["snapvol:freeze_seconds"]} s')
     assert not console.errors(), console.tail()
 
 
