@@ -14,6 +14,7 @@ from tests import imagedata
 from . import harness
 from .test_compute_service import monitor_flush
 from .test_compute_service import monitor_write
+
 # The deployments of the end-to-end tests, both of them.
 from .test_end_to_end import system  # noqa: F401
 
@@ -34,7 +35,8 @@ def _image(share_dir, name):
     return path, fmt
 
 
-def test_group_snapshot_of_a_running_server(system, share_dir, tmp_path):
+def test_group_snapshot_of_a_running_server(system, share_dir,  # noqa: F811
+                                            tmp_path):
     cinder = system.client('alice', version='3.14')
     nova = system.nova('admin')
     volumes = [cinder.volumes.create(1, name='disk%d' % n) for n in range(3)]
