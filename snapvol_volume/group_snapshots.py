@@ -18,6 +18,7 @@ from oslo_log import log as logging
 
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_volume import group_types
 from snapvol_volume import outcome
 from snapvol_volume import scope
 
@@ -28,6 +29,7 @@ LOG = logging.getLogger(__name__)
 SET_KEY = 'snapvol:group_snapshot_name'
 INSTANCE_KEY = 'snapvol:instance_id'
 DEVICE_KEY = 'snapvol:device'
+BOOT_INDEX_KEY = 'snapvol:boot_index'
 FREEZE_KEY = 'snapvol:freeze_seconds'
 FREEZE_WARNING_KEY = 'snapvol:freeze_warning'
 
@@ -61,40 +63,76 @@ class GroupSnapshots:
             raise exception.InvalidGroupStatus(
                 group_id=group.id, status=group.status,
                 expected=states.AVAILABLE)
-        volume_ids = sorted(v.id for v in group.volumes)
-        if not volume_ids:
+        if not group.volumes:
             raise exception.InvalidGroup(
                 reason='group %s has no volumes to snapshot' % group.id)
-        name = name or 'group-snapshot'
+        return self._record(ctxt, [v.id for v in group.volumes],
+                            name or 'group-snapshot', description,
+                            group=group)
+
+    def create_for_instance(self, ctxt, instance_id, disks, name,
+                            description):
+        """An instance's snapshot (the compute API's createImage): every
+        volume of ``disks`` ([{volume_id, device, boot_index}]) must be
+        attached to ``instance_id``; no group. The members' metadata also
+        carries their boot index."""
+        boot_indexes = {d['volume_id']: d.get('boot_index') for d in disks}
+        return self._record(ctxt, list(boot_indexes), name, description,
+                            instance_id=instance_id,
+                            boot_indexes=boot_indexes)
+
+    def _record(self, ctxt, volume_ids, name, description, group=None,
+                instance_id=None, boot_indexes=None):
+        volume_ids = sorted(volume_ids)
         with contextlib.ExitStack() as stack:
             for volume_id in volume_ids:
                 stack.enter_context(self._locks.state(volume_id))
-            volumes = [self._db.volume_get(v) for v in volume_ids]
-            instance_id = self._check_members(group, volumes)
-            members = [({
-                'volume_id': volume.id, 'project_id': volume.project_id,
-                'user_id': ctxt.user_id,
-                'name': member_name(name, volume),
-                'description': 'snapshot for %s' % name,
-                'volume_size': volume.size,
-                'status': states.SNAPSHOT.initial, 'progress': '0%',
-                'owner': self.owner}, self._member_metadata(name, volume))
-                for volume in volumes]
+            volumes = [scope.volume(self._db, ctxt, v) for v in volume_ids]
+            attached_to = self._check_members(volumes)
+            if instance_id is not None and any(
+                    [a.instance_id for a in v.attachments] != [instance_id]
+                    for v in volumes):
+                raise exception.InvalidGroupSnapshot(
+                    reason='the volumes %s are not all attached to '
+                           'instance %s' % (', '.join(volume_ids),
+                                            instance_id))
+            projects = {v.project_id for v in volumes}
+            if len(projects) > 1:
+                raise exception.InvalidGroupSnapshot(
+                    reason='the volumes belong to several projects (%s)'
+                           % ', '.join(sorted(projects)))
+            (project_id,) = projects
+            members = []
+            for volume in volumes:
+                metadata = self._member_metadata(name, volume)
+                if (boot_indexes or {}).get(volume.id) is not None:
+                    metadata[BOOT_INDEX_KEY] = str(boot_indexes[volume.id])
+                members.append(({
+                    'volume_id': volume.id, 'project_id': project_id,
+                    'user_id': ctxt.user_id,
+                    'name': member_name(name, volume),
+                    'description': 'snapshot for %s' % name,
+                    'volume_size': volume.size,
+                    'status': states.SNAPSHOT.initial, 'progress': '0%',
+                    'owner': self.owner}, metadata))
             group_snapshot = self._db.group_snapshot_create({
-                'group_id': group.id, 'project_id': group.project_id,
-                'user_id': ctxt.user_id, 'name': name,
-                'description': description,
-                'group_type_id': group.group_type_id,
-                'instance_id': instance_id,
+                'group_id': group.id if group else None,
+                'project_id': project_id, 'user_id': ctxt.user_id,
+                'name': name, 'description': description,
+                'group_type_id': (group.group_type_id if group
+                                  else group_types.CONSISTENT_ID),
+                'instance_id': attached_to,
                 'status': states.GROUP_SNAPSHOT.initial,
                 'owner': self.owner}, members)
-        LOG.info('Creating group snapshot %s of group %s: %d volume(s)%s',
-                 group_snapshot.id, group.id, len(volumes),
-                 ', attached to %s' % instance_id if instance_id else '')
+        LOG.info('Creating group snapshot %s of %s: %d volume(s)%s',
+                 group_snapshot.id,
+                 'group %s' % group.id if group else 'an instance',
+                 len(volumes), ', attached to %s' % attached_to
+                 if attached_to else '')
         self._workers.spawn(self.build, group_snapshot.id, self.owner)
         return group_snapshot
 
-    def _check_members(self, group, volumes):
+    def _check_members(self, volumes):
         """The one instance the in-use members are attached to (None when
         none is): one transaction cannot span several domains."""
         for volume in volumes:
@@ -107,9 +145,9 @@ class GroupSnapshots:
                             for a in v.attachments})
         if len(instances) > 1:
             raise exception.InvalidGroupSnapshot(
-                reason='the volumes of group %s are attached to several '
-                       'instances (%s); a group snapshot is one transaction '
-                       'on one instance' % (group.id, ', '.join(instances)))
+                reason='the volumes are attached to several instances '
+                       '(%s); a group snapshot is one transaction on one '
+                       'instance' % ', '.join(instances))
         return instances[0] if instances else None
 
     @staticmethod

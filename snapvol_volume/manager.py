@@ -175,6 +175,15 @@ class VolumeManager:
         return views.group_snapshot(self.group_snapshots.create(
             ctxt, group_id, name, description))
 
+    def create_instance_snapshot(self, ctxt, instance_id, disks, name,
+                                 description):
+        """The group snapshot, with its ``members`` as snapshots."""
+        group_snapshot = self.group_snapshots.create_for_instance(
+            ctxt, instance_id, disks, name, description)
+        return dict(views.group_snapshot(group_snapshot),
+                    members=[views.snapshot(s)
+                             for s in group_snapshot.snapshots])
+
     def delete_group_snapshot(self, ctxt, group_snapshot_id):
         return views.group_snapshot(self.group_snapshots.delete(
             ctxt, group_snapshot_id))

@@ -171,6 +171,16 @@ class VolumeAPI:
                             group_snapshot_id=group_snapshot_id,
                             source_group_id=source_group_id)
 
+    def create_instance_snapshot(self, ctxt, instance_id, disks, name=None,
+                                 description=None):
+        """A group snapshot of an instance's volumes, with no group (the
+        compute API's createImage): ``disks`` [{volume_id, device,
+        boot_index}], all attached to ``instance_id``. Returns it at once,
+        status creating, with its ``members`` (snapshots)."""
+        return self._call12(ctxt, 'create_instance_snapshot',
+                            instance_id=instance_id, disks=disks, name=name,
+                            description=description)
+
     def get_group_snapshot(self, ctxt, group_snapshot_id):
         return self._call12(ctxt, 'get_group_snapshot',
                             group_snapshot_id=group_snapshot_id)

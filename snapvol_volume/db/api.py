@@ -683,10 +683,12 @@ def group_snapshot_create(values: dict,
     all or nothing.
 
     ``values``: its columns, ``group_id`` that of a live group (else
-    GroupNotFound) and ``project_id`` that group's. ``members``:
-    (snapshot values, snapshot metadata) pairs, each as snapshot_create
-    takes them; their ``group_snapshot_id`` is set here. Each member's
-    ``volume_id`` must be a live volume of the group and appear once
+    GroupNotFound) and ``project_id`` that group's; without a group (an
+    instance's image), the members are any live volumes of the project.
+    ``members``: (snapshot values, snapshot metadata) pairs, each as
+    snapshot_create takes them; their ``group_snapshot_id`` is set here.
+    Each member's ``volume_id`` must be a live volume of the group (or
+    project) and appear once
     (else InvalidGroupSnapshot naming it: nothing is created); the
     group's volumes need not all be given. Every status must be the
     initial one and every project the group's (else ValueError).
@@ -700,23 +702,29 @@ def group_snapshot_create(values: dict,
     volume_ids = [snapshot_values.get('volume_id')
                   for snapshot_values, _ in members]
     with _session() as session:
-        project_id = _lock_group(session, group_id)
+        if group_id is None:
+            project_id = values.get('project_id')
+            member_of = models.Volume.project_id == project_id
+            where = 'project %s' % project_id
+        else:
+            project_id = _lock_group(session, group_id)
+            member_of = models.Volume.group_id == group_id
+            where = 'group %s' % group_id
         if {values.get('project_id')} | {
                 v.get('project_id') for v, _ in members} != {project_id}:
             raise ValueError('a group snapshot and its snapshots are of '
-                             'the project of group %s' % group_id)
+                             'the project of %s' % where)
         in_group = set(session.scalars(
             sa.select(models.Volume.id)
             .where(models.Volume.id.in_([v for v in volume_ids if v]),
-                   models.Volume.group_id == group_id,
-                   models.Volume.deleted.is_(False))
+                   member_of, models.Volume.deleted.is_(False))
             .with_for_update()))
         seen = set()
         for volume_id in volume_ids:
             if volume_id not in in_group:
                 raise exception.InvalidGroupSnapshot(
-                    reason='volume %s is not a volume of group %s'
-                           % (volume_id, group_id))
+                    reason='volume %s is not a volume of %s'
+                           % (volume_id, where))
             if volume_id in seen:
                 raise exception.InvalidGroupSnapshot(
                     reason='volume %s is given twice' % volume_id)

@@ -163,12 +163,13 @@ class Group(TimestampMixin, Base):
 
 
 class GroupSnapshot(TimestampMixin, Base):
-    """A snapshot of every volume of a group (Cinder microversion 3.14)."""
+    """A snapshot of every volume of a group (Cinder microversion 3.14),
+    or of an instance's volumes (its image, no group)."""
     __tablename__ = 'group_snapshots'
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True,
                                     default=_new_id)
-    group_id: Mapped[str] = mapped_column(
+    group_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey('groups.id'), index=True)
     project_id: Mapped[str] = mapped_column(String(255), index=True)
     user_id: Mapped[str | None] = mapped_column(String(255))

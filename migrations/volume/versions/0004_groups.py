@@ -69,7 +69,7 @@ def upgrade():
         'group_snapshots',
         sa.Column('id', sa.String(36), primary_key=True),
         sa.Column('group_id', sa.String(36), sa.ForeignKey('groups.id'),
-                  nullable=False, index=True),
+                  index=True),
         sa.Column('project_id', sa.String(255), nullable=False, index=True),
         sa.Column('user_id', sa.String(255)),
         sa.Column('name', sa.String(255)),

@@ -230,3 +230,34 @@ def test_a_restart_settles_an_interrupted_set(manager, group, share,
         assert not [r for r in compute.requests if r[0] == 'create_set']
     finally:
         restarted.stop()
+
+
+def test_an_instance_snapshot_has_no_group_and_names_boot_indexes(
+        manager, group, compute, share):
+    """createImage's set: the instance's volumes without a group, each
+    member with its boot index; a volume of another instance is
+    refused."""
+    disks = [{'volume_id': v, 'device': d, 'boot_index': b}
+             for v, d, b in zip(group['volumes'][:2], ('vda', 'vdb'),
+                                (0, None))]
+    made = manager.create_instance_snapshot(ADMIN, 'inst', disks, 'image',
+                                            'snapshot of inst')
+    assert made['group_id'] is None and made['instance_id'] == 'inst'
+    assert made['project_id'] == ALICE.project_id
+    by_volume = {m['volume_id']: m for m in made['members']}
+    assert sorted(by_volume) == sorted(group['volumes'][:2])
+    wait_status(lambda: manager.get_group_snapshot(ADMIN, made['id']),
+                'available')
+    boot = manager.get_snapshot(ADMIN, by_volume[group['volumes'][0]]['id'])
+    assert boot['metadata'][group_snapshots.BOOT_INDEX_KEY] == '0'
+    assert boot['name'] == 'image-vda'
+    other = manager.get_snapshot(ADMIN,
+                                 by_volume[group['volumes'][1]]['id'])
+    assert group_snapshots.BOOT_INDEX_KEY not in other['metadata']
+    with pytest.raises(exception.InvalidGroupSnapshot, match='not all'):
+        manager.create_instance_snapshot(ADMIN, 'other', disks, 'x', None)
+    detached = [{'volume_id': group['volumes'][2], 'device': 'vdc',
+                 'boot_index': None}]
+    with pytest.raises(exception.InvalidGroupSnapshot, match='not all'):
+        manager.create_instance_snapshot(ADMIN, 'inst', disks + detached,
+                                         'x', None)
