@@ -208,7 +208,7 @@ class GroupSnapshots:
         volumes = {m.volume_id: self._db.volume_get(m.volume_id)
                    for m in members}
         chains = {v.id: self._shares.chain(v) for v in volumes.values()}
-        taken = {}
+        taken = set()
         try:
             for member in members:
                 chain = chains[member.volume_id]
