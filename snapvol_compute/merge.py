@@ -7,6 +7,7 @@ import contextlib
 import json
 import threading
 
+from oslo_concurrency import lockutils
 from oslo_log import log as logging
 
 from snapvol_api import context as snapvol_context
@@ -126,7 +127,15 @@ class SnapshotDeletes:
 
     def merge(self, instance_id, volume_id, plan):
         """Runs the block job of a delete and returns {file: format} of
-        the files it changed, read back from the domain."""
+        the files it changed, read back from the domain. One block job at
+        a time per domain: QEMU 7.2 crashes when block-stream jobs with a
+        base run on several disks of one domain at once
+        (tests/functional/test_compute_service.py
+        ::test_concurrent_deletes_on_disks_of_one_server)."""
+        with lockutils.lock('block-jobs-%s' % instance_id):
+            return self._merge(instance_id, volume_id, plan)
+
+    def _merge(self, instance_id, volume_id, plan):
         guest = self._driver.guest(instance_id)
         disk = guest.disk_by_serial(volume_id)
         device = guest.block_device(disk.target)

@@ -13,6 +13,7 @@ import os
 import pwd
 import signal
 import subprocess
+import threading
 import uuid
 
 import libvirt
@@ -515,3 +516,66 @@ def test_snapshot_set_is_one_transaction(quick_agent_stack, tmp_path):
     for vol, device in zip(vols, devices):
         monitor_flush(server.id, device)
         vol.assert_data()
+
+
+def test_concurrent_deletes_on_disks_of_one_server(quick_agent_stack,
+                                                   tmp_path):
+    """Three volumes of one server, each deleting its newest snapshot (a
+    pull with a base) at the same moment, as three users could: QEMU 7.2
+    crashed when such block-stream jobs ran at once; the compute service
+    runs them one after the other, and the guest keeps running."""
+    svc, standin, share = quick_agent_stack
+    nova = svc.nova('admin')
+    vols = [Volume(share, tmp_path) for _ in range(3)]
+    for vol in vols:
+        standin.add_volume(vol.id, vol.connection_info())
+    server = nova.servers.create('pulls', image=None, flavor='1',
+                                 block_device_mapping_v2=[{
+                                     'uuid': vol.id, 'source_type': 'volume',
+                                     'destination_type': 'volume',
+                                     'boot_index': 0 if n == 0 else None}
+                                     for n, vol in enumerate(vols)])
+    harness.wait_for_status(lambda: nova.servers.get(server.id), 'ACTIVE',
+                            timeout=120, failed=('ERROR',))
+    devices = ['virtio-disk%d/virtio-backend' % n for n in range(3)]
+    newest = []
+    for vol, device in zip(vols, devices):
+        for n in range(2):
+            monitor_write(server.id, device, 0x41 + n, (1 + n) * MiB,
+                          64 * 1024)
+            vol.model.write(0x41 + n, (1 + n) * MiB, 64 * 1024)
+            snapshot_id = str(uuid.uuid4())
+            name = vol.new_overlay(snapshot_id)
+            nova.assisted_volume_snapshots.create(vol.id, {
+                'snapshot_id': snapshot_id, 'type': 'qcow2',
+                'new_file': name})
+            report = standin.report(snapshot_id)
+            assert report['status'] == 'creating_compute_complete', report
+            vol.formats[name] = 'qcow2'
+            vol.files[snapshot_id] = name
+            vol.active = name
+        newest.append(snapshot_id)
+    requests = [threading.Thread(
+        target=nova.assisted_volume_snapshots.delete, args=(snapshot_id, {
+            'type': 'qcow2', 'volume_id': vol.id,
+            'file_to_merge': vol.backing(vol.backing(vol.active)),
+            'merge_target_file': None}))
+        for vol, snapshot_id in zip(vols, newest)]
+    for request in requests:
+        request.start()
+    for request in requests:
+        request.join()
+    reports = [standin._reports.get(timeout=300) for _ in newest]
+    assert sorted(r['snapshot_id'] for r in reports) == sorted(newest)
+    assert {r['status'] for r in reports} == {
+        'deleting_compute_complete'}, reports
+    assert nova.servers.get(server.id).status == 'ACTIVE'
+    conn = libvirt.open('qemu:///system')
+    try:
+        assert conn.lookupByUUIDString(server.id).isActive()
+    finally:
+        conn.close()
+    for vol, device in zip(vols, devices):
+        monitor_flush(server.id, device)
+        vol.model.assert_matches(vol.path(vol.active), 'qcow2',
+                                 force_share=True)
