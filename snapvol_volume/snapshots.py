@@ -64,8 +64,9 @@ class Snapshots:
         return snapshot
 
     def delete(self, ctxt, snapshot_id, in_group=False):
-        """``in_group``: the delete of its group snapshot; a member is
-        not deleted alone (Cinder refuses it too)."""
+        """``in_group``: the delete of its group snapshot, which runs the
+        merge itself; a member is not deleted alone (Cinder refuses it
+        too)."""
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         if snapshot.group_snapshot_id and not in_group:
             raise exception.InvalidSnapshot(
@@ -89,7 +90,8 @@ class Snapshots:
                 snapshot.id, states.DELETING, values={'owner': self.owner})
         LOG.info('Deleting snapshot %s of volume %s', snapshot.id,
                  snapshot.volume_id)
-        self._workers.spawn(self.merge, snapshot.id, self.owner)
+        if not in_group:
+            self._workers.spawn(self.merge, snapshot.id, self.owner)
         return snapshot
 
     def reset_status(self, ctxt, snapshot_id, status):
