@@ -191,6 +191,10 @@ class FlavorNotFound(NotFound):
     msg_fmt = 'Flavor %(flavor_id)s could not be found.'
 
 
+class ImageNotFound(NotFound):
+    msg_fmt = 'Image %(image_id)s could not be found.'
+
+
 class VolumeNotAttached(NotFound):
     msg_fmt = 'Volume %(volume_id)s is not attached to an instance.'
 

@@ -4,6 +4,7 @@ performs assisted volume snapshots on their disks (seed 000 step 3, seeds
 
 Each method hands its work to the module of its job: ``instances``
 (create, delete, attach, detach), ``power`` (server actions),
+``images`` (createImage: a group snapshot of the server's volumes),
 ``snapshots`` (assisted create and the quiesce policy), ``merge``
 (assisted delete, block jobs). Long work runs in worker threads.
 Collaborators are passed in; ``bootstrap.compute_manager`` wires the
@@ -14,6 +15,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from snapvol_api import exception
+from snapvol_compute import images
 from snapvol_compute import instances
 from snapvol_compute import merge
 from snapvol_compute import power
@@ -26,7 +28,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
@@ -42,6 +44,7 @@ class ComputeManager:
         self.instances = instances.Instances(host, driver, volume_api, db,
                                              workers)
         self.power = power.Power(driver, db, workers)
+        self.images = images.Images(db, volume_api)
         reporter = reports.Reporter(volume_api, db)
         self.creates = snapshots.SnapshotCreates(driver, db, reporter,
                                                  thaw_watch)
@@ -78,6 +81,20 @@ class ComputeManager:
     def create_instance(self, ctxt, name, flavor, block_devices, metadata):
         return self.instances.create(ctxt, name, flavor, block_devices,
                                      metadata)
+
+    # Images (any host, 1.5) ------------------------------------------------
+
+    def create_image(self, ctxt, instance_id, name, metadata):
+        return self.images.create(ctxt, instance_id, name, metadata)
+
+    def get_image(self, ctxt, image_id):
+        return self.images.get(ctxt, image_id)
+
+    def list_images(self, ctxt):
+        return self.images.list(ctxt)
+
+    def delete_image(self, ctxt, image_id):
+        self.images.delete(ctxt, image_id)
 
     # Instances (their host) -------------------------------------------------
 

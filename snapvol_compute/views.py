@@ -1,4 +1,6 @@
-"""Instances as the plain dicts the compute RPC API returns."""
+"""Instances and images as the plain dicts the compute RPC API returns."""
+
+import json
 
 
 def _iso(value):
@@ -26,4 +28,21 @@ def instance(inst):
         'fault': inst.fault,
         'created_at': _iso(inst.created_at),
         'updated_at': _iso(inst.updated_at),
+    }
+
+
+def image(img, status):
+    """An image of a volume-backed server; ``status`` is Nova's (from its
+    group snapshot)."""
+    return {
+        'id': img.id,
+        'name': img.name,
+        'project_id': img.project_id,
+        'user_id': img.user_id,
+        'instance_id': img.instance_id,
+        'group_snapshot_id': img.group_snapshot_id,
+        'status': status,
+        'properties': json.loads(img.properties or '{}'),
+        'block_device_mapping': json.loads(img.block_device_mapping or '[]'),
+        'created_at': _iso(img.created_at),
     }

@@ -22,9 +22,10 @@ class ComputeAPI:
     * 1.2 - Adds forget_volume_chain.
     * 1.3 - Adds stop_instance, start_instance and reboot_instance.
     * 1.4 - Adds volume_snapshot_create_set (seed 002).
+    * 1.5 - Adds create_image, get_image, list_images and delete_image.
     """
 
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.5'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -43,6 +44,26 @@ class ComputeAPI:
     def list_instances(self, ctxt, filters=None):
         return self._prepare().call(ctxt, 'list_instances',
                                     filters=filters or {})
+
+    def create_image(self, ctxt, instance_id, name, metadata):
+        """The image of a volume-backed server: a group snapshot of its
+        volumes (status SAVING until it is available). An image is a dict
+        as ``snapvol_compute.views.image``."""
+        return self._prepare(version='1.5').call(
+            ctxt, 'create_image', instance_id=instance_id, name=name,
+            metadata=metadata)
+
+    def get_image(self, ctxt, image_id):
+        return self._prepare(version='1.5').call(ctxt, 'get_image',
+                                                 image_id=image_id)
+
+    def list_images(self, ctxt):
+        return self._prepare(version='1.5').call(ctxt, 'list_images')
+
+    def delete_image(self, ctxt, image_id):
+        """Deletes the image's snapshots, then the image."""
+        return self._prepare(version='1.5').call(ctxt, 'delete_image',
+                                                 image_id=image_id)
 
     def find_volume_attachment(self, ctxt, volume_id):
         """{instance_id, host, volume_id, device} of the instance the volume

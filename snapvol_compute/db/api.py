@@ -192,3 +192,44 @@ def operations_on_host(host):
         return list(session.scalars(sa.select(models.VolumeOperation).where(
             models.VolumeOperation.host == host).order_by(
                 models.VolumeOperation.created_at)))
+
+
+# Images ---------------------------------------------------------------------
+
+def image_create(values, properties, block_device_mapping):
+    with _session() as session:
+        image = models.Image(
+            properties=json.dumps(properties),
+            block_device_mapping=json.dumps(block_device_mapping), **values)
+        session.add(image)
+    return image_get(image.id)
+
+
+def image_get(image_id, project_id=None):
+    """A live image (of ``project_id`` when given); ImageNotFound."""
+    query = sa.select(models.Image).where(models.Image.id == image_id,
+                                          models.Image.deleted.is_(False))
+    if project_id is not None:
+        query = query.where(models.Image.project_id == project_id)
+    with _session() as session:
+        image = session.scalars(query).first()
+    if image is None:
+        raise exception.ImageNotFound(image_id=image_id)
+    return image
+
+
+def image_get_all(project_id=None):
+    """Live images, oldest first."""
+    query = sa.select(models.Image).where(models.Image.deleted.is_(False))
+    if project_id is not None:
+        query = query.where(models.Image.project_id == project_id)
+    with _session() as session:
+        return list(session.scalars(query.order_by(
+            models.Image.created_at, models.Image.id)))
+
+
+def image_destroy(image_id):
+    with _session() as session:
+        session.execute(sa.update(models.Image).where(
+            models.Image.id == image_id).values(
+                deleted=True, deleted_at=models.utcnow()))

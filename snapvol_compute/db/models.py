@@ -93,3 +93,25 @@ class VolumeOperation(Base):
     context: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow, nullable=False)
+
+
+class Image(Base):
+    """The image of a volume-backed server (Nova's createImage): no file
+    of its own, only the group snapshot of the server's volumes and the
+    layout to boot them again in (``block_device_mapping``, JSON)."""
+    __tablename__ = 'images'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=lambda: str(uuid.uuid4()))
+    name: Mapped[str] = mapped_column(String(255))
+    project_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    instance_id: Mapped[str] = mapped_column(String(36))
+    group_snapshot_id: Mapped[str] = mapped_column(String(36))
+    properties: Mapped[str] = mapped_column(Text)
+    block_device_mapping: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False,
+                                          nullable=False, index=True)

@@ -117,6 +117,31 @@ def test_group_snapshot_of_a_running_server(system, share_dir,  # noqa: F811
         at[n].assert_matches(*_image(share_dir, _info(
             share_dir, new_id)['active']))
 
+    # The server's image (createImage, python-novaclient): one more set of
+    # the three disks, listed in the image's block_device_mapping.
+    image_id = nova.servers.create_image(server.id, 'img', {'k': 'v'})
+
+    def image():
+        found = nova.client.get('/images/%s' % image_id)[1]['image']
+        return found if found['status'] != 'SAVING' else None
+    shown = harness.wait_for(image, 120, what='image %s' % image_id)
+    assert shown['status'] == 'ACTIVE', shown
+    assert shown['OS-EXT-IMG-SIZE:size'] == 0
+    assert shown['metadata']['bdm_v2'] == 'True'
+    mapping = json.loads(shown['metadata']['block_device_mapping'])
+    assert [(d['device_name'], d['boot_index'], d['source_type'])
+            for d in mapping] == [('/dev/vda', 0, 'snapshot'),
+                                  ('/dev/vdb', None, 'snapshot'),
+                                  ('/dev/vdc', None, 'snapshot')]
+    image_members = [cinder.volume_snapshots.get(d['snapshot_id'])
+                     for d in mapping]
+    assert {m.status for m in image_members} == {'available'}
+    assert len({m.group_snapshot_id for m in image_members}) == 1
+    assert [m.volume_id for m in image_members] == [v.id for v in volumes]
+    nova.client.delete('/images/%s' % image_id)
+    for member in image_members:
+        harness.wait_snapshot_deleted(cinder, member.id)
+
     cinder.group_snapshots.delete(group_snapshot.id)
     harness.wait_for(lambda: group_snapshot.id not in {
         g.id for g in cinder.group_snapshots.list()}, 300,

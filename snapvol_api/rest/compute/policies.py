@@ -10,6 +10,7 @@ from snapvol_api.rest.policy import ADMIN_API
 from snapvol_api.rest.policy import api_rule as _api
 
 _SNAPSHOTS = '/os-assisted-volume-snapshots'
+_IMAGES = '/images'
 _FLAVORS = '/flavors'
 _SERVERS = '/servers'
 _SERVER = '/servers/{server_id}'
@@ -58,6 +59,15 @@ RULES = [
     _api('os_compute_api:servers:reboot', ADMIN_API,
          'Reboot a server, soft or hard (reboot).',
          ('POST', _ACTION)),
+    _api('os_compute_api:servers:create_image', ADMIN_API,
+         'Snapshot every volume of a volume-backed server as one image '
+         '(createImage).',
+         ('POST', _ACTION)),
+    _api('os_compute_api:images', ADMIN_API,
+         'List, show and delete the images of volume-backed servers.',
+         ('GET', _IMAGES), ('GET', _IMAGES + '/detail'),
+         ('GET', _IMAGES + '/{image_id}'),
+         ('DELETE', _IMAGES + '/{image_id}')),
     _api('os_compute_api:os-extended-server-attributes', ADMIN_API,
          'Show the OS-EXT-SRV-ATTR:* fields (the host) of servers.',
          ('GET', _SERVER), ('GET', _SERVERS + '/detail')),

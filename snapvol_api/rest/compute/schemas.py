@@ -207,3 +207,8 @@ server_action = {'type': 'object', 'minProperties': 1, 'maxProperties': 1}
 reboot = _envelope('reboot', {
     'type': {'enum': ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft']},
 }, required=['type'])
+
+create_image = _envelope('createImage', {
+    'name': server_name,
+    'metadata': metadata,
+}, required=['name'])

@@ -9,6 +9,7 @@ rather than invented.
 
 import datetime
 import hashlib
+import json
 
 from snapvol_api import states
 from snapvol_api.rest.compute import versions
@@ -201,3 +202,36 @@ def assisted_snapshot_set(group_snapshot_id, members):
     return {'group_snapshot_id': group_snapshot_id,
             'snapshots': [{'id': m['create_info']['snapshot_id'],
                            'volumeId': m['volume_id']} for m in members]}
+
+
+def image_summary(image, links):
+    return {'id': image['id'], 'name': image['name'],
+            'links': links.resource('images', image['id'])}
+
+
+def image_detail(image, links):
+    """Nova's view of a volume-backed server's snapshot image: no bytes
+    of its own (size 0); its properties say how to boot its disks again
+    (``bdm_v2``, ``block_device_mapping`` as JSON, as Glance keeps it)."""
+    mapping = image['block_device_mapping']
+    root = next((d['device_name'] for d in mapping
+                 if d['boot_index'] == 0), None)
+    metadata = dict(image['properties'], bdm_v2='True',
+                    block_device_mapping=json.dumps(mapping),
+                    root_device_name=root, image_type='snapshot',
+                    instance_uuid=image['instance_id'])
+    return {
+        'id': image['id'],
+        'name': image['name'],
+        'status': image['status'],
+        'progress': 100 if image['status'] == 'ACTIVE' else 0,
+        'minDisk': 0,
+        'minRam': 0,
+        'created': image['created_at'],
+        'updated': image['created_at'],
+        'metadata': metadata,
+        'OS-EXT-IMG-SIZE:size': 0,
+        'server': {'id': image['instance_id'],
+                   'links': links.resource('servers', image['instance_id'])},
+        'links': links.resource('images', image['id']),
+    }

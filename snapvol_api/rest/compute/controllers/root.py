@@ -1,5 +1,5 @@
 """Routing from the URL root: / and /v2.1/ (the version documents, public)
-and /v2.1/{servers|flavors|os-assisted-volume-snapshots}/...
+and /v2.1/{servers|flavors|images|os-assisted-volume-snapshots}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v2.1/_lookup).
@@ -16,6 +16,7 @@ from snapvol_api.rest.compute.controllers.assisted_snapshots import (
     AssistedSnapshotsController,
 )
 from snapvol_api.rest.compute.controllers.flavors import FlavorsController
+from snapvol_api.rest.compute.controllers.images import ImagesController
 from snapvol_api.rest.compute.controllers.servers import ServersController
 
 _VERSION = versions.PREFIX.strip('/')
@@ -26,6 +27,7 @@ PUBLIC_PATHS = ('/', versions.PREFIX, versions.PREFIX + '/')
 COLLECTIONS = {
     'servers': ServersController(),
     'flavors': FlavorsController(),
+    'images': ImagesController(),
     'os-assisted-volume-snapshots': AssistedSnapshotsController(),
 }
 

@@ -25,6 +25,7 @@ class FakeComputeAPI:
 
     def __init__(self):
         self.instances = {}
+        self.images = {}
         self.calls = []
         self.last_context = None
         # Raised by the next call, to test how errors are shown.
@@ -72,6 +73,47 @@ class FakeComputeAPI:
         attachments.append({'volume_id': volume_id,
                             'device': _DEVICES[len(attachments)],
                             'boot_index': boot_index})
+
+    # Images (any host) ------------------------------------------------------
+
+    def create_image(self, ctxt, instance_id, name, metadata):
+        self._record('create_image', ctxt, instance_id=instance_id,
+                     name=name, metadata=metadata)
+        instance = self._instance(instance_id)
+        image = {
+            'id': str(uuid.uuid4()), 'name': name,
+            'project_id': instance['project_id'], 'user_id': 'root',
+            'instance_id': instance_id,
+            'group_snapshot_id': str(uuid.uuid4()), 'status': 'SAVING',
+            'properties': dict(metadata),
+            'block_device_mapping': [{
+                'source_type': 'snapshot', 'destination_type': 'volume',
+                'snapshot_id': str(uuid.uuid4()), 'volume_size': 1,
+                'device_name': '/dev/' + a['device'],
+                'boot_index': a['boot_index'],
+                'delete_on_termination': False, 'disk_bus': 'virtio',
+                'device_type': 'disk'} for a in instance['attachments']],
+            'created_at': self._now()}
+        self.images[image['id']] = image
+        return copy.deepcopy(image)
+
+    def _image(self, image_id):
+        if image_id not in self.images:
+            raise exception.ImageNotFound(image_id=image_id)
+        return self.images[image_id]
+
+    def get_image(self, ctxt, image_id):
+        self._record('get_image', ctxt, image_id=image_id)
+        return copy.deepcopy(self._image(image_id))
+
+    def list_images(self, ctxt):
+        self._record('list_images', ctxt)
+        return copy.deepcopy(list(self.images.values()))
+
+    def delete_image(self, ctxt, image_id):
+        self._record('delete_image', ctxt, image_id=image_id)
+        self._image(image_id)
+        del self.images[image_id]
 
     # Any host ---------------------------------------------------------------
 

@@ -204,3 +204,14 @@ def test_noauth_token(serve, backend):
     nova.servers.list()
     assert backend.last_context.is_admin
     assert backend.last_context.project_id == 'ops'
+
+
+def test_create_image_returns_the_image_id(nova, backend):
+    """servers.create_image reads the id from the Location header (below
+    2.45) or the body: either way it is the image the API made."""
+    instance = backend.add_instance()
+    backend.attach(instance['id'], str(uuid.uuid4()), boot_index=0)
+    image_id = nova.servers.create_image(instance['id'], 'nightly',
+                                         {'k': 'v'})
+    assert list(backend.images) == [image_id]
+    assert backend.images[image_id]['properties'] == {'k': 'v'}

@@ -1,0 +1,90 @@
+"""Images of volume-backed servers (Nova's createImage, seed 002): one
+group snapshot of every volume of the server, taken by the volume service
+in one transaction, and the layout to boot them in again.
+
+An image holds no file: its status is its group snapshot's, read when the
+image is read, so nothing has to follow the snapshot's progress.
+"""
+
+from oslo_log import log as logging
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_compute import views
+
+LOG = logging.getLogger(__name__)
+
+# Nova's image statuses, by the group snapshot's.
+IMAGE_STATUSES = {
+    states.CREATING: 'SAVING',
+    states.AVAILABLE: 'ACTIVE',
+    states.ERROR: 'ERROR',
+    states.DELETING: 'DELETED',
+    states.ERROR_DELETING: 'ERROR',
+}
+
+
+class Images:
+
+    def __init__(self, db, volume_api):
+        self._db = db
+        self._volume_api = volume_api
+
+    def create(self, ctxt, instance_id, name, metadata):
+        instance = self._db.instance_get(instance_id)
+        if instance.status not in (states.ACTIVE, states.SHUTOFF):
+            raise exception.InstanceInvalidState(instance_id=instance_id,
+                                                 state=instance.status)
+        disks = [{'volume_id': a.volume_id, 'device': a.device,
+                  'boot_index': a.boot_index} for a in instance.attachments]
+        group_snapshot = self._volume_api.create_instance_snapshot(
+            ctxt, instance_id, disks, name, 'snapshot for %s' % name)
+        members = {m['volume_id']: m for m in group_snapshot['members']}
+        mapping = [{
+            'source_type': 'snapshot', 'destination_type': 'volume',
+            'snapshot_id': members[d['volume_id']]['id'],
+            'volume_size': members[d['volume_id']]['size'],
+            'device_name': '/dev/%s' % d['device'],
+            'boot_index': d['boot_index'], 'delete_on_termination': False,
+            'disk_bus': 'virtio', 'device_type': 'disk'} for d in disks]
+        image = self._db.image_create(
+            {'name': name, 'project_id': instance.project_id,
+             'user_id': ctxt.user_id, 'instance_id': instance_id,
+             'group_snapshot_id': group_snapshot['id']},
+            dict(metadata or {}), mapping)
+        LOG.info('Image %s of instance %s: group snapshot %s of %d '
+                 'volume(s)', image.id, instance_id, group_snapshot['id'],
+                 len(disks))
+        return views.image(image, IMAGE_STATUSES[group_snapshot['status']])
+
+    def _status(self, ctxt, image):
+        try:
+            group_snapshot = self._volume_api.get_group_snapshot(
+                ctxt, image.group_snapshot_id)
+        except exception.GroupSnapshotNotFound:
+            return 'DELETED'
+        return IMAGE_STATUSES.get(group_snapshot['status'], 'UNKNOWN')
+
+    def get(self, ctxt, image_id):
+        image = self._db.image_get(image_id)
+        return views.image(image, self._status(ctxt, image))
+
+    def list(self, ctxt):
+        return [views.image(i, self._status(ctxt, i))
+                for i in self._db.image_get_all()]
+
+    def delete(self, ctxt, image_id):
+        """Deletes the image's snapshots (refused while a volume is being
+        made from one of them), then the image."""
+        image = self._db.image_get(image_id)
+        snapshot_ids = [m['snapshot_id'] for m in views.image(
+            image, None)['block_device_mapping']]
+        try:
+            self._volume_api.delete_group_snapshot(ctxt,
+                                                   image.group_snapshot_id)
+        except exception.GroupSnapshotNotFound:
+            LOG.info('Image %s: its group snapshot %s is gone already',
+                     image.id, image.group_snapshot_id)
+        self._db.image_destroy(image.id)
+        LOG.info('Deleted image %s and its snapshots %s', image.id,
+                 ', '.join(snapshot_ids))
