@@ -11,6 +11,7 @@ import threading
 from alembic import command
 from alembic import config as alembic_config
 from alembic import migration
+from alembic import script
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -93,6 +94,11 @@ def _alembic_config(script_location, url):
 
 def upgrade(script_location, url, revision='head'):
     command.upgrade(_alembic_config(script_location, url), revision)
+
+
+def head_revision(script_location):
+    """The newest revision of the migrations in ``script_location``."""
+    return script.ScriptDirectory(script_location).get_current_head()
 
 
 def current_revision(url, version_table):

@@ -13,5 +13,9 @@ def upgrade(url, revision='head'):
     database.upgrade(SCRIPT_LOCATION, url, revision)
 
 
+def head_revision():
+    return database.head_revision(SCRIPT_LOCATION)
+
+
 def current_revision(url):
     return database.current_revision(url, VERSION_TABLE)

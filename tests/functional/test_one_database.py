@@ -11,11 +11,11 @@ from snapvol_compute.db import migration as compute_migration
 from . import harness
 
 VOLUME_TABLES = {'volumes', 'snapshots', 'volume_metadata',
-                 'snapshot_metadata', 'volume_attachments',
-                 'alembic_version_volume'}
+                 'snapshot_metadata', 'volume_attachments', 'groups',
+                 'group_snapshots', 'alembic_version_volume'}
 COMPUTE_TABLES = {'instances', 'instance_metadata',
                   'instance_volume_attachments', 'volume_operations',
-                  'alembic_version_compute'}
+                  'images', 'alembic_version_compute'}
 INSTANCE = '6d0c3b8e-0000-4000-8000-000000000001'
 VOLUME = '6d0c3b8e-0000-4000-8000-0000000000aa'
 
@@ -85,7 +85,8 @@ def test_both_schemas_in_one_database(database_url, tmp_path):
     _manage(tmp_path, database_url, 'db', 'sync')
     _manage(tmp_path, database_url, 'compute_db', 'sync')
     assert _tables(database_url) >= VOLUME_TABLES | COMPUTE_TABLES
-    assert compute_migration.current_revision(database_url) == '0002'
+    assert compute_migration.current_revision(database_url) == \
+        compute_migration.head_revision()
     indexes = _inspect(database_url, lambda inspector, _: {
         i['name'] for i in inspector.get_indexes(
             'instance_volume_attachments')})
@@ -114,7 +115,8 @@ def test_upgrade_renames_the_attachment_table(database_url, tmp_path):
         engine.dispose()
 
     _manage(tmp_path, database_url, 'compute_db', 'sync')
-    assert compute_migration.current_revision(database_url) == '0002'
+    assert compute_migration.current_revision(database_url) == \
+        compute_migration.head_revision()
     tables = _tables(database_url)
     assert 'volume_attachments' not in tables
     rows = _inspect(database_url, lambda _, conn: [tuple(r) for r in (
