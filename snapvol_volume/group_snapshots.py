@@ -167,14 +167,10 @@ class GroupSnapshots:
         goes once they are gone (``settle``)."""
         group_snapshot = self._db.group_snapshot_get(group_snapshot_id,
                                                      scope.project(ctxt))
+        # Checked for every member before any changes: a refusal changes
+        # nothing.
         for snapshot in group_snapshot.snapshots:
-            clones = self._db.volume_get_all(
-                {'source_snapshot_id': snapshot.id,
-                 'status': states.CREATING})
-            if clones:
-                raise exception.InvalidGroupSnapshot(
-                    reason='volume %s is being created from its member %s'
-                           % (clones[0].id, snapshot.id))
+            self._snapshots.refuse_if_cloning(snapshot.id)
         group_snapshot = self._db.group_snapshot_transition(
             group_snapshot.id, states.DELETING, values={'owner': self.owner})
         LOG.info('Deleting group snapshot %s: %d member(s)',

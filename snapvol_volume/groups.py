@@ -119,10 +119,7 @@ class Groups:
                        % (group.id, len(volume_ids)))
         for volume in group.volumes:
             # Checked for all before any changes: a refusal changes nothing.
-            snapshots = self._db.snapshot_get_all_for_volume(volume.id)
-            if snapshots:
-                raise exception.VolumeHasSnapshots(volume_id=volume.id,
-                                                   count=len(snapshots))
+            self._volumes.refuse_if_snapshotted(volume.id)
             if volume.status not in states.VOLUME.sources(states.DELETING):
                 raise exception.InvalidVolumeStatus(
                     volume_id=volume.id, status=volume.status,

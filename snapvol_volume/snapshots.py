@@ -74,13 +74,7 @@ class Snapshots:
                        'delete the group snapshot'
                        % (snapshot.id, snapshot.group_snapshot_id))
         with self._locks.state(snapshot.volume_id):
-            clones = self._db.volume_get_all(
-                {'source_snapshot_id': snapshot.id,
-                 'status': states.CREATING})
-            if clones:
-                raise exception.InvalidSnapshot(
-                    reason='volume %s is being created from snapshot %s'
-                           % (clones[0].id, snapshot.id))
+            self.refuse_if_cloning(snapshot.id)
             # A delete that failed half-way is asked again on the chain
             # it left, which the worker knows how to finish.
             if snapshot.status in (states.AVAILABLE, states.ERROR):
@@ -93,6 +87,15 @@ class Snapshots:
         if not in_group:
             self._workers.spawn(self.merge, snapshot.id, self.owner)
         return snapshot
+
+    def refuse_if_cloning(self, snapshot_id):
+        """InvalidSnapshot while a volume is being made from it."""
+        clones = self._db.volume_get_all(
+            {'source_snapshot_id': snapshot_id, 'status': states.CREATING})
+        if clones:
+            raise exception.InvalidSnapshot(
+                reason='volume %s is being created from snapshot %s'
+                       % (clones[0].id, snapshot_id))
 
     def reset_status(self, ctxt, snapshot_id, status):
         scope.require_admin(ctxt)

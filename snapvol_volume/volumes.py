@@ -95,15 +95,19 @@ class Volumes:
                        'or delete the group with its volumes'
                        % (volume.id, volume.group_id))
         with self._locks.state(volume.id):
-            snapshots = self._db.snapshot_get_all_for_volume(volume.id)
-            if snapshots:
-                raise exception.VolumeHasSnapshots(volume_id=volume.id,
-                                                   count=len(snapshots))
+            self.refuse_if_snapshotted(volume.id)
             volume = self._db.volume_transition(
                 volume.id, states.DELETING, values={'owner': self.owner})
         LOG.info('Deleting volume %s', volume.id)
         self._workers.spawn(self.destroy, volume.id, self.owner)
         return volume
+
+    def refuse_if_snapshotted(self, volume_id):
+        """VolumeHasSnapshots while any snapshot depends on the volume."""
+        snapshots = self._db.snapshot_get_all_for_volume(volume_id)
+        if snapshots:
+            raise exception.VolumeHasSnapshots(volume_id=volume_id,
+                                               count=len(snapshots))
 
     def reset_status(self, ctxt, volume_id, status):
         scope.require_admin(ctxt)

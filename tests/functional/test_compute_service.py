@@ -436,16 +436,13 @@ def quick_agent_stack(service_factory, share_dir):
     standin.stop()
 
 
-def test_snapshot_set_is_one_transaction(quick_agent_stack, tmp_path):
-    """Seed 002: three disks of one server switch in one call of the list
-    form, reported once; a set with one overlay QEMU cannot open changes
-    no disk. Each disk keeps every byte, at the set's instant too."""
-    svc, standin, share = quick_agent_stack
-    nova = svc.nova('admin')
-    vols = [Volume(share, tmp_path) for _ in range(3)]
+def _server_of_three_volumes(nova, standin, share, workdir, name):
+    """A server booted from the first of three new volumes, the others
+    attached: (server, volumes, their qemu-io device names)."""
+    vols = [Volume(share, workdir) for _ in range(3)]
     for vol in vols:
         standin.add_volume(vol.id, vol.connection_info())
-    server = nova.servers.create('set-test', image=None, flavor='1',
+    server = nova.servers.create(name, image=None, flavor='1',
                                  block_device_mapping_v2=[{
                                      'uuid': vol.id, 'source_type': 'volume',
                                      'destination_type': 'volume',
@@ -453,7 +450,18 @@ def test_snapshot_set_is_one_transaction(quick_agent_stack, tmp_path):
                                      for n, vol in enumerate(vols)])
     harness.wait_for_status(lambda: nova.servers.get(server.id), 'ACTIVE',
                             timeout=120, failed=('ERROR',))
-    devices = ['virtio-disk%d/virtio-backend' % n for n in range(3)]
+    return server, vols, ['virtio-disk%d/virtio-backend' % n
+                          for n in range(3)]
+
+
+def test_snapshot_set_is_one_transaction(quick_agent_stack, tmp_path):
+    """Seed 002: three disks of one server switch in one call of the list
+    form, reported once; a set with one overlay QEMU cannot open changes
+    no disk. Each disk keeps every byte, at the set's instant too."""
+    svc, standin, share = quick_agent_stack
+    nova = svc.nova('admin')
+    server, vols, devices = _server_of_three_volumes(
+        nova, standin, share, tmp_path, 'set-test')
 
     def write(pattern):
         for vol, device in zip(vols, devices):
@@ -526,18 +534,8 @@ def test_concurrent_deletes_on_disks_of_one_server(quick_agent_stack,
     runs them one after the other, and the guest keeps running."""
     svc, standin, share = quick_agent_stack
     nova = svc.nova('admin')
-    vols = [Volume(share, tmp_path) for _ in range(3)]
-    for vol in vols:
-        standin.add_volume(vol.id, vol.connection_info())
-    server = nova.servers.create('pulls', image=None, flavor='1',
-                                 block_device_mapping_v2=[{
-                                     'uuid': vol.id, 'source_type': 'volume',
-                                     'destination_type': 'volume',
-                                     'boot_index': 0 if n == 0 else None}
-                                     for n, vol in enumerate(vols)])
-    harness.wait_for_status(lambda: nova.servers.get(server.id), 'ACTIVE',
-                            timeout=120, failed=('ERROR',))
-    devices = ['virtio-disk%d/virtio-backend' % n for n in range(3)]
+    server, vols, devices = _server_of_three_volumes(
+        nova, standin, share, tmp_path, 'pulls')
     newest = []
     for vol, device in zip(vols, devices):
         for n in range(2):
