@@ -72,8 +72,12 @@ def test_unmount_waits_for_a_client_that_removes_its_pid_file(
     m = nfs.Mount('h:/e', str(tmp_path), client='fuse')
     # Stands for the client: its cmdline names the mount point, and it
     # exits a little after the unmount, which removes its pid file first.
-    client = subprocess.Popen(['sh', '-c', 'read x; sleep 0.3', m.path],
-                              stdin=subprocess.PIPE)
+    client = subprocess.Popen(['sh', '-c', 'echo up; read x; sleep 0.3',
+                               m.path],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    # Popen returns before exec has set the new cmdline (it reads empty for
+    # a moment on a loaded host); a line from the shell shows it is set.
+    assert client.stdout.readline() == b'up\n'
     with open(m.pid_file, 'w') as f:
         f.write('%d\n' % client.pid)
     monkeypatch.setattr(m, '_mounted_source',
@@ -86,3 +90,4 @@ def test_unmount_waits_for_a_client_that_removes_its_pid_file(
     monkeypatch.setattr(nfs.processutils, 'execute', umount)
     m.unmount()
     assert client.poll() is not None
+    client.stdout.close()
