@@ -89,8 +89,7 @@ class GuestServer:
         # On a loaded host the workload can run before libvirt hears from
         # the agent; a quiesce sent then fails with "agent is not
         # connected", which is not what these tests are about.
-        harness.wait_for(self._agent_answers, 120, interval=0.5,
-                         what='the guest agent to answer')
+        self.wait_for_agent(120)
 
     def format_data_volume(self):
         """Still a raw file: formatted in place, its size kept."""
@@ -152,6 +151,10 @@ class GuestServer:
                 domain.resume()
 
     # The domain ------------------------------------------------------------
+
+    def wait_for_agent(self, timeout):
+        harness.wait_for(self._agent_answers, timeout, interval=0.5,
+                         what='the guest agent to answer')
 
     def _agent_answers(self):
         with _domain(self.server_id) as domain:

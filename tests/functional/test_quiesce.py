@@ -210,9 +210,11 @@ def test_killed_agent(system, share_dir):
     assert not console.errors(), console.tail()
 
 
-def _snapshot_once_agent_answers(vm, timeout=30):
-    """A restarted qemu-ga takes a moment to open its port: snapshots
-    until one is quiesced."""
+def _snapshot_once_agent_answers(vm, timeout=120):
+    """A restarted qemu-ga takes a moment to open its port (tens of
+    seconds on a loaded host): waits until libvirt reaches it, then
+    snapshots until one is quiesced."""
+    vm.wait_for_agent(timeout)
     deadline = time.monotonic() + timeout
     while True:
         t = vm.snapshot()
