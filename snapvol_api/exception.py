@@ -195,6 +195,12 @@ class ImageNotFound(NotFound):
     msg_fmt = 'Image %(image_id)s could not be found.'
 
 
+class VolumeNotCreated(SnapvolException):
+    # Nova's, for a build whose volume from a snapshot never came.
+    msg_fmt = ('Volume %(volume_id)s did not finish being created after '
+               '%(attempts)d checks; its status is %(status)s.')
+
+
 class VolumeNotAttached(NotFound):
     msg_fmt = 'Volume %(volume_id)s is not attached to an instance.'
 

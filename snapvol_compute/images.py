@@ -14,6 +14,12 @@ from snapvol_compute import views
 
 LOG = logging.getLogger(__name__)
 
+# Server metadata an image carries to the servers booted from it: what
+# Nova keeps as image properties (the kernel to boot, the agent's
+# declaration).
+BOOT_PROPERTIES = ('kernel_id', 'ramdisk_id', 'os_command_line',
+                   'hw_qemu_guest_agent')
+
 # Nova's image statuses, by the group snapshot's.
 IMAGE_STATUSES = {
     states.CREATING: 'SAVING',
@@ -47,11 +53,14 @@ class Images:
             'device_name': '/dev/%s' % d['device'],
             'boot_index': d['boot_index'], 'delete_on_termination': False,
             'disk_bus': 'virtio', 'device_type': 'disk'} for d in disks]
+        properties = {m.key: m.value for m in instance.metadata_items
+                      if m.key in BOOT_PROPERTIES}
+        properties.update(metadata or {})
         image = self._db.image_create(
             {'name': name, 'project_id': instance.project_id,
              'user_id': ctxt.user_id, 'instance_id': instance_id,
              'group_snapshot_id': group_snapshot['id']},
-            dict(metadata or {}), mapping)
+            properties, mapping)
         LOG.info('Image %s of instance %s: group snapshot %s of %d '
                  'volume(s)', image.id, instance_id, group_snapshot['id'],
                  len(disks))
@@ -72,6 +81,34 @@ class Images:
     def list(self, ctxt):
         return [views.image(i, self._status(ctxt, i))
                 for i in self._db.image_get_all()]
+
+    def boot_layout(self, ctxt, image_id, block_devices, metadata):
+        """(block_devices, metadata) of a server booted from the image:
+        one volume per member, made from its snapshot, on the member's
+        device and boot index, then the request's own volumes; the
+        image's boot properties under the request's metadata."""
+        try:
+            image = self._db.image_get(image_id)
+        except exception.ImageNotFound:
+            raise exception.InvalidInput(
+                reason='Can not find requested image %s' % image_id)
+        status = self._status(ctxt, image)
+        if status != 'ACTIVE':
+            raise exception.InvalidInput(
+                reason='Image %s is not active (%s).' % (image_id, status))
+        view = views.image(image, status)
+        members = [{'snapshot_id': m['snapshot_id'],
+                    'volume_size': m['volume_size'],
+                    'boot_index': m['boot_index'],
+                    'device': m['device_name'].rsplit('/', 1)[-1]}
+                   for m in view['block_device_mapping']]
+        properties = {k: v for k, v in view['properties'].items()
+                      if k in BOOT_PROPERTIES}
+        properties.update(metadata or {})
+        LOG.info('Booting from image %s: %d volume(s) from the snapshots '
+                 'of group snapshot %s', image_id, len(members),
+                 image.group_snapshot_id)
+        return members + list(block_devices or []), properties
 
     def delete(self, ctxt, image_id):
         """Deletes the image's snapshots (refused while a volume is being

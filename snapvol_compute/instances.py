@@ -3,6 +3,7 @@ detach, and the power state found at start-up."""
 
 import os
 import shutil
+import time
 
 from oslo_log import log as logging
 
@@ -46,13 +47,29 @@ def direct_boot(metadata):
     return paths[0], paths[1], metadata.get('os_command_line')
 
 
+def _devices(block_devices):
+    """The disk target of each block device: its own ``device`` when it
+    names a free one, otherwise the next free one."""
+    wanted = [b.get('device') for b in block_devices]
+    for device in wanted:
+        if device is not None and device not in names.DEVICES:
+            raise exception.InvalidInput(reason='device %s is invalid'
+                                         % device)
+    if len({d for d in wanted if d}) != len([d for d in wanted if d]):
+        raise exception.InvalidInput(reason='a device is mapped twice')
+    free = (d for d in names.DEVICES if d not in wanted)
+    return [device or next(free) for device in wanted]
+
+
 def instance_dir(instance_id):
     return os.path.join(CONF.compute.instances_path, instance_id)
 
 
 class Instances:
 
-    def __init__(self, host, driver, volume_api, db, workers):
+    def __init__(self, host, driver, volume_api, db, workers,
+                 sleep=time.sleep):
+        self._sleep = sleep
         self._host = host
         self._driver = driver
         self._volume_api = volume_api
@@ -93,30 +110,80 @@ class Instances:
     # Create ----------------------------------------------------------------
 
     def create(self, ctxt, name, flavor, block_devices, metadata):
+        """``block_devices``: [{volume_id, boot_index}] for existing
+        volumes, [{snapshot_id, volume_size, boot_index, device}] for
+        volumes to make from snapshots (their creation starts here, the
+        build waits for them). ``device`` is kept when given (an image's
+        layout), otherwise the next free one; the boot volume first."""
         boot = [b for b in block_devices if b.get('boot_index') == 0]
         if len(boot) != 1:
             raise exception.InvalidInput(
                 reason='boot from volume needs exactly one block device '
                        'with boot_index 0')
-        ordered = boot + [b for b in block_devices if b is not boot[0]]
         direct_boot(metadata or {})
-        instance = self._db.instance_create(
-            {'name': name, 'project_id': ctxt.project_id,
-             'user_id': ctxt.user_id, 'host': self._host,
-             'status': states.BUILD, 'flavor_id': flavor['id'],
-             'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb']},
-            metadata or {},
-            [{'volume_id': b['volume_id'], 'device': names.DEVICES[n],
-              'boot_index': b.get('boot_index')}
-             for n, b in enumerate(ordered)])
+        ordered = boot + [b for b in block_devices if b is not boot[0]]
+        devices = _devices(ordered)
+        made = []
+        try:
+            volume_ids = [
+                b['volume_id'] if 'volume_id' in b else
+                self._volume_from_snapshot(ctxt, name, b, device, made)
+                for b, device in zip(ordered, devices)]
+            instance = self._db.instance_create(
+                {'name': name, 'project_id': ctxt.project_id,
+                 'user_id': ctxt.user_id, 'host': self._host,
+                 'status': states.BUILD, 'flavor_id': flavor['id'],
+                 'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb']},
+                metadata or {},
+                [{'volume_id': volume_id, 'device': device,
+                  'boot_index': b.get('boot_index')}
+                 for volume_id, device, b in zip(volume_ids, devices,
+                                                 ordered)])
+        except Exception:
+            for volume_id in made:
+                self._volume_api.delete_volume(ctxt, volume_id)
+            raise
         LOG.info('Building instance %s (%s) on %s', instance.id, name,
                  self._host)
-        self._workers.spawn(self.build, ctxt, instance.id)
+        self._workers.spawn(self.build, ctxt, instance.id, made)
         return views.instance(instance)
 
-    def build(self, ctxt, instance_id):
+    def _volume_from_snapshot(self, ctxt, name, block_device, device, made):
+        snapshot_id = block_device['snapshot_id']
+        size = block_device.get('volume_size')
+        if not size:
+            size = self._volume_api.get_snapshot(ctxt, snapshot_id)['size']
+        volume = self._volume_api.create_volume(
+            ctxt, size, description='%s of server %s, from snapshot %s'
+            % (device, name, snapshot_id), snapshot_id=snapshot_id)
+        made.append(volume['id'])
+        LOG.info('Making volume %s (%s of server %s) from snapshot %s',
+                 volume['id'], device, name, snapshot_id)
+        return volume['id']
+
+    def _await_available(self, ctxt, volume_ids):
+        """Volumes made for the build are still being copied; Nova's
+        block_device_allocate_retries bound the wait."""
+        attempts = CONF.compute.block_device_allocate_retries + 1
+        for attempt in range(1, attempts + 1):
+            statuses = {v: self._volume_api.get_volume(ctxt, v)['status']
+                        for v in volume_ids}
+            volume_ids = [v for v, status in statuses.items()
+                          if status != states.AVAILABLE]
+            if not volume_ids:
+                return
+            failed = [v for v in volume_ids if statuses[v] == states.ERROR]
+            if failed or attempt == attempts:
+                volume_id = (failed or volume_ids)[0]
+                raise exception.VolumeNotCreated(
+                    volume_id=volume_id, attempts=attempt,
+                    status=statuses[volume_id])
+            self._sleep(CONF.compute.block_device_allocate_retries_interval)
+
+    def build(self, ctxt, instance_id, volumes_made=()):
         instance = self._db.instance_get(instance_id)
         try:
+            self._await_available(ctxt, volumes_made)
             disks = []
             for att in instance.attachments:
                 connection_info = self.connect_volume(

@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.5'
+    RPC_API_VERSION = '1.6'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
@@ -78,7 +78,11 @@ class ComputeManager:
         instance = self.db.instance_get(attachment.instance_id)
         return views.attachment(attachment, instance.host)
 
-    def create_instance(self, ctxt, name, flavor, block_devices, metadata):
+    def create_instance(self, ctxt, name, flavor, block_devices, metadata,
+                        image_id=None):
+        if image_id:
+            block_devices, metadata = self.images.boot_layout(
+                ctxt, image_id, block_devices, metadata)
         return self.instances.create(ctxt, name, flavor, block_devices,
                                      metadata)
 

@@ -61,6 +61,18 @@ opts = [
                     'down before it falls back to a hard reboot (destroy '
                     'and start), as Nova\'s [libvirt] '
                     'wait_soft_reboot_seconds.'),
+    cfg.IntOpt('block_device_allocate_retries',
+               default=60,
+               min=0,
+               help='How many times a build checks that the volumes it '
+                    'made from snapshots (booting from a server\'s image) '
+                    'are available before the server goes to ERROR, as '
+                    'Nova\'s option of that name.'),
+    cfg.FloatOpt('block_device_allocate_retries_interval',
+                 default=3.0,
+                 min=0,
+                 help='Seconds between those checks, as Nova\'s option of '
+                      'that name.'),
     cfg.IntOpt('worker_threads',
                default=8,
                min=1,

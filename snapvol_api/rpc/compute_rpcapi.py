@@ -23,9 +23,11 @@ class ComputeAPI:
     * 1.3 - Adds stop_instance, start_instance and reboot_instance.
     * 1.4 - Adds volume_snapshot_create_set (seed 002).
     * 1.5 - Adds create_image, get_image, list_images and delete_image.
+    * 1.6 - create_instance takes image_id and block devices made from
+      snapshots.
     """
 
-    RPC_API_VERSION = '1.5'
+    RPC_API_VERSION = '1.6'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -71,14 +73,17 @@ class ComputeAPI:
         return self._prepare().call(ctxt, 'find_volume_attachment',
                                     volume_id=volume_id)
 
-    def create_instance(self, ctxt, name, flavor, block_devices, metadata):
+    def create_instance(self, ctxt, name, flavor, block_devices, metadata,
+                        image_id=None):
         """Records the instance on the host that takes the call and boots
         it there; returns it at once, status BUILD. ``flavor``: {id, vcpus,
-        memory_mb}; ``block_devices``: [{volume_id, boot_index}]."""
-        return self._prepare().call(ctxt, 'create_instance', name=name,
-                                    flavor=flavor,
-                                    block_devices=block_devices,
-                                    metadata=metadata)
+        memory_mb}; ``block_devices``: [{volume_id, boot_index}] or
+        [{snapshot_id, volume_size, boot_index}] (1.6); ``image_id``
+        (1.6): boot the layout of that image's volumes too."""
+        return self._prepare(version='1.6').call(
+            ctxt, 'create_instance', name=name, flavor=flavor,
+            block_devices=block_devices, metadata=metadata,
+            image_id=image_id)
 
     # The instance's host
 

@@ -144,13 +144,15 @@ _block_device = {
     'type': 'object',
     'properties': {
         'uuid': uuid_string,
-        'source_type': {'enum': ['volume']},
+        # A snapshot's uuid makes a new volume from it.
+        'source_type': {'enum': ['volume', 'snapshot']},
         'destination_type': {'enum': ['volume']},
         'boot_index': boot_index,
         # Accepted and not used, as Nova's libvirt driver does: the
         # manager names disks itself (vda, vdb...).
         'device_name': {'type': ['string', 'null'], 'maxLength': 255},
-        # An existing volume keeps its size.
+        # An existing volume keeps its size; one from a snapshot takes
+        # the snapshot's unless given.
         'volume_size': {'type': ['integer', 'string', 'null']},
         # Refused when true, by server_create.
         'delete_on_termination': {'type': ['boolean', 'string', 'null']},

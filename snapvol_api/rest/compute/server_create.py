@@ -2,12 +2,15 @@
 ComputeAPI.create_instance.
 
 snapvol boots from volumes only, one server per request, with no network:
-anything else is refused with a message that says so.
+from existing volumes, from volumes made from snapshots, or from the image
+of a volume-backed server (imageRef: one volume per member of its group
+snapshot). Anything else is refused with a message that says so.
 """
 
 import urllib.parse
 
 from oslo_utils import strutils
+from oslo_utils import uuidutils
 
 from snapvol_api import exception
 from snapvol_api.rest.compute import flavors
@@ -24,13 +27,15 @@ def _refuse(what):
                             % what)
 
 
+def _last_path_part(ref):
+    """Nova takes an id or its URL (".../flavors/1")."""
+    return urllib.parse.urlparse(str(ref)).path.rstrip('/').rsplit('/', 1)[-1]
+
+
 def _flavor(flavor_ref):
-    """Nova takes the flavor id or its URL (".../flavors/1"); an unknown
-    one is a 400 there, the request being at fault."""
-    flavor_id = urllib.parse.urlparse(str(flavor_ref)).path.rstrip('/')
-    flavor_id = flavor_id.rsplit('/', 1)[-1]
+    """An unknown flavor is a 400 in Nova, the request being at fault."""
     try:
-        return flavors.get(flavor_id)
+        return flavors.get(_last_path_part(flavor_ref))
     except exception.FlavorNotFound as exc:
         raise exception.Invalid(exc.message)
 
@@ -50,19 +55,49 @@ def _boot_index(value):
     return index if index is not None and index >= 0 else None
 
 
-def _block_devices(mappings):
-    """[{volume_id, boot_index}] from block_device_mapping_v2, with the
-    boot order Nova requires: bootable devices numbered 0, 1, 2..."""
-    devices = []
-    for mapping in mappings:
-        if _flag(mapping.get('delete_on_termination'),
-                 'delete_on_termination'):
-            _refuse('delete_on_termination')
-        devices.append({'volume_id': mapping['uuid'].lower(),
-                        'boot_index': _boot_index(mapping.get('boot_index'))})
-    volume_ids = [d['volume_id'] for d in devices]
-    if len(set(volume_ids)) != len(volume_ids):
+def _image_id(image_ref):
+    image_id = _last_path_part(image_ref)
+    if not uuidutils.is_uuid_like(image_id):
+        raise exception.Invalid('Invalid imageRef provided.')
+    return image_id.lower()
+
+
+def _volume_size(value):
+    if value in (None, ''):
+        return None
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise exception.Invalid('Invalid volume_size %r: a positive number '
+                                'of GiB.' % (value,))
+    return size
+
+
+def _block_device(mapping):
+    """{volume_id, boot_index} of an existing volume, or {snapshot_id,
+    volume_size, boot_index} of a volume to make from a snapshot."""
+    if _flag(mapping.get('delete_on_termination'), 'delete_on_termination'):
+        _refuse('delete_on_termination')
+    boot_index = _boot_index(mapping.get('boot_index'))
+    if mapping['source_type'] == 'snapshot':
+        return {'snapshot_id': mapping['uuid'].lower(),
+                'volume_size': _volume_size(mapping.get('volume_size')),
+                'boot_index': boot_index}
+    return {'volume_id': mapping['uuid'].lower(), 'boot_index': boot_index}
+
+
+def _block_devices(mappings, image_id):
+    """The devices of block_device_mapping_v2, with the boot order Nova
+    requires (bootable devices numbered 0, 1, 2...) unless an image
+    brings the boot volume."""
+    devices = [_block_device(m) for m in mappings]
+    sources = [d.get('volume_id') or d['snapshot_id'] for d in devices]
+    if len(set(sources)) != len(sources):
         raise exception.Invalid('A volume can be mapped only once.')
+    if image_id:
+        return devices
     order = sorted(d['boot_index'] for d in devices
                    if d['boot_index'] is not None)
     if not order or order != list(range(len(order))):
@@ -77,8 +112,6 @@ def _check_unsupported(server, body):
     for key in UNSUPPORTED_SERVER_FIELDS:
         if server.get(key) not in (None, '', [], {}, False):
             _refuse(key)
-    if server.get('imageRef'):
-        _refuse('Booting from an image (imageRef)')
     if server.get('networks') not in (None, 'none', []):
         _refuse('Networking (networks other than "none")')
     for key in ('min_count', 'max_count'):
@@ -98,14 +131,21 @@ def parse(body):
     ``schemas.server_create``."""
     server = body['server']
     _check_unsupported(server, body)
-    if not server.get('block_device_mapping_v2'):
+    image_id = _image_id(server['imageRef']) if server.get('imageRef') \
+        else None
+    mappings = server.get('block_device_mapping_v2')
+    if not mappings and not image_id:
         raise exception.Invalid(
-            'Booting from a volume is the only way to create a server '
+            'Booting from volumes is the only way to create a server '
             'here: give block_device_mapping_v2 with a volume of '
-            'boot_index 0.')
-    return {
+            'boot_index 0, or the imageRef of a volume-backed server\'s '
+            'image.')
+    arguments = {
         'name': server['name'],
         'flavor': _flavor(server['flavorRef']).for_rpc(),
-        'block_devices': _block_devices(server['block_device_mapping_v2']),
+        'block_devices': _block_devices(mappings or [], image_id),
         'metadata': server.get('metadata') or {},
     }
+    if image_id:
+        arguments['image_id'] = image_id
+    return arguments

@@ -89,9 +89,14 @@ class FakeDriver:
 
 
 class FakeVolumeAPI:
+    """Records every call. Volumes made from snapshots get ids vol-1,
+    vol-2...; ``statuses[volume_id]`` lists the statuses get_volume
+    answers one after the other (the last one stays), 'available' when
+    none is given. Snapshots named missing... are not found."""
 
     def __init__(self):
         self.calls = []
+        self.statuses = {}
 
     def __getattr__(self, name):
         def call(ctxt, *args, **kwargs):
@@ -100,6 +105,17 @@ class FakeVolumeAPI:
                 return {'driver_volume_type': 'local',
                         'data': {'export': '/srv', 'name': 'volume-%s'
                                  % args[0], 'format': 'raw'}}
+            if name == 'create_volume':
+                return {'id': 'vol-%d' % len(
+                    [c for c in self.calls if c[0] == name])}
+            if name == 'get_snapshot':
+                if args[0].startswith('missing'):
+                    raise exception.SnapshotNotFound(snapshot_id=args[0])
+                return {'id': args[0], 'size': 3}
+            if name == 'get_volume':
+                queue = self.statuses.get(args[0]) or ['available']
+                status = queue.pop(0) if len(queue) > 1 else queue[0]
+                return {'id': args[0], 'status': status}
         return call
 
 

@@ -91,3 +91,35 @@ def test_no_image_of_a_server_in_build(db, volumes):
         images.Images(db, volumes).create(context.get_admin_context(),
                                           _instance(db, 'BUILD').id, 'x', {})
     assert volumes.calls == []
+
+
+def test_booting_from_an_image_makes_its_layout(db, volumes):
+    ctxt = context.get_admin_context()
+    instance = db.instance_create(
+        {'name': 'vm', 'project_id': 'p1', 'user_id': 'u1', 'host': 'node1',
+         'status': 'ACTIVE', 'flavor_id': '1', 'vcpus': 1, 'memory_mb': 64},
+        {'kernel_id': 'vmlinuz', 'role': 'db'},
+        [{'volume_id': str(uuid.uuid4()), 'device': 'vda', 'boot_index': 0},
+         {'volume_id': str(uuid.uuid4()), 'device': 'vdc',
+          'boot_index': None}])
+    service = images.Images(db, volumes)
+    made = service.create(ctxt, instance.id, 'x', {'k': 'v'})
+    # Nova's image properties: what the server booted with, and the
+    # request's metadata; not the server's other metadata.
+    assert made['properties'] == {'kernel_id': 'vmlinuz', 'k': 'v'}
+    with pytest.raises(exception.InvalidInput, match='not active'):
+        service.boot_layout(ctxt, made['id'], [], {})
+    volumes.sets[made['group_snapshot_id']]['status'] = 'available'
+    extra = {'volume_id': 'v-more', 'boot_index': None}
+    devices, metadata = service.boot_layout(ctxt, made['id'], [extra],
+                                            {'kernel_id': 'other'})
+    members = volumes.sets[made['group_snapshot_id']]['members']
+    assert devices == [
+        {'snapshot_id': members[0]['id'], 'volume_size': 1,
+         'boot_index': 0, 'device': 'vda'},
+        {'snapshot_id': members[1]['id'], 'volume_size': 1,
+         'boot_index': None, 'device': 'vdc'},
+        extra]
+    assert metadata == {'kernel_id': 'other'}
+    with pytest.raises(exception.InvalidInput, match='Can not find'):
+        service.boot_layout(ctxt, str(uuid.uuid4()), [], {})

@@ -58,6 +58,81 @@ def test_a_failed_build_is_error(manager, ctxt, driver):
     assert 'no memory' in instance['fault']
 
 
+def _from_snapshots(manager, ctxt, conf, volume_api, statuses):
+    conf.config(block_device_allocate_retries=3,
+                block_device_allocate_retries_interval=0, group='compute')
+    volume_api.statuses.update(statuses)
+    return manager.create_instance(ctxt, 'vm', FLAVOR, [
+        {'snapshot_id': 's-data', 'volume_size': None, 'boot_index': None,
+         'device': 'vdc'},
+        {'snapshot_id': 's-root', 'volume_size': 5, 'boot_index': 0,
+         'device': 'vda'},
+        {'volume_id': 'v-old', 'boot_index': None}], {})
+
+
+def test_a_build_from_snapshots_waits_for_its_volumes(manager, ctxt, conf,
+                                                      driver, volume_api):
+    created = _from_snapshots(manager, ctxt, conf, volume_api, {
+        'vol-1': ['creating', 'creating', 'available'],
+        'vol-2': ['creating', 'available']})
+    made = [c for c in volume_api.calls if c[0] == 'create_volume']
+    # The boot volume first, with its own size; the data one takes its
+    # snapshot's.
+    assert [(c[1][0], c[2]['snapshot_id']) for c in made] == [
+        (5, 's-root'), (3, 's-data')]
+    instance = manager.get_instance(ctxt, created['id'])
+    assert instance['status'] == states.ACTIVE
+    assert sorted((a['device'], a['volume_id'], a['boot_index'])
+                  for a in instance['attachments']) == [
+        ('vda', 'vol-1', 0), ('vdb', 'v-old', None), ('vdc', 'vol-2', None)]
+    polled = [c[1][0] for c in volume_api.calls if c[0] == 'get_volume']
+    assert polled == ['vol-1', 'vol-2', 'vol-1', 'vol-2', 'vol-1']
+    (spec,) = driver.created
+    assert sorted((d.target, d.serial) for d in spec.disks) == [
+        ('vda', 'vol-1'), ('vdb', 'v-old'), ('vdc', 'vol-2')]
+
+
+@pytest.mark.parametrize('statuses, fault', [
+    ({'vol-2': ['creating', 'error']}, 'vol-2 did not finish being '
+     'created after 2 checks; its status is error'),
+    ({'vol-1': ['creating']}, 'vol-1 did not finish being created after '
+     '4 checks; its status is creating'),
+])
+def test_a_volume_that_never_comes_fails_the_build(
+        manager, ctxt, conf, driver, volume_api, statuses, fault):
+    with pytest.raises(exception.VolumeNotCreated):
+        _from_snapshots(manager, ctxt, conf, volume_api, statuses)
+    (instance,) = manager.list_instances(ctxt, {})
+    assert instance['status'] == states.INSTANCE_ERROR
+    assert fault in instance['fault']
+    assert driver.created == []
+    # As Nova: the volumes stay the user's (delete_on_termination false).
+    assert 'delete_volume' not in [c[0] for c in volume_api.calls]
+
+
+def test_a_refused_create_deletes_the_volumes_it_made(manager, ctxt,
+                                                      volume_api):
+    with pytest.raises(exception.InvalidInput):
+        manager.create_instance(ctxt, 'vm', FLAVOR, [
+            {'snapshot_id': 's-root', 'volume_size': 1, 'boot_index': 0},
+            {'snapshot_id': 's-data', 'volume_size': 1, 'boot_index': None,
+             'device': 'sda'}], {})
+    with pytest.raises(exception.InvalidInput):
+        manager.create_instance(ctxt, 'vm', FLAVOR, [
+            {'snapshot_id': 's-root', 'volume_size': 1, 'boot_index': 0},
+            {'volume_id': 'v-old', 'boot_index': 0}], {})
+    assert volume_api.calls == []
+    with pytest.raises(exception.SnapshotNotFound):
+        manager.create_instance(ctxt, 'vm', FLAVOR, [
+            {'snapshot_id': 's-root', 'volume_size': 1, 'boot_index': 0},
+            {'snapshot_id': 'missing', 'volume_size': None,
+             'boot_index': None}], {})
+    assert [(c[0], c[1][0]) for c in volume_api.calls] == [
+        ('create_volume', 1), ('get_snapshot', 'missing'),
+        ('delete_volume', 'vol-1')]
+    assert manager.list_instances(ctxt, {}) == []
+
+
 def test_a_build_deleted_meanwhile_stays_deleted(manager, ctxt, driver, db):
     created = []
 

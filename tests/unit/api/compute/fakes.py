@@ -143,9 +143,15 @@ class FakeComputeAPI:
                             'boot_index': attachment['boot_index']}
         raise exception.VolumeNotAttached(volume_id=volume_id)
 
-    def create_instance(self, ctxt, name, flavor, block_devices, metadata):
+    def create_instance(self, ctxt, name, flavor, block_devices, metadata,
+                        image_id=None):
+        extra = {'image_id': image_id} if image_id else {}
         self._record('create_instance', ctxt, name=name, flavor=flavor,
-                     block_devices=block_devices, metadata=metadata)
+                     block_devices=block_devices, metadata=metadata, **extra)
+        if image_id:
+            return self.add_instance(
+                project_id=ctxt.project_id, user_id=ctxt.user_id, name=name,
+                status='BUILD', flavor=dict(flavor), metadata=dict(metadata))
         boot = [b for b in block_devices if b['boot_index'] == 0]
         if len(boot) != 1:
             raise exception.InvalidInput(reason='one boot_index 0 please')
@@ -154,8 +160,8 @@ class FakeComputeAPI:
             project_id=ctxt.project_id, user_id=ctxt.user_id, name=name,
             status='BUILD', flavor=dict(flavor), metadata=dict(metadata))
         for block_device in ordered:
-            self.attach(instance['id'], block_device['volume_id'],
-                        block_device['boot_index'])
+            self.attach(instance['id'], block_device.get(
+                'volume_id', str(uuid.uuid4())), block_device['boot_index'])
         return copy.deepcopy(self.instances[instance['id']])
 
     # The instance's host ----------------------------------------------------

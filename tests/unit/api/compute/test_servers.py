@@ -63,8 +63,48 @@ def test_create_image_absent_or_null(admin, backend):
     assert backend.call_names() == ['create_instance'] * 2
 
 
+def test_create_boots_from_an_image_and_snapshots(admin, backend):
+    """imageRef (an id or its URL) names a volume-backed server's image;
+    a snapshot source makes a new volume; no boot volume is needed in
+    the request when an image brings one."""
+    image = str(uuid.uuid4())
+    snapshot = str(uuid.uuid4())
+    for ref in (image.upper(), 'http://localhost/v2.1/images/%s' % image):
+        admin.create_server(imageRef=ref, block_device_mapping_v2=[
+            _bdm(snapshot, source_type='snapshot', boot_index=None,
+                 volume_size='2')])
+        create = backend.calls[-1][1]
+        assert create['image_id'] == image
+        assert create['block_devices'] == [
+            {'snapshot_id': snapshot, 'volume_size': 2, 'boot_index': None}]
+    body = {'server': {'name': 'x', 'flavorRef': '1', 'imageRef': image}}
+    admin.post('servers', body, status=202)
+    assert backend.calls[-1][1]['block_devices'] == []
+    admin.create_server(block_device_mapping_v2=[
+        _bdm(snapshot, source_type='snapshot')])
+    assert backend.calls[-1][1]['block_devices'] == [
+        {'snapshot_id': snapshot, 'volume_size': None, 'boot_index': 0}]
+    assert 'image_id' not in backend.calls[-1][1]
+
+
 @pytest.mark.parametrize('fields, message', [
-    ({'imageRef': str(uuid.uuid4())}, 'image'),
+    ({'imageRef': 'not-an-image'}, 'imageRef'),
+    ({'imageRef': str(uuid.uuid4()), 'block_device_mapping_v2': [
+        _bdm(source_type='snapshot', volume_size=0)]}, 'volume_size'),
+    ({'block_device_mapping_v2': [
+        _bdm(source_type='snapshot', volume_size='big')]}, 'volume_size'),
+    ({'block_device_mapping_v2': [
+        _bdm(), _bdm(source_type='snapshot', boot_index=None)]},
+     'only once'),
+])
+def test_create_refuses_bad_images_and_snapshot_sources(admin, backend,
+                                                        fields, message):
+    response = admin.create_server(status=400, **fields)
+    assert message in response.json['badRequest']['message']
+    assert backend.calls == []
+
+
+@pytest.mark.parametrize('fields, message', [
     ({'networks': [{'uuid': str(uuid.uuid4())}]}, 'networks'),
     ({'networks': 'auto'}, 'networks'),
     ({'min_count': 2}, 'min_count'),
