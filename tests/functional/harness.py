@@ -619,6 +619,8 @@ class ServiceProcesses:
                             'port': self.compute_port},
             # KVM cannot run guests on these machines (testbed.md).
             'libvirt': {'virt_type': 'qemu'},
+            # Volumes made for a build are small copies: polled often.
+            'compute': {'block_device_allocate_retries_interval': '0.5'},
             # How the volume manager reaches the compute admin API.
             'nova': {'auth_type': 'http_basic',
                      'endpoint': f'{self.compute_url}/v2.1',

@@ -442,22 +442,34 @@ def test_compute_never_answers(impatient, share_dir, tmp_path):
     vol.verify()
 
 
-@pytest.mark.parametrize('operation', ['create', 'delete'])
+@pytest.mark.parametrize('operation', ['create', 'create_set', 'delete'])
 def test_volume_manager_restarts_mid_operation(impatient, share_dir,
                                                tmp_path, operation):
     """The volume manager dies while it waits for the compute service,
     which finishes meanwhile; started again, it learns the outcome from
-    the domain: the snapshot ends available (or deleted), and the domain,
-    .info, the database and the files agree."""
+    the domain: the snapshot (or each member of a group snapshot of both
+    disks, seed 002) ends available, or deleted, and the domain, .info,
+    the database and the files agree."""
     vol = Attached(impatient, share_dir, tmp_path)
     vol.write(0x41)
     older = vol.snapshot()
     vol.write(0x42)
     vol.verify()
+    groups = impatient.client('alice', version='3.14')
+    if operation == 'create_set':
+        group = groups.groups.create('consistent', 'default', name='both')
+        groups.groups.update(group.id, add_volumes='%s,%s' % (
+            vol.boot_id, vol.volume_id))
     stalled = StalledServer(impatient, vol).__enter__()
     since = _log_size(impatient, 'snapvol-compute-api')
     if operation == 'create':
         snap = vol.cinder.volume_snapshots.create(vol.volume_id, force=True)
+    if operation == 'create_set':
+        group_snapshot = groups.group_snapshots.create(group.id)
+        members = {s.volume_id: s for s in groups.volume_snapshots.list(
+            search_opts={'group_snapshot_id': group_snapshot.id})}
+        snap = members[vol.volume_id]
+    if operation != 'delete':
         vol.at[snap.id] = vol.model.checkpoint(snap.id)
         expected = {older: vol.overlay(older), snap.id: vol.overlay(snap.id),
                     'active': vol.overlay(snap.id)}
@@ -477,17 +489,35 @@ def test_volume_manager_restarts_mid_operation(impatient, share_dir,
     if operation == 'create':
         harness.wait_for_status(
             lambda: vol.cinder.volume_snapshots.get(snap.id), 'available')
+    elif operation == 'create_set':
+        harness.wait_for_status(
+            lambda: groups.group_snapshots.get(group_snapshot.id),
+            'available')
+        boot = members[vol.boot_id]
+        assert groups.volume_snapshots.get(boot.id).status == 'available'
+        with open(os.path.join(share_dir,
+                               'volume-%s.info' % vol.boot_id)) as f:
+            boot_overlay = 'volume-%s.%s' % (vol.boot_id, boot.id)
+            assert json.load(f) == {boot.id: boot_overlay,
+                                    'active': boot_overlay}
     else:
         harness.wait_for(lambda: older not in {
             s.id for s in vol.cinder.volume_snapshots.list()}, 180,
             what='the snapshot to go')
     assert vol.info == expected
     expected_files = set(expected.values()) | {vol.base + '.info'}
-    if operation == 'create':
+    if operation != 'delete':
         expected_files.add(vol.base)
     assert set(vol.files()) == expected_files
     vol.verify()
     vol.write(0x43)
+    if operation == 'create_set':
+        # Members go with their set, not one by one.
+        groups.group_snapshots.delete(group_snapshot.id)
+        harness.wait_for(lambda: snap.id not in {
+            s.id for s in vol.cinder.volume_snapshots.list()}, 300,
+            what='the group snapshot to go')
+        del vol.at[snap.id]
     for snapshot_id in list(vol.at):
         vol.delete(snapshot_id)
     vol.verify()

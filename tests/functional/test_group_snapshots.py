@@ -138,6 +138,31 @@ def test_group_snapshot_of_a_running_server(system, share_dir,  # noqa: F811
     assert {m.status for m in image_members} == {'available'}
     assert len({m.group_snapshot_id for m in image_members}) == 1
     assert [m.volume_id for m in image_members] == [v.id for v in volumes]
+    image_at = [model.checkpoint('image') for model in models]
+    write(0x34, 16 * MiB)
+
+    # Boot from the image (imageRef): one new volume per member, made
+    # from its snapshot, on the member's device and boot index; in the
+    # project of who boots it, as Nova does.
+    admin = system.client('admin')
+    booted = nova.servers.create('from-image', image=image_id, flavor='1')
+    harness.wait_for_status(lambda: nova.servers.get(booted.id), 'ACTIVE',
+                            timeout=180, failed=('ERROR',))
+    attached = sorted((a.device, a.volumeId) for a in
+                      nova.volumes.get_server_volumes(booted.id))
+    assert [device for device, _ in attached] == [
+        '/dev/vda', '/dev/vdb', '/dev/vdc']
+    for n, (_, volume_id) in enumerate(attached):
+        made = admin.volumes.get(volume_id)
+        assert made.status == 'in-use'
+        assert made.snapshot_id == image_members[n].id
+        image_at[n].assert_matches(*_image(share_dir, _info(
+            share_dir, volume_id)['active']), force_share=True)
+    nova.servers.delete(booted.id)
+    for _, volume_id in attached:
+        harness.wait_for_status(lambda v=volume_id: admin.volumes.get(v),
+                                'available')
+        admin.volumes.delete(volume_id)
     nova.client.delete('/images/%s' % image_id)
     for member in image_members:
         harness.wait_snapshot_deleted(cinder, member.id)

@@ -185,6 +185,21 @@ def test_killed_agent(system, share_dir):
     assert 'quiesced' not in failed.snapshot.metadata, failed.snapshot
     assert vm.info == info
     assert vm.file_names() == files
+    # A set of both disks needs the same quiesce, and fails whole: no
+    # member is taken, neither chain changes.
+    share_files = sorted(os.listdir(share_dir))
+    cinder = system.client('alice', version='3.14')
+    group = cinder.groups.create('consistent', 'default', name='vm')
+    cinder.groups.update(group.id, add_volumes=','.join(vm.volume_ids))
+    group_snapshot = cinder.group_snapshots.create(group.id, name='set')
+    harness.wait_for_status(
+        lambda: cinder.group_snapshots.get(group_snapshot.id), 'error',
+        failed=('available',))
+    assert {s.status for s in cinder.volume_snapshots.list(search_opts={
+        'group_snapshot_id': group_snapshot.id})} == {'error'}
+    assert vm.info == info
+    assert sorted(os.listdir(share_dir)) == share_files
+    cinder.group_snapshots.delete(group_snapshot.id)
     # Nothing was left frozen: records flow after the request. (The
     # agent is dead, so it cannot be asked; a freeze that stuck would
     # last until the end of the test. Pauses are not asserted: a loaded
