@@ -5,7 +5,10 @@ only they need) and ``tools/demo.py`` both use it.
 
 The guest mounts its data disk (found by serial, also when it is
 attached later) at /data, starts qemu-ga and appends numbered 32-byte
-records to /data/records, fsync'ing each. Its serial console (read from
+records to /data/records, fsync'ing each; given more disks
+(``cmdline(also=...)``), it appends each record to each of them in turn,
+so that at any instant a disk holds the records of the one before it or
+one fewer. Its serial console (read from
 the log file by :class:`Console`) says, one line each::
 
     SNAPVOL boot <uptime>
@@ -97,14 +100,18 @@ def build():
     return _built
 
 
-def cmdline(data_serial, delay_us=DEFAULT_DELAY_US):
+def cmdline(data_serial, delay_us=DEFAULT_DELAY_US, also=()):
     """The kernel command line: serial console, and the data disk's serial.
-    ``delay_us``: pause after each record (0: none)."""
-    if not _SERIAL_RE.match(data_serial):
-        raise ValueError(f'data disk serial {data_serial!r}: 1-20 of '
-                         f'[A-Za-z0-9._-] (virtio-blk keeps 20 bytes)')
-    return (f'console=ttyS0 quiet snapvol.data={data_serial} '
+    ``delay_us``: pause after each record (0: none). ``also``: serials of
+    more disks the guest writes every record to, in that order, after the
+    data disk."""
+    for serial in (data_serial, *also):
+        if not _SERIAL_RE.match(serial):
+            raise ValueError(f'disk serial {serial!r}: 1-20 of '
+                             f'[A-Za-z0-9._-] (virtio-blk keeps 20 bytes)')
+    line = (f'console=ttyS0 quiet snapvol.data={data_serial} '
             f'snapvol.delay={int(delay_us)}')
+    return line + (f' snapvol.also={",".join(also)}' if also else '')
 
 
 def mkfs_ext4(path, fs_mib=None):

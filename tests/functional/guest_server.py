@@ -49,33 +49,43 @@ class GuestServer:
     attached from the start, and the volume's files on ``share`` (the
     directory the volume service keeps them in)."""
 
-    def __init__(self, svc, share, metadata=None):
+    def __init__(self, svc, share, metadata=None, every_disk=False):
+        """``every_disk``: the guest writes its records to the boot volume
+        and to a second data volume too (after the data volume, in that
+        order): ``record_volume_ids``."""
         self.svc = svc
         self.share = share
         self.cinder = svc.client('alice')
         self.nova = svc.nova('admin')
         self.server_id = self.console = None
         svc.guest_servers.append(self)
-        boot = self.cinder.volumes.create(1, name='boot')
-        data = self.cinder.volumes.create(1, name='data')
-        self.volume_ids = [boot.id, data.id]
-        for vol in (boot, data):
+        names = ['boot', 'data'] + (['data2'] if every_disk else [])
+        volumes = [self.cinder.volumes.create(1, name=n) for n in names]
+        self.volume_ids = [v.id for v in volumes]
+        for vol in volumes:
             harness.wait_for_status(
                 lambda v=vol: self.cinder.volumes.get(v.id), 'available')
+        boot, data = volumes[:2]
         self.volume_id = data.id
         self.base = 'volume-%s' % data.id
-        self.format_data_volume()
+        self.record_volume_ids = [data.id]
+        if every_disk:
+            self.record_volume_ids += [boot.id, volumes[2].id]
+        for volume_id in self.record_volume_ids:
+            self.format_volume(volume_id)
         meta = {'kernel_id': 'vmlinuz', 'ramdisk_id': 'initrd.img',
                 # The guest sees the first 20 characters of the serial.
-                'os_command_line': testguest.cmdline(data.id[:20])}
+                'os_command_line': testguest.cmdline(
+                    data.id[:20], also=[v[:20] for v in
+                                        self.record_volume_ids[1:]])}
         meta.update(metadata or {})
         server = self.nova.servers.create(
             'guest', image=None, flavor=FLAVOR, meta=meta,
             block_device_mapping_v2=[
-                {'uuid': boot.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': 0},
-                {'uuid': data.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': None}])
+                {'uuid': vol.id, 'source_type': 'volume',
+                 'destination_type': 'volume',
+                 'boot_index': 0 if vol is boot else None}
+                for vol in volumes])
         self.server_id = server.id
         self.console = testguest.Console(
             svc.state_path / 'instances' / server.id / 'console.log',
@@ -91,9 +101,10 @@ class GuestServer:
         # connected", which is not what these tests are about.
         self.wait_for_agent(120)
 
-    def format_data_volume(self):
+    def format_volume(self, volume_id):
         """Still a raw file: formatted in place, its size kept."""
-        testguest.format_ext4(os.path.join(self.share, self.base),
+        testguest.format_ext4(os.path.join(self.share, 'volume-%s'
+                                           % volume_id),
                               VOLUME_MIB, fs_mib=FS_MIB)
 
     def close(self):
@@ -104,7 +115,11 @@ class GuestServer:
 
     @property
     def info(self):
-        with open(os.path.join(self.share, self.base + '.info')) as f:
+        return self.volume_info(self.volume_id)
+
+    def volume_info(self, volume_id):
+        with open(os.path.join(self.share,
+                               'volume-%s.info' % volume_id)) as f:
             return json.load(f)
 
     def file_names(self):
@@ -116,10 +131,12 @@ class GuestServer:
         return json.loads(harness.run(
             ['qemu-img', 'info', '-U', '--output=json', str(path)]).stdout)
 
-    def snapshot_image(self, snapshot_id):
-        """(path, format) of the point-in-time image of a snapshot: the
-        backing file of the file .info names for it."""
-        top = os.path.join(self.share, self.info[snapshot_id])
+    def snapshot_image(self, snapshot_id, volume_id=None):
+        """(path, format) of the point-in-time image of a snapshot (of
+        the data volume unless ``volume_id``): the backing file of the
+        file .info names for it."""
+        top = os.path.join(self.share, self.volume_info(
+            volume_id or self.volume_id)[snapshot_id])
         header = self._header(top)
         backing = header.get('full-backing-filename') or \
             header.get('backing-filename')
@@ -132,8 +149,8 @@ class GuestServer:
     def inspect(self, path, fmt):
         return testguest.inspect(path, fmt)
 
-    def inspect_snapshot(self, snapshot_id):
-        return self.inspect(*self.snapshot_image(snapshot_id))
+    def inspect_snapshot(self, snapshot_id, volume_id=None):
+        return self.inspect(*self.snapshot_image(snapshot_id, volume_id))
 
     def inspect_volume(self):
         """(records reported durable, Inspection) of the live volume (its

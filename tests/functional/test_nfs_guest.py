@@ -58,10 +58,10 @@ class NfsGuest(guest_server.GuestServer):
         super().__init__(svc, svc.share)
         assert "%s/%s'" % (self.share, self.base) in self.domain_xml()
 
-    def format_data_volume(self):
-        """An empty ext4 written into the data volume's qcow2 in place
-        (its header, owner and mode kept): only the blocks mkfs wrote."""
-        path = self.share / self.base
+    def format_volume(self, volume_id):
+        """An empty ext4 written into the volume's qcow2 in place (its
+        header, owner and mode kept): only the blocks mkfs wrote."""
+        path = self.share / ('volume-%s' % volume_id)
         assert self._header(path)['format'] == 'qcow2', self._header(path)
         raw = testguest.format_ext4(self.workdir / 'fs.raw', FS_MIB)
         harness.run(['qemu-img', 'convert', '-n', '--target-is-zero',

@@ -78,7 +78,7 @@ def _check_image(image, taken, limit, quiesced):
 @pytest.mark.parametrize('system', ['all-defaults'], indirect=True)
 def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
                                                             share_dir):
-    vm = GuestServer(system, share_dir)
+    vm = GuestServer(system, share_dir, every_disk=True)
     console = vm.console
     taken, images = [], {}
     for _ in range(3):
@@ -142,8 +142,8 @@ def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
     vm.keeps_writing(5)
     testguest.check_prefix(console.records(), 'records on the console')
 
-    # Both disks as one group snapshot (seed 002): one quiesced
-    # transaction, and the data disk's member a clean image.
+    # Every disk as one group snapshot (seed 002): one quiesced
+    # transaction; each member a clean image, and all of one instant.
     cinder = system.client('alice', version='3.14')
     group = cinder.groups.create('consistent', 'default', name='vm')
     cinder.groups.update(group.id, add_volumes=','.join(vm.volume_ids))
@@ -163,8 +163,17 @@ def test_quiesced_snapshots_while_writing_then_mixed_deletes(system,
     resumed = vm.first_record_after(after)
     vm.keeps_writing(5)
     taken = guest_server.Taken(data, durable, before, after, 0)
-    _check_image(vm.inspect_snapshot(data.id), taken, resumed.number,
-                 quiesced=True)
+    counts = []
+    for volume_id in vm.record_volume_ids:
+        image = vm.inspect_snapshot(members[volume_id].id, volume_id)
+        _check_image(image, taken, resumed.number, quiesced=True)
+        counts.append(len(image.records))
+    # The guest writes each record to one disk after the other: at one
+    # instant each holds the records of the one before it, or one fewer.
+    # (Disks snapshotted one after another would differ by the records
+    # written in between.)
+    assert counts == sorted(counts, reverse=True), counts
+    assert counts[0] - counts[-1] <= 1, counts
     print(f'group snapshot: freeze window '
           f'{console.longest_gap(before, after).seconds:.2f} s, compute '
           f'held the guest {data.metadata["snapvol:freeze_seconds"]} s')
