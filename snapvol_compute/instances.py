@@ -123,11 +123,13 @@ class Instances:
         direct_boot(metadata or {})
         ordered = boot + [b for b in block_devices if b is not boot[0]]
         devices = _devices(ordered)
+        snapshots = self._snapshots(ctxt, ordered)
         made = []
         try:
             volume_ids = [
                 b['volume_id'] if 'volume_id' in b else
-                self._volume_from_snapshot(ctxt, name, b, device, made)
+                self._volume_from_snapshot(ctxt, name, b, device,
+                                           snapshots[b['snapshot_id']], made)
                 for b, device in zip(ordered, devices)]
             instance = self._db.instance_create(
                 {'name': name, 'project_id': ctxt.project_id,
@@ -140,26 +142,46 @@ class Instances:
                  for volume_id, device, b in zip(volume_ids, devices,
                                                  ordered)])
         except Exception:
-            for volume_id in made:
-                self._volume_api.delete_volume(ctxt, volume_id)
+            self._forget_volumes(ctxt, made)
             raise
         LOG.info('Building instance %s (%s) on %s', instance.id, name,
                  self._host)
         self._workers.spawn(self.build, ctxt, instance.id, made)
         return views.instance(instance)
 
-    def _volume_from_snapshot(self, ctxt, name, block_device, device, made):
-        snapshot_id = block_device['snapshot_id']
-        size = block_device.get('volume_size')
-        if not size:
-            size = self._volume_api.get_snapshot(ctxt, snapshot_id)['size']
+    def _snapshots(self, ctxt, block_devices):
+        """{id: snapshot} of the snapshot sources, all checked before any
+        volume is made (Nova: InvalidBDMSnapshot, a 400)."""
+        snapshots = {}
+        for b in block_devices:
+            if 'snapshot_id' in b:
+                try:
+                    snapshots[b['snapshot_id']] = self._volume_api \
+                        .get_snapshot(ctxt, b['snapshot_id'])
+                except exception.SnapshotNotFound as e:
+                    raise exception.InvalidInput(reason=e.message)
+        return snapshots
+
+    def _volume_from_snapshot(self, ctxt, name, block_device, device,
+                              snapshot, made):
         volume = self._volume_api.create_volume(
-            ctxt, size, description='%s of server %s, from snapshot %s'
-            % (device, name, snapshot_id), snapshot_id=snapshot_id)
+            ctxt, block_device.get('volume_size') or snapshot['size'],
+            description='%s of server %s, from snapshot %s'
+            % (device, name, snapshot['id']), snapshot_id=snapshot['id'])
         made.append(volume['id'])
         LOG.info('Making volume %s (%s of server %s) from snapshot %s',
-                 volume['id'], device, name, snapshot_id)
+                 volume['id'], device, name, snapshot['id'])
         return volume['id']
+
+    def _forget_volumes(self, ctxt, volume_ids):
+        """Volumes made for a create that failed; one still being made
+        cannot be deleted yet, and stays the user's to delete."""
+        for volume_id in volume_ids:
+            try:
+                self._volume_api.delete_volume(ctxt, volume_id)
+            except exception.SnapvolException as e:
+                LOG.warning('Volume %s made for a failed server create is '
+                            'left: %s', volume_id, e)
 
     def _await_available(self, ctxt, volume_ids):
         """Volumes made for the build are still being copied; Nova's

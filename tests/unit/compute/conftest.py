@@ -92,7 +92,8 @@ class FakeVolumeAPI:
     """Records every call. Volumes made from snapshots get ids vol-1,
     vol-2...; ``statuses[volume_id]`` lists the statuses get_volume
     answers one after the other (the last one stays), 'available' when
-    none is given. Snapshots named missing... are not found."""
+    none is given. Snapshots named missing... are not found; volumes
+    from those named refused... are refused."""
 
     def __init__(self):
         self.calls = []
@@ -106,6 +107,8 @@ class FakeVolumeAPI:
                         'data': {'export': '/srv', 'name': 'volume-%s'
                                  % args[0], 'format': 'raw'}}
             if name == 'create_volume':
+                if kwargs['snapshot_id'].startswith('refused'):
+                    raise exception.InvalidInput(reason='no space')
                 return {'id': 'vol-%d' % len(
                     [c for c in self.calls if c[0] == name])}
             if name == 'get_snapshot':

@@ -122,13 +122,22 @@ def test_a_refused_create_deletes_the_volumes_it_made(manager, ctxt,
             {'snapshot_id': 's-root', 'volume_size': 1, 'boot_index': 0},
             {'volume_id': 'v-old', 'boot_index': 0}], {})
     assert volume_api.calls == []
-    with pytest.raises(exception.SnapshotNotFound):
+    # Every snapshot is looked up before any volume is made.
+    with pytest.raises(exception.InvalidInput, match='missing'):
         manager.create_instance(ctxt, 'vm', FLAVOR, [
             {'snapshot_id': 's-root', 'volume_size': 1, 'boot_index': 0},
             {'snapshot_id': 'missing', 'volume_size': None,
              'boot_index': None}], {})
+    assert 'create_volume' not in [c[0] for c in volume_api.calls]
+    del volume_api.calls[:]
+    with pytest.raises(exception.InvalidInput, match='no space'):
+        manager.create_instance(ctxt, 'vm', FLAVOR, [
+            {'snapshot_id': 's-root', 'volume_size': 1, 'boot_index': 0},
+            {'snapshot_id': 'refused', 'volume_size': None,
+             'boot_index': None}], {})
     assert [(c[0], c[1][0]) for c in volume_api.calls] == [
-        ('create_volume', 1), ('get_snapshot', 'missing'),
+        ('get_snapshot', 's-root'), ('get_snapshot', 'refused'),
+        ('create_volume', 1), ('create_volume', 3),
         ('delete_volume', 'vol-1')]
     assert manager.list_instances(ctxt, {}) == []
 
