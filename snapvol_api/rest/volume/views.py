@@ -26,10 +26,13 @@ def version_list(links):
     }]}
 
 
-def collection(key, items, next_href=None):
+def collection(key, items, next_href=None, links_key=None):
+    """``links_key``: where Cinder puts the next link when it is not
+    ``<key>_links`` (groups: ``group_links``)."""
     body = {key: items}
     if next_href:
-        body[key + '_links'] = [{'rel': 'next', 'href': next_href}]
+        body[links_key or key + '_links'] = [{'rel': 'next',
+                                              'href': next_href}]
     return body
 
 

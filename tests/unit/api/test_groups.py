@@ -137,7 +137,8 @@ def test_list_pages_with_next_links(make_app):
     ids = {create_group(client)['id'] for _ in range(3)}
     first = client.get('groups').json
     assert len(first['groups']) == 2
-    (link,) = first['groups_links']
+    # Cinder's key for groups (volumes_links, snapshots_links...).
+    (link,) = first['group_links']
     assert link['rel'] == 'next'
     rest = client.app.get(link['href'], headers=client.headers).json
     assert {g['id'] for g in first['groups'] + rest['groups']} == ids

@@ -51,7 +51,8 @@ class GroupsController(controller.Controller):
         groups = current.call('list_groups', **query.rpc_kwargs())
         return views.collection(
             'groups', [view(g) for g in groups],
-            listing.next_page_href(groups, query, collection_path))
+            listing.next_page_href(groups, query, collection_path),
+            links_key='group_links')
 
     @pecan.expose('json')
     def get_all(self):
