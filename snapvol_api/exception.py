@@ -97,6 +97,14 @@ class GroupSnapshotNotFound(NotFound):
     msg_fmt = 'Group snapshot %(group_snapshot_id)s could not be found.'
 
 
+class VolumeTypeNotFound(NotFound):
+    msg_fmt = 'Volume type %(volume_type)s could not be found.'
+
+
+class InvalidAvailabilityZone(Invalid):
+    msg_fmt = "Availability zone '%(az)s' is invalid."
+
+
 class GroupTypeNotFound(NotFound):
     msg_fmt = 'Group type %(group_type_id)s could not be found.'
 

@@ -6,6 +6,7 @@ from oslo_log import log as logging
 
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_api.conf import CONF
 from snapvol_volume import group_types
 from snapvol_volume import scope
 
@@ -30,7 +31,8 @@ class Groups:
             'host': self._host, 'name': name, 'description': description,
             'group_type_id': group_type['id'],
             'volume_types': list(volume_types),
-            'availability_zone': availability_zone or 'nova',
+            'availability_zone': (availability_zone or
+                                  CONF.storage_availability_zone),
             'status': states.GROUP.initial})
         LOG.info('Created group %s (%s)', group.id, group_type['name'])
         return self._db.group_transition(group.id, states.AVAILABLE,

@@ -13,14 +13,16 @@ them together.
 import oslo_messaging as messaging
 
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_volume import group_types
 from snapvol_volume import scope
 from snapvol_volume import views
+from snapvol_volume import volume_types
 
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
@@ -114,6 +116,19 @@ class VolumeManager:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         self._db.snapshot_metadata_delete(snapshot.id, key)
+
+    # Volume types and availability zones (1.3) ------------------------------
+
+    def list_volume_types(self, ctxt):
+        return volume_types.get_all()
+
+    def get_volume_type(self, ctxt, volume_type_id):
+        if volume_type_id == 'default':
+            return volume_types.default()
+        return volume_types.get(volume_type_id)
+
+    def list_availability_zones(self, ctxt):
+        return [{'name': CONF.storage_availability_zone, 'available': True}]
 
     # Group types, groups and group snapshots (1.2) --------------------------
 

@@ -1,6 +1,8 @@
 """Volumes, snapshots, groups and group snapshots as the plain dicts the
 RPC API returns."""
 
+from snapvol_volume import volume_types
+
 
 def _iso(value):
     return value.isoformat() if value is not None else None
@@ -23,6 +25,7 @@ def volume(volume):
         # A live merge may have pulled the base into the active file.
         'base_format': files.get(base, files.get(volume.active_file)),
         'availability_zone': volume.availability_zone,
+        'volume_type': volume_types.DEFAULT_NAME,
         'bootable': False,
         'snapshot_id': volume.source_snapshot_id,
         'group_id': volume.group_id,

@@ -46,7 +46,8 @@ class Volumes:
         values = {'size': size, 'name': name, 'description': description,
                   'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
                   'status': states.VOLUME.initial, 'host': self._host,
-                  'owner': self.owner}
+                  'owner': self.owner,
+                  'availability_zone': CONF.storage_availability_zone}
         lock = contextlib.nullcontext()
         if snapshot_id is not None:
             snapshot = scope.snapshot(self._db, ctxt, snapshot_id)

@@ -16,6 +16,11 @@ opts = [
                help='Directory for the state of this node: the default '
                     'SQLite database, the embedded local share, share '
                     'mount points and lock files.'),
+    cfg.StrOpt('storage_availability_zone',
+               default='nova',
+               help='The availability zone of this node\'s volumes, as '
+                    'Cinder\'s option of that name; a create asking for '
+                    'another one is refused.'),
     cfg.StrOpt('auth_strategy',
                default='http_basic',
                choices=AUTH_STRATEGIES,

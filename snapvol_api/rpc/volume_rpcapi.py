@@ -23,9 +23,11 @@ class VolumeAPI:
     * 1.2 - Adds group types, groups and group snapshots (Cinder 3.11 to
       3.14, seed 002) and update_group_snapshot_status (the compute
       service's one report on a group snapshot).
+    * 1.3 - Adds list_volume_types, get_volume_type and
+      list_availability_zones.
     """
 
-    RPC_API_VERSION = '1.2'
+    RPC_API_VERSION = '1.3'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -116,6 +118,22 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
+
+    # Volume types and availability zones (1.3)
+
+    def list_volume_types(self, ctxt):
+        """[{id, name, description, is_public, extra_specs,
+        qos_specs_id}]."""
+        return self._call(ctxt, 'list_volume_types', version='1.3')
+
+    def get_volume_type(self, ctxt, volume_type_id):
+        """By id or name, or "default"; VolumeTypeNotFound."""
+        return self._call(ctxt, 'get_volume_type', version='1.3',
+                          volume_type_id=volume_type_id)
+
+    def list_availability_zones(self, ctxt):
+        """[{name, available}] of the volume service."""
+        return self._call(ctxt, 'list_availability_zones', version='1.3')
 
     # Group types, groups and group snapshots (1.2)
 

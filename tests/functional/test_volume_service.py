@@ -392,6 +392,20 @@ def test_bad_requests_change_nothing(services, tmp_path):
     admin.volumes.reset_state(vol.vol.id, 'error')
     fault(http.post('snapshots', json={'snapshot': {
         'volume_id': vol.vol.id}}), 400, 'badRequest')
+    # What a dashboard's create form reads, through python-cinderclient:
+    # the one volume type and zone; a create naming others makes nothing.
+    (volume_type,) = cinder.volume_types.list()
+    assert volume_type.name == cinder.volume_types.default().name \
+        == cinder.volumes.get(vol.vol.id).volume_type == '__DEFAULT__'
+    assert [(z.zoneName, z.zoneState) for z in
+            cinder.availability_zones.list()] == [('nova',
+                                                    {'available': True})]
+    with pytest.raises(cinder_exc.NotFound, match='gold'):
+        cinder.volumes.create(1, volume_type='gold')
+    with pytest.raises(cinder_exc.BadRequest, match='az9'):
+        cinder.volumes.create(1, availability_zone='az9')
+    assert 'os-vol-host-attr' in {
+        e['alias'] for e in http.get('extensions').json()['extensions']}
 
     assert sorted(os.listdir(directory)) == before
     assert [s.id for s in cinder.volume_snapshots.list()] == [s1]

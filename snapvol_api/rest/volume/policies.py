@@ -6,6 +6,8 @@ from snapvol_api.rest.policy import api_rule as _api
 
 _VOLUMES = '/v3/{project_id}/volumes'
 _SNAPSHOTS = '/v3/{project_id}/snapshots'
+_TYPES = '/v3/{project_id}/types'
+_AZ = '/v3/{project_id}/os-availability-zone'
 _GROUP_TYPES = '/v3/{project_id}/group_types'
 _GROUPS = '/v3/{project_id}/groups'
 _GROUP_SNAPSHOTS = '/v3/{project_id}/group_snapshots'
@@ -85,6 +87,21 @@ RULES = [
          'Show the os-extended-snapshot-attributes:* fields.',
          ('GET', _SNAPSHOTS + '/{snapshot_id}'),
          ('GET', _SNAPSHOTS + '/detail')),
+
+    # Volume types: anyone may list and show them, as in Cinder.
+    _api('volume_extension:types_manage', ADMIN_API,
+         'Create, update or delete a volume type (snapvol has one built-in '
+         'type: an administrator is told so, others are refused).',
+         ('POST', _TYPES), ('PUT', _TYPES + '/{type_id}'),
+         ('DELETE', _TYPES + '/{type_id}')),
+    _api('volume_extension:access_types_extra_specs', ADMIN_API,
+         'Show extra_specs in volume types.',
+         ('GET', _TYPES), ('GET', _TYPES + '/{type_id}')),
+    _api('volume_extension:access_types_qos_specs_id', ADMIN_API,
+         'Show qos_specs_id in volume types.',
+         ('GET', _TYPES), ('GET', _TYPES + '/{type_id}')),
+    _api('volume_extension:availability_zone_list', ADMIN_OR_OWNER,
+         'List availability zones.', ('GET', _AZ)),
 
     # Group types (3.11): anyone may list and show them, as in Cinder.
     _api('group:group_types_manage', ADMIN_API,

@@ -66,7 +66,7 @@ def volume_detail(volume, links, show_tenant=True, show_host=False,
         'metadata': volume['metadata'],
         'snapshot_id': volume['snapshot_id'],
         'source_volid': None,
-        'volume_type': None,
+        'volume_type': volume['volume_type'],
         'user_id': volume['user_id'],
         'replication_status': 'disabled',
         'consistencygroup_id': None,
@@ -113,6 +113,24 @@ def group_type(gtype, show_specs=False):
     if show_specs:
         view['group_specs'] = gtype['group_specs']
     return view
+
+
+def volume_type(vtype, show_specs=False, show_qos=False):
+    """Cinder's view: extra_specs and qos_specs_id to those allowed."""
+    view = {'id': vtype['id'], 'name': vtype['name'],
+            'description': vtype['description'],
+            'is_public': vtype['is_public'],
+            'os-volume-type-access:is_public': vtype['is_public']}
+    if show_specs:
+        view['extra_specs'] = vtype['extra_specs']
+    if show_qos:
+        view['qos_specs_id'] = vtype['qos_specs_id']
+    return view
+
+
+def availability_zone(zone):
+    return {'zoneName': zone['name'],
+            'zoneState': {'available': zone['available']}}
 
 
 def group_summary(group):

@@ -12,6 +12,7 @@ import uuid
 from snapvol_api import exception
 from snapvol_volume import group_types
 from snapvol_volume import scope
+from snapvol_volume import volume_types
 
 SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at', 'updated_at')
 _EPOCH = datetime.datetime(2025, 1, 1)
@@ -131,6 +132,7 @@ class FakeVolumeAPI:
             'host': 'node1', 'share': 'local:/srv/volumes',
             'format': 'raw', 'base_format': 'raw',
             'availability_zone': 'nova', 'bootable': False,
+            'volume_type': volume_types.DEFAULT_NAME,
             'snapshot_id': snapshot_id, 'group_id': None,
             'metadata': dict(metadata or {}),
             'attachments': [], 'created_at': self._now(),
@@ -252,6 +254,20 @@ class FakeVolumeAPI:
         del snapshot['metadata'][key]
 
     # Group types, groups and group snapshots (1.2) ------------------------
+
+    def list_volume_types(self, ctxt):
+        self._record('list_volume_types', ctxt)
+        return volume_types.get_all()
+
+    def get_volume_type(self, ctxt, volume_type_id):
+        self._record('get_volume_type', ctxt, volume_type_id=volume_type_id)
+        if volume_type_id == 'default':
+            return volume_types.default()
+        return volume_types.get(volume_type_id)
+
+    def list_availability_zones(self, ctxt):
+        self._record('list_availability_zones', ctxt)
+        return [{'name': 'nova', 'available': True}]
 
     def list_group_types(self, ctxt):
         self._record('list_group_types', ctxt)

@@ -167,3 +167,23 @@ def test_snapshot_being_cloned_cannot_be_deleted(manager, locks):
         assert manager.get_volume(ALICE, clone['id'])['status'] == 'creating'
     wait_status(lambda: manager.get_volume(ALICE, clone['id']), 'available')
     assert manager.get_snapshot(ALICE, snap['id'])['status'] == 'available'
+
+
+def test_volumes_and_groups_take_the_configured_zone(conf, manager):
+    conf.config(storage_availability_zone='az-b')
+    assert manager.list_availability_zones(ALICE) == [
+        {'name': 'az-b', 'available': True}]
+    volume = create_volume(manager)
+    assert (volume['availability_zone'], volume['volume_type']) == (
+        'az-b', '__DEFAULT__')
+    group = manager.create_group(ALICE, 'consistent', ['__DEFAULT__'],
+                                 'g', None, None)
+    assert group['availability_zone'] == 'az-b'
+
+
+def test_volume_types_by_id_name_and_default(manager):
+    (listed,) = manager.list_volume_types(ALICE)
+    for ref in (listed['id'], '__DEFAULT__', 'default'):
+        assert manager.get_volume_type(ALICE, ref) == listed
+    with pytest.raises(exception.VolumeTypeNotFound):
+        manager.get_volume_type(ALICE, 'gold')

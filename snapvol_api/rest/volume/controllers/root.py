@@ -1,6 +1,6 @@
 """Routing from the URL root: / and /v3/ (the version documents, public)
-and /v3/{project_id}/{volumes|snapshots|group_types|groups|
-group_snapshots}/...
+and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
+extensions|group_types|groups|group_snapshots}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v3/_lookup).
@@ -14,9 +14,12 @@ from snapvol_api import exception
 from snapvol_api.rest.volume import links
 from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
+from snapvol_api.rest.volume.controllers import availability_zones
 from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers import extensions
 from snapvol_api.rest.volume.controllers import group_snapshots
 from snapvol_api.rest.volume.controllers import group_types
+from snapvol_api.rest.volume.controllers import volume_types
 from snapvol_api.rest.volume.controllers.groups import GroupsController
 from snapvol_api.rest.volume.controllers.snapshots import SnapshotsController
 from snapvol_api.rest.volume.controllers.volumes import VolumesController
@@ -28,6 +31,9 @@ PUBLIC_PATHS = ('/', '/v3', '/v3/')
 COLLECTIONS = {
     'volumes': VolumesController(),
     'snapshots': SnapshotsController(),
+    'types': volume_types.VolumeTypesController(),
+    'os-availability-zone': availability_zones.AvailabilityZonesController(),
+    'extensions': extensions.ExtensionsController(),
     'group_types': group_types.GroupTypesController(),
     'groups': GroupsController(),
     'group_snapshots': group_snapshots.GroupSnapshotsController(),

@@ -80,6 +80,17 @@ def _refuse_unsupported(fields):
                                 'this volume service.')
 
 
+def _check_type_and_zone(fields):
+    """Cinder's answers: an unknown volume type is a 404, a zone this
+    service has not a 400."""
+    if fields.get('volume_type') is not None:
+        current.call('get_volume_type', fields['volume_type'])
+    zone = fields.get('availability_zone')
+    if zone is not None and zone not in {
+            z['name'] for z in current.call('list_availability_zones')}:
+        raise exception.InvalidAvailabilityZone(az=zone)
+
+
 class VolumesController(controller.Controller):
 
     _custom_actions = {'detail': ['GET'], 'summary': ['GET']}
@@ -130,6 +141,7 @@ class VolumesController(controller.Controller):
         current.require_own_project()
         fields = schemas.parse(pecan.request, schemas.volume_create)['volume']
         _refuse_unsupported(fields)
+        _check_type_and_zone(fields)
         snapshot_id = fields.get('snapshot_id')
         volume = current.call(
             'create_volume', schemas.to_size(fields['size']),

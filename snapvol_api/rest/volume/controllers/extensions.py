@@ -1,0 +1,37 @@
+"""/v3/{project_id}/extensions: the Cinder API extensions this service
+serves, in Cinder's shape, so that clients that look before they call
+(openstackclient, Horizon) find them."""
+
+import pecan
+
+from snapvol_api.rest import controller
+
+UPDATED = '2025-01-01T00:00:00+00:00'
+
+# (alias, name, what of it snapvol serves)
+EXTENSIONS = (
+    ('os-availability-zone', 'AvailabilityZones',
+     'Describe availability zones.'),
+    ('os-extended-snapshot-attributes', 'ExtendedSnapshotAttributes',
+     'Extended snapshot attributes: progress and project_id.'),
+    ('os-vol-host-attr', 'VolumeHostAttribute',
+     'Expose the host a volume is on (administrators).'),
+    ('os-vol-mig-status-attr', 'VolumeMigStatusAttribute',
+     'Expose migration_status and name_id (administrators).'),
+    ('os-vol-tenant-attr', 'VolumeTenantAttribute',
+     'Expose the project of a volume (administrators).'),
+    ('os-admin-actions', 'AdminActions',
+     'os-reset_status for volumes and snapshots.'),
+)
+
+
+def _view(alias, name, description):
+    return {'alias': alias, 'name': name, 'description': description,
+            'links': [], 'updated': UPDATED}
+
+
+class ExtensionsController(controller.Controller):
+
+    @pecan.expose('json')
+    def get_all(self):
+        return {'extensions': [_view(*e) for e in EXTENSIONS]}
