@@ -6,9 +6,8 @@ Each is returned as a new plain dict in Cinder's shape of a group type:
 may change their copy freely.
 """
 
-import copy
-
 from snapvol_api import exception
+from snapvol_volume import type_catalog
 
 CONSISTENT_ID = '0b6f8e2c-6a4d-4c55-9d8e-1f5a2d3c4b70'
 
@@ -22,22 +21,8 @@ CONSISTENT = {
     'group_specs': {'consistent_group_snapshot_enabled': '<is> True'},
 }
 
-_ALL = (CONSISTENT,)
-
-
-def get(group_type_id_or_name):
-    """The group type with this id or name; else GroupTypeNotFound."""
-    for group_type in _ALL:
-        if group_type_id_or_name in (group_type['id'], group_type['name']):
-            return copy.deepcopy(group_type)
-    raise exception.GroupTypeNotFound(group_type_id=group_type_id_or_name)
-
-
-def get_all():
-    """Every group type, the default first."""
-    return [copy.deepcopy(group_type) for group_type in _ALL]
-
-
-def default():
-    """The group type of a group created without one: ``consistent``."""
-    return copy.deepcopy(CONSISTENT)
+CATALOG = type_catalog.Catalog(
+    (CONSISTENT,), lambda ref: exception.GroupTypeNotFound(group_type_id=ref))
+get = CATALOG.get
+get_all = CATALOG.get_all
+default = CATALOG.default

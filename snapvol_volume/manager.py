@@ -123,9 +123,7 @@ class VolumeManager:
         return volume_types.get_all()
 
     def get_volume_type(self, ctxt, volume_type_id):
-        if volume_type_id == 'default':
-            return volume_types.default()
-        return volume_types.get(volume_type_id)
+        return volume_types.CATALOG.show(volume_type_id)
 
     def list_availability_zones(self, ctxt):
         return [{'name': CONF.storage_availability_zone, 'available': True}]
@@ -136,9 +134,7 @@ class VolumeManager:
         return group_types.get_all()
 
     def get_group_type(self, ctxt, group_type_id):
-        if group_type_id == 'default':
-            return group_types.default()
-        return group_types.get(group_type_id)
+        return group_types.CATALOG.show(group_type_id)
 
     def get_group(self, ctxt, group_id):
         return views.group(self._db.group_get(group_id,
