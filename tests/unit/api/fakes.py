@@ -261,9 +261,7 @@ class FakeVolumeAPI:
 
     def get_volume_type(self, ctxt, volume_type_id):
         self._record('get_volume_type', ctxt, volume_type_id=volume_type_id)
-        if volume_type_id == 'default':
-            return volume_types.default()
-        return volume_types.get(volume_type_id)
+        return volume_types.CATALOG.show(volume_type_id)
 
     def list_availability_zones(self, ctxt):
         self._record('list_availability_zones', ctxt)
@@ -275,9 +273,7 @@ class FakeVolumeAPI:
 
     def get_group_type(self, ctxt, group_type_id):
         self._record('get_group_type', ctxt, group_type_id=group_type_id)
-        if group_type_id == 'default':
-            return group_types.default()
-        return group_types.get(group_type_id)
+        return group_types.CATALOG.show(group_type_id)
 
     def get_group(self, ctxt, group_id):
         self._record('get_group', ctxt, group_id=group_id)
