@@ -23,6 +23,9 @@ DELETING = 'deleting'
 DELETED = 'deleted'
 ERROR = 'error'
 ERROR_DELETING = 'error_deleting'
+# Volumes only: os-extend.
+EXTENDING = 'extending'
+ERROR_EXTENDING = 'error_extending'
 
 # Seed 001: only the compute service reports these; they are never stored.
 CREATING_COMPUTE_COMPLETE = 'creating_compute_complete'
@@ -73,17 +76,22 @@ class Machine:
 
 
 # What the volume manager does, and nothing else: a volume in use is
-# detached before it is deleted; a failed delete may be asked again; an
-# administrator's os-reset_status (``reset_to``) is the only other way in.
+# detached before it is deleted or extended (Cinder before 3.42); a failed
+# delete may be asked again, a failed extend leaves the volume to delete;
+# an administrator's os-reset_status (``reset_to``) is the only other way
+# in.
 VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
-    AVAILABLE: frozenset({IN_USE, DELETING}),
+    AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING}),
     IN_USE: frozenset({AVAILABLE}),
+    EXTENDING: frozenset({AVAILABLE, ERROR_EXTENDING}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),
     ERROR: frozenset({DELETING}),
     ERROR_DELETING: frozenset({DELETING}),
+    ERROR_EXTENDING: frozenset({DELETING}),
     DELETED: frozenset(),
-}, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, CREATING, DELETING))
+}, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, ERROR_EXTENDING,
+             CREATING, DELETING))
 
 # A snapshot in error keeps no file the chain needs (a failed create
 # removes its overlay), so it may be deleted; one that failed to delete
@@ -115,7 +123,7 @@ GROUP_SNAPSHOT = dataclasses.replace(SNAPSHOT, kind='GroupSnapshot')
 
 # Work that a worker is doing on a resource in these statuses; the worker
 # recorded as its owner finishes it (or a later start of the service).
-IN_FLIGHT = (CREATING, DELETING)
+IN_FLIGHT = (CREATING, DELETING, EXTENDING)
 
 INSTANCE = Machine('Instance', {
     BUILD: frozenset({ACTIVE, INSTANCE_ERROR, INSTANCE_DELETED}),

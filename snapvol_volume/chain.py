@@ -247,6 +247,22 @@ class VolumeChain:
             raise
         return name
 
+    def grow(self, size_gb):
+        """The active file becomes ``size_gb`` (os-extend); the files below
+        keep their sizes, each the point in time of a snapshot. Returns
+        the size in GiB it has now, which may be larger (a grow done
+        before a crash)."""
+        _data, layers = self.check()
+        active = layers[0]
+        path = self.path(active.name)
+        current = qemu_img.info(path, active.fmt)['virtual-size']
+        if current < size_gb * GiB:
+            qemu_img.resize(path, active.fmt, size_gb * GiB)
+            if active.fmt == 'qcow2':
+                _pad(path)
+            current = size_gb * GiB
+        return current // GiB
+
     def merge_plan(self, snapshot_id):
         """How to merge the overlay of ``snapshot_id`` while a guest runs
         the chain: (delete_info for the compute service, the file the

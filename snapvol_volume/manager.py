@@ -69,6 +69,9 @@ class VolumeManager:
     def delete_volume(self, ctxt, volume_id):
         return views.volume(self.volumes.delete(ctxt, volume_id))
 
+    def extend_volume(self, ctxt, volume_id, new_size):
+        return views.volume(self.volumes.extend(ctxt, volume_id, new_size))
+
     def reset_volume_status(self, ctxt, volume_id, status):
         return views.volume(self.volumes.reset_status(ctxt, volume_id,
                                                       status))

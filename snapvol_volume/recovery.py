@@ -12,7 +12,8 @@ the row under it before acting.
 
 A detached volume's data cannot have changed since a snapshot was asked
 for, so an interrupted create is rolled forward, and an interrupted merge
-is run again from its last completed step. An interrupted attached create
+is run again from its last completed step. An interrupted extend ends
+available at the size its active file has. An interrupted attached create
 is settled by what the domain writes to, never made again
 (``Snapshots.build`` with ``recovery``).
 """
@@ -126,8 +127,9 @@ class Recovery:
                  item.status, item.owner)
         try:
             if item.kind == 'volume':
-                step = (self._volumes.build if item.status == states.CREATING
-                        else self._volumes.destroy)
+                step = {states.CREATING: self._volumes.build,
+                        states.EXTENDING: self._volumes.grow,
+                        states.DELETING: self._volumes.destroy}[item.status]
                 step(item.id, self.owner, recovery=True)
                 return True
             step = (self._snapshots.build if item.status == states.CREATING

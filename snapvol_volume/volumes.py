@@ -103,6 +103,26 @@ class Volumes:
         self._workers.spawn(self.destroy, volume.id, self.owner)
         return volume
 
+    def extend(self, ctxt, volume_id, new_size):
+        """Cinder's os-extend of a detached volume (attached ones, from
+        microversion 3.42, are not served): refused unless it grows."""
+        volume = scope.volume(self._db, ctxt, volume_id)
+        check_size(new_size)
+        with self._locks.state(volume.id):
+            volume = self._db.volume_get(volume.id)
+            if new_size <= volume.size:
+                raise exception.InvalidInput(
+                    reason='New size for extend must be greater than '
+                           'current size. (current: %d, extended: %d).'
+                           % (volume.size, new_size))
+            volume = self._db.volume_transition(
+                volume.id, states.EXTENDING, expected=[states.AVAILABLE],
+                values={'owner': self.owner})
+        LOG.info('Extending volume %s from %d to %d GiB', volume.id,
+                 volume.size, new_size)
+        self._workers.spawn(self.grow, volume.id, self.owner, new_size)
+        return volume
+
     def refuse_if_snapshotted(self, volume_id):
         """VolumeHasSnapshots while any snapshot depends on the volume."""
         snapshots = self._db.snapshot_get_all_for_volume(volume_id)
@@ -156,6 +176,28 @@ class Volumes:
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,
                            states.CREATING, states.ERROR, owner, e)
+            raise
+
+    def grow(self, volume_id, owner, new_size=None, recovery=False):
+        """Grows the active file of an extending volume, then records the
+        size. After a crash (``recovery``, no ``new_size`` known) the file
+        says: grown or not, the volume is available at the size it has."""
+        try:
+            with self._locks.chain(volume_id, recovery=recovery):
+                volume = self._mine(volume_id, states.EXTENDING, owner)
+                if volume is None:
+                    return
+                chain = self._shares.chain(volume)
+                size = chain.grow(new_size or volume.size)
+                if outcome.succeeded(self._db.volume_transition, volume_id,
+                                     states.EXTENDING, states.AVAILABLE,
+                                     owner, values={'size': size}):
+                    LOG.info('Volume %s is available, %d GiB', volume_id,
+                             size)
+        except Exception as e:
+            outcome.failed(self._db.volume_transition, volume_id,
+                           states.EXTENDING, states.ERROR_EXTENDING, owner,
+                           e)
             raise
 
     def destroy(self, volume_id, owner, recovery=False):

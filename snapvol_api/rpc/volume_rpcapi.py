@@ -23,8 +23,8 @@ class VolumeAPI:
     * 1.2 - Adds group types, groups and group snapshots (Cinder 3.11 to
       3.14, seed 002) and update_group_snapshot_status (the compute
       service's one report on a group snapshot).
-    * 1.3 - Adds list_volume_types, get_volume_type and
-      list_availability_zones.
+    * 1.3 - Adds list_volume_types, get_volume_type,
+      list_availability_zones and extend_volume.
     """
 
     RPC_API_VERSION = '1.3'
@@ -118,6 +118,12 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
+
+    def extend_volume(self, ctxt, volume_id, new_size):
+        """os-extend of a detached volume; returns it at once,
+        ``extending``."""
+        return self._call(ctxt, 'extend_volume', version='1.3',
+                          volume_id=volume_id, new_size=new_size)
 
     # Volume types and availability zones (1.3)
 

@@ -412,6 +412,34 @@ def test_bad_requests_change_nothing(services, tmp_path):
     assert [v.id for v in cinder.volumes.list()] == [vol.vol.id]
 
 
+def test_extend_keeps_the_data_and_every_snapshot(services, tmp_path):
+    """os-extend through python-cinderclient: the active file grows, the
+    snapshot keeps its point in time, and a later merge of a small base
+    with the grown overlay keeps every byte."""
+    cinder = services.client('alice')
+    directory = services.shares[0].split(':', 1)[1]
+    vol = Volume(services, directory, cinder, tmp_path)
+    vol.write(0x31)
+    s1 = vol.snapshot()
+    vol.write(0x32)
+    cinder.volumes.extend(vol.vol.id, 2)
+    wait_status(cinder.volumes.get, vol.vol.id, 'available')
+    assert cinder.volumes.get(vol.vol.id).size == 2
+    with pytest.raises(cinder_exc.BadRequest, match='greater than'):
+        cinder.volumes.extend(vol.vol.id, 2)
+
+    def check():
+        path, fmt = vol.active()
+        assert data.image_chain(path, fmt)[0]['virtual-size'] == 2 * GiB
+        # Past the old end the volume reads zeros.
+        vol.model.assert_matches(path, fmt, check_size=False)
+    check()
+    below, below_fmt = vol.backing(vol.info[s1])
+    vol.at[s1].assert_matches(vol.file(below), below_fmt)
+    vol.delete_snapshot(s1)
+    check()
+
+
 def _child(svc, name, pattern):
     """The pid of a child of process ``name`` matching ``pattern`` (only
     this stack's: other test runs may share the host), or None."""

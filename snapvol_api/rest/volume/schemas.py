@@ -129,6 +129,9 @@ action = {'type': 'object', 'minProperties': 1, 'maxProperties': 1,
 reset_status = {'type': 'object', 'properties': {'status': status},
                 'required': ['status'], 'additionalProperties': False}
 
+extend = {'type': 'object', 'properties': {'new_size': size},
+          'required': ['new_size'], 'additionalProperties': False}
+
 
 # Checks ---------------------------------------------------------------------
 

@@ -159,6 +159,16 @@ class FakeVolumeAPI:
         volume['status'] = 'deleting'
         return copy.deepcopy(volume)
 
+    def extend_volume(self, ctxt, volume_id, new_size):
+        self._record('extend_volume', ctxt, volume_id=volume_id,
+                     new_size=new_size)
+        volume = self._volume(ctxt, volume_id)
+        if new_size <= volume['size']:
+            raise exception.InvalidInput(reason='New size for extend must '
+                                         'be greater than current size.')
+        volume['status'] = 'extending'
+        return copy.deepcopy(volume)
+
     def reset_volume_status(self, ctxt, volume_id, status):
         self._record('reset_volume_status', ctxt, volume_id=volume_id,
                      status=status)

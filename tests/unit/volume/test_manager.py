@@ -7,6 +7,7 @@ import pytest
 
 from snapvol_api import exception
 from tests import imagedata
+from tests.imagedata import GiB
 from tests.unit.volume.helpers import ADMIN
 from tests.unit.volume.helpers import ALICE
 from tests.unit.volume.helpers import BOB
@@ -187,3 +188,48 @@ def test_volume_types_by_id_name_and_default(manager):
         assert manager.get_volume_type(ALICE, ref) == listed
     with pytest.raises(exception.VolumeTypeNotFound):
         manager.get_volume_type(ALICE, 'gold')
+
+
+def test_extend_grows_the_active_file_and_keeps_every_snapshot(
+        manager, share, tmp_path):
+    volume = create_volume(manager)
+    base = os.path.join(share, 'volume-%s' % volume['id'])
+    model = imagedata.ImageModel(tmp_path / 'model.raw', GiB)
+    model.write_image(base, 'raw', 0x11, 0, 65536)
+    snap = create_snapshot(manager, volume['id'])
+    at_snap = model.checkpoint('snap')
+    overlay = '%s.%s' % (base, snap['id'])
+    model.write_image(overlay, 'qcow2', 0x22, 65536, 65536)
+
+    with pytest.raises(exception.InvalidInput, match='greater than'):
+        manager.extend_volume(ALICE, volume['id'], 1)
+    extending = manager.extend_volume(ALICE, volume['id'], 3)
+    assert extending['status'] == 'extending'
+    wait_status(lambda: manager.get_volume(ALICE, volume['id']), 'available')
+    assert manager.get_volume(ALICE, volume['id'])['size'] == 3
+    assert imagedata.image_chain(overlay, 'qcow2')[0]['virtual-size'] == \
+        3 * GiB
+    # The snapshot keeps its size and its point in time; every byte
+    # written is still there.
+    assert imagedata.image_chain(base, 'raw')[0]['virtual-size'] == GiB
+    assert manager.get_snapshot(ALICE, snap['id'])['size'] == 1
+    at_snap.assert_matches(base, 'raw')
+    # The grown part reads as zeros.
+    model.assert_matches(overlay, 'qcow2', check_size=False)
+    # Deleting the snapshot merges a 1 GiB base with a 3 GiB overlay.
+    delete_snapshot(manager, snap['id'])
+    active = read_info(share, volume['id'])['active']
+    fmt = manager.get_volume(ALICE, volume['id'])['format']
+    assert imagedata.image_chain(os.path.join(share, active),
+                                 fmt)[0]['virtual-size'] == 3 * GiB
+    model.assert_matches(os.path.join(share, active), fmt, check_size=False)
+
+
+def test_extend_needs_a_detached_available_volume(manager):
+    volume = create_volume(manager)
+    manager.reset_volume_status(ADMIN, volume['id'], 'in-use')
+    with pytest.raises(exception.InvalidVolumeStatus):
+        manager.extend_volume(ALICE, volume['id'], 2)
+    with pytest.raises(exception.VolumeNotFound):
+        manager.extend_volume(BOB, volume['id'], 2)
+    assert manager.get_volume(ALICE, volume['id'])['size'] == 1

@@ -240,3 +240,27 @@ def test_recovery_finishes_interrupted_work(conf, compute, tmp_path):
         base: 'raw', info[s2['id']]: 'qcow2', info[s3.id]: 'qcow2'}
     at_s2.assert_matches(os.path.join(share, base), 'raw')
     expected.assert_matches(os.path.join(share, info['active']), 'qcow2')
+
+
+@pytest.mark.parametrize('grown', [False, True])
+def test_an_interrupted_extend_ends_at_the_size_of_its_file(
+        conf, compute, manager, grown):
+    """An extend an earlier run recorded: the file says whether it grew
+    (the requested size is not recorded), and the volume is available at
+    that size, never in error with good data."""
+    volume = create_volume(manager)
+    base = os.path.join(share_of(manager), 'volume-%s' % volume['id'])
+    manager.stop()
+    db.volume_transition(volume['id'], states.EXTENDING,
+                         values={'owner': 'earlier-run/0'})
+    if grown:
+        subprocess.run(['qemu-img', 'resize', '-q', '-f', 'raw', base,
+                        str(4 * 1024 ** 3)], check=True)
+    mgr = start_manager(compute)
+    try:
+        wait_status(lambda: mgr.get_volume(ALICE, volume['id']), 'available')
+        assert mgr.get_volume(ALICE, volume['id'])['size'] == (
+            4 if grown else 1)
+        assert os.path.getsize(base) == (4 if grown else 1) * 1024 ** 3
+    finally:
+        mgr.stop()

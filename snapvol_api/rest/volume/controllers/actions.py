@@ -10,9 +10,12 @@ from snapvol_api.rest.volume.controllers import current
 
 
 class ActionController(controller.Controller):
+    """The actions of snapshots; ``VolumeActionController`` adds the
+    volumes' own."""
 
     def __init__(self, resource):
         self._resource = resource
+        self._actions = {'os-reset_status': self._reset_status}
 
     @pecan.expose('json')
     def post(self, parent_id):
@@ -20,9 +23,9 @@ class ActionController(controller.Controller):
                                            self._resource.not_found)
         body = schemas.parse(pecan.request, schemas.action)
         (action, args), = body.items()
-        if action != 'os-reset_status':
+        if action not in self._actions:
             raise exception.Invalid('There is no such action: %s.' % action)
-        self._reset_status(resource_id, args)
+        self._actions[action](resource_id, args)
         return current.empty_response(202)
 
     def _reset_status(self, resource_id, args):
@@ -36,3 +39,16 @@ class ActionController(controller.Controller):
                 % (status, self._resource.kind,
                    ', '.join(self._resource.reset_statuses)))
         current.call(self._resource.reset_status, resource_id, status)
+
+
+class VolumeActionController(ActionController):
+
+    def __init__(self, resource):
+        super().__init__(resource)
+        self._actions['os-extend'] = self._extend
+
+    def _extend(self, volume_id, args):
+        current.authorize('volume:extend')
+        jsonbody.validate(schemas.extend, args)
+        current.call('extend_volume', volume_id,
+                     schemas.to_size(args['new_size']))

@@ -9,7 +9,7 @@ from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
-from snapvol_api.rest.volume.controllers.actions import ActionController
+from snapvol_api.rest.volume.controllers.actions import VolumeActionController
 from snapvol_api.rest.volume.controllers.metadata import MetadataController
 from snapvol_api.rest.volume.controllers.resources import VOLUME
 
@@ -96,7 +96,7 @@ class VolumesController(controller.Controller):
     _custom_actions = {'detail': ['GET'], 'summary': ['GET']}
 
     metadata = MetadataController(VOLUME)
-    action = ActionController(VOLUME)
+    action = VolumeActionController(VOLUME)
 
     def _list(self, collection_path, view):
         current.authorize('volume:get_all')
