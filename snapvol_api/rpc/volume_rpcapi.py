@@ -66,6 +66,12 @@ class VolumeAPI:
         """Returns the volume at once, status 'deleting'."""
         return self._call(ctxt, 'delete_volume', volume_id=volume_id)
 
+    def extend_volume(self, ctxt, volume_id, new_size):
+        """os-extend of a detached volume; returns it at once,
+        ``extending``."""
+        return self._call(ctxt, 'extend_volume', version='1.3',
+                          volume_id=volume_id, new_size=new_size)
+
     def reset_volume_status(self, ctxt, volume_id, status):
         return self._call(ctxt, 'reset_volume_status', volume_id=volume_id,
                           status=status)
@@ -118,12 +124,6 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
-
-    def extend_volume(self, ctxt, volume_id, new_size):
-        """os-extend of a detached volume; returns it at once,
-        ``extending``."""
-        return self._call(ctxt, 'extend_volume', version='1.3',
-                          volume_id=volume_id, new_size=new_size)
 
     # Volume types and availability zones (1.3)
 
