@@ -20,6 +20,14 @@ LOG = logging.getLogger(__name__)
 BOOT_PROPERTIES = ('kernel_id', 'ramdisk_id', 'os_command_line',
                    'hw_qemu_guest_agent')
 
+
+def _under_boot_properties(properties, metadata):
+    """``metadata`` over the boot properties among ``properties``."""
+    merged = {k: v for k, v in properties.items() if k in BOOT_PROPERTIES}
+    merged.update(metadata or {})
+    return merged
+
+
 # Nova's image statuses, by the group snapshot's.
 IMAGE_STATUSES = {
     states.CREATING: 'SAVING',
@@ -53,9 +61,8 @@ class Images:
             'device_name': '/dev/%s' % d['device'],
             'boot_index': d['boot_index'], 'delete_on_termination': False,
             'disk_bus': 'virtio', 'device_type': 'disk'} for d in disks]
-        properties = {m.key: m.value for m in instance.metadata_items
-                      if m.key in BOOT_PROPERTIES}
-        properties.update(metadata or {})
+        properties = _under_boot_properties(
+            {m.key: m.value for m in instance.metadata_items}, metadata)
         image = self._db.image_create(
             {'name': name, 'project_id': instance.project_id,
              'user_id': ctxt.user_id, 'instance_id': instance_id,
@@ -102,9 +109,7 @@ class Images:
                     'boot_index': m['boot_index'],
                     'device': m['device_name'].rsplit('/', 1)[-1]}
                    for m in view['block_device_mapping']]
-        properties = {k: v for k, v in view['properties'].items()
-                      if k in BOOT_PROPERTIES}
-        properties.update(metadata or {})
+        properties = _under_boot_properties(view['properties'], metadata)
         LOG.info('Booting from image %s: %d volume(s) from the snapshots '
                  'of group snapshot %s', image_id, len(members),
                  image.group_snapshot_id)

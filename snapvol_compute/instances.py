@@ -55,7 +55,8 @@ def _devices(block_devices):
         if device is not None and device not in names.DEVICES:
             raise exception.InvalidInput(reason='device %s is invalid'
                                          % device)
-    if len({d for d in wanted if d}) != len([d for d in wanted if d]):
+    named = [d for d in wanted if d]
+    if len(set(named)) != len(named):
         raise exception.InvalidInput(reason='a device is mapped twice')
     free = (d for d in names.DEVICES if d not in wanted)
     return [device or next(free) for device in wanted]
