@@ -109,6 +109,10 @@ class GroupTypeNotFound(NotFound):
     msg_fmt = 'Group type %(group_type_id)s could not be found.'
 
 
+class MessageNotFound(NotFound):
+    msg_fmt = 'Message %(message_id)s could not be found.'
+
+
 class MetadataKeyNotFound(NotFound):
     msg_fmt = 'Metadata key %(key)s could not be found.'
 

@@ -83,6 +83,10 @@ class Volume(TimestampMixin, Base):
     availability_zone: Mapped[str] = mapped_column(String(255),
                                                    default='nova')
     source_snapshot_id: Mapped[str | None] = mapped_column(String(36))
+    # Cinder's flag (os-set_bootable); a volume made from a snapshot takes
+    # it from the snapshot's volume.
+    bootable: Mapped[bool] = mapped_column(Boolean, default=False,
+                                           nullable=False)
     # Mirrors "active" of the volume's info store (the truth on the share)
     # so that reads need not touch the share.
     active_file: Mapped[str | None] = mapped_column(String(255))
@@ -239,3 +243,25 @@ class VolumeAttachment(Base):
     device: Mapped[str | None] = mapped_column(String(64))
     attached_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow, nullable=False)
+
+
+class Message(TimestampMixin, Base):
+    """A user message (Cinder microversion 3.3): what went wrong with a
+    project's asynchronous request, in words fit for its users."""
+    __tablename__ = 'messages'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    request_id: Mapped[str | None] = mapped_column(String(255))
+    resource_type: Mapped[str | None] = mapped_column(String(36))
+    resource_uuid: Mapped[str | None] = mapped_column(String(36),
+                                                      index=True)
+    event_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    message_level: Mapped[str] = mapped_column(String(255),
+                                               nullable=False)
+    # "<action>: <detail>", from fixed texts (snapvol_volume.messages):
+    # never an exception's text, which may name hosts and paths.
+    user_message: Mapped[str] = mapped_column(Text, nullable=False)
+    expires_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, nullable=False, index=True)

@@ -54,7 +54,7 @@ def _group_of(volume_id):
 
 
 def _count(model):
-    with db._session() as session:
+    with db.session() as session:
         return session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
@@ -306,7 +306,7 @@ def test_deleting_a_group_soft_deletes_it_once_it_is_empty(conf):
     with pytest.raises(exception.GroupNotFound):
         db.group_get(group.id)
     assert db.group_get_all() == []
-    with db._session() as session:
+    with db.session() as session:
         row = session.get(models.Group, group.id)
         assert (row.deleted, row.status) == (True, states.DELETED)
         assert row.deleted_at is not None

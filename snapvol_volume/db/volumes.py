@@ -1,0 +1,254 @@
+"""Volumes (with their files and attachments) and snapshots in the volume
+database."""
+
+from collections.abc import Collection
+
+import sqlalchemy as sa
+
+from snapvol_api import exception
+from snapvol_api import states
+from snapvol_api.runtime import database
+from snapvol_volume.db import common
+from snapvol_volume.db import models
+
+VOLUME_SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at',
+                    'updated_at', 'availability_zone')
+SNAPSHOT_SORT_KEYS = ('id', 'name', 'status', 'volume_id', 'created_at',
+                    'updated_at')
+
+
+# Volumes --------------------------------------------------------------------
+
+def volume_get(volume_id, project_id=None):
+    """A live volume, of ``project_id`` when it is given."""
+    with common.session() as session:
+        return common.get(session, models.Volume, volume_id, project_id,
+                          exception.VolumeNotFound(volume_id=volume_id))
+
+
+def volume_get_all(filters=None, marker=None, limit=None, sort=None,
+                   offset=None):
+    """Live volumes matching ``filters`` (column values, ``project_id``,
+    ``metadata`` dict), sorted by ``sort`` ([key, dir] pairs), after the
+    volume with id ``marker``."""
+    return common.get_all(models.Volume, VOLUME_SORT_KEYS, filters, marker,
+                          limit, sort, offset)
+
+
+def volume_get_all_by_host(host):
+    with common.session() as session:
+        return list(session.scalars(
+            common.live(models.Volume).where(models.Volume.host == host)))
+
+
+
+
+def volume_create(values: dict, metadata: dict | None = None
+                  ) -> models.Volume:
+    """A new volume; ``values['status']`` is the initial one."""
+    return volume_get(common.create(models.Volume, models.VolumeMetadata,
+                                    values, metadata))
+
+
+def _volume_transition(session, volume_id, target, expected=None,
+                       values=None, owner=None, reset=False):
+    conflict = common.conflict(exception.VolumeNotFound,
+                               exception.InvalidVolumeStatus,
+                               volume_id=volume_id)
+    common.transition(session, states.VOLUME, models.Volume, volume_id,
+                      target, expected, values, owner, reset, conflict)
+    if target == states.DELETED:
+        session.execute(sa.delete(models.VolumeFile).where(
+            models.VolumeFile.volume_id == volume_id))
+
+
+def volume_transition(volume_id: str, target: str,
+                      expected: Collection[str] | None = None,
+                      values: dict | None = None, owner: str | None = None,
+                      reset: bool = False) -> models.Volume | None:
+    """Moves a live volume to ``target`` if ``states.VOLUME`` allows it
+    from the status the row has now (and that status is in ``expected``;
+    and ``owner`` is its recorded owner, when given), in one
+    compare-and-swap; else InvalidVolumeStatus, and nothing changes.
+
+    ``values``: other columns set with it. ``reset``: an administrator's
+    os-reset_status, from any status to one of ``states.VOLUME.reset_to``.
+    To ``deleted`` the volume is soft-deleted with its file records and
+    None is returned.
+    """
+    with common.session() as session:
+        _volume_transition(session, volume_id, target, expected, values,
+                           owner, reset)
+    return None if target == states.DELETED else volume_get(volume_id)
+
+
+def volume_claim(volume_id: str, status: str, owner_from: str | None,
+                 owner_to: str) -> bool:
+    """Makes ``owner_to`` the owner of the volume's work if it is still
+    ``status`` and owned by ``owner_from``; False if not."""
+    with common.session() as session:
+        return common.claim(session, models.Volume, volume_id, status,
+                            owner_from, owner_to)
+
+
+def volume_update(volume_id: str, values: dict) -> models.Volume:
+    """Changes columns other than the status (see volume_transition) and
+    the group (see group_add_volumes)."""
+    common.update(models.Volume, volume_id, values,
+                  exception.VolumeNotFound(volume_id=volume_id),
+                  protected=('group_id',))
+    return volume_get(volume_id)
+
+
+def volume_attach(volume_id: str, instance_id: str, host: str,
+                  device: str | None) -> models.Volume:
+    """Records an attachment and makes the volume in-use, if it was
+    available; else InvalidVolumeStatus."""
+    with common.session() as session:
+        _volume_transition(session, volume_id, states.IN_USE)
+        session.add(models.VolumeAttachment(
+            volume_id=volume_id, instance_id=instance_id, host=host,
+            device=device))
+    return volume_get(volume_id)
+
+
+def volume_detach(volume_id: str, instance_id: str) -> models.Volume:
+    """Forgets the attachment; the volume is available again once it has
+    none left."""
+    with common.session() as session:
+        volume = common.get(session, models.Volume, volume_id, None,
+                            exception.VolumeNotFound(volume_id=volume_id))
+        mine = [a for a in volume.attachments
+                if a.instance_id == instance_id]
+        if not mine:
+            raise exception.VolumeNotAttached(volume_id=volume_id)
+        last = len(mine) == len(volume.attachments)
+        for attachment in mine:
+            session.delete(attachment)
+        if last and volume.status == states.IN_USE:
+            _volume_transition(session, volume_id, states.AVAILABLE)
+    return volume_get(volume_id)
+
+
+def volume_forget_attachments(volume_id: str) -> models.Volume:
+    """Forgets every attachment of the volume (an administrator's
+    os-reset_status); its status is not changed."""
+    with common.session() as session:
+        common.get(session, models.Volume, volume_id, None,
+                   exception.VolumeNotFound(volume_id=volume_id))
+        session.execute(sa.delete(models.VolumeAttachment).where(
+            models.VolumeAttachment.volume_id == volume_id))
+    return volume_get(volume_id)
+
+
+def volume_metadata_set(volume_id, metadata, replace=False):
+    with common.session() as session:
+        database.set_metadata(session, models.VolumeMetadata, 'volume_id',
+                              volume_id, metadata, replace)
+    return volume_get(volume_id)
+
+
+def volume_metadata_delete(volume_id, key):
+    with common.session() as session:
+        common.delete_metadata_key(session, models.VolumeMetadata, 'volume_id',
+                                   volume_id, key)
+
+
+def volume_file_set(volume_id, name, file_format):
+    """Records (or changes) the format of one file of a volume."""
+    with common.session() as session:
+        session.merge(models.VolumeFile(volume_id=volume_id, name=name,
+                                        format=file_format))
+
+
+def volume_file_delete(volume_id, name):
+    with common.session() as session:
+        session.execute(sa.delete(models.VolumeFile).where(
+            models.VolumeFile.volume_id == volume_id,
+            models.VolumeFile.name == name))
+
+
+def volume_files(volume_id):
+    """{file name: recorded format} of a volume."""
+    with common.session() as session:
+        return {f.name: f.format for f in session.scalars(
+            sa.select(models.VolumeFile).where(
+                models.VolumeFile.volume_id == volume_id))}
+
+
+# Snapshots ------------------------------------------------------------------
+
+def snapshot_get(snapshot_id, project_id=None):
+    with common.session() as session:
+        return common.get(session, models.Snapshot, snapshot_id, project_id,
+                          exception.SnapshotNotFound(snapshot_id=snapshot_id))
+
+
+def snapshot_get_all(filters=None, marker=None, limit=None, sort=None,
+                     offset=None):
+    return common.get_all(models.Snapshot, SNAPSHOT_SORT_KEYS, filters, marker,
+                          limit, sort, offset)
+
+
+def snapshot_get_all_for_volume(volume_id):
+    """Live snapshots of a volume, oldest first."""
+    with common.session() as session:
+        return list(session.scalars(
+            common.live(models.Snapshot)
+            .where(models.Snapshot.volume_id == volume_id)
+            .order_by(models.Snapshot.created_at, models.Snapshot.id)))
+
+
+def snapshot_create(values: dict, metadata: dict | None = None
+                    ) -> models.Snapshot:
+    """A new snapshot; ``values['status']`` is the initial one."""
+    return snapshot_get(common.create(models.Snapshot, models.SnapshotMetadata,
+                                      values, metadata))
+
+
+def snapshot_transition(snapshot_id: str, target: str,
+                        expected: Collection[str] | None = None,
+                        values: dict | None = None,
+                        owner: str | None = None,
+                        reset: bool = False) -> models.Snapshot | None:
+    """volume_transition for a snapshot, by ``states.SNAPSHOT``, raising
+    InvalidSnapshotStatus. To ``deleted`` the snapshot is soft-deleted,
+    keeping its status, and None is returned."""
+    with common.session() as session:
+        conflict = common.conflict(exception.SnapshotNotFound,
+                                   exception.InvalidSnapshotStatus,
+                                   snapshot_id=snapshot_id)
+        common.transition(session, states.SNAPSHOT, models.Snapshot,
+                          snapshot_id, target, expected, values, owner,
+                          reset, conflict)
+    return None if target == states.DELETED else snapshot_get(snapshot_id)
+
+
+def snapshot_claim(snapshot_id: str, status: str, owner_from: str | None,
+                   owner_to: str) -> bool:
+    """volume_claim for a snapshot."""
+    with common.session() as session:
+        return common.claim(session, models.Snapshot, snapshot_id, status,
+                            owner_from, owner_to)
+
+
+def snapshot_update(snapshot_id: str, values: dict) -> models.Snapshot:
+    """Changes columns other than the status (see snapshot_transition) and
+    the group snapshot (set only by group_snapshot_create)."""
+    common.update(models.Snapshot, snapshot_id, values,
+                  exception.SnapshotNotFound(snapshot_id=snapshot_id),
+                  protected=('group_snapshot_id',))
+    return snapshot_get(snapshot_id)
+
+
+def snapshot_metadata_set(snapshot_id, metadata, replace=False):
+    with common.session() as session:
+        database.set_metadata(session, models.SnapshotMetadata,
+                              'snapshot_id', snapshot_id, metadata, replace)
+    return snapshot_get(snapshot_id)
+
+
+def snapshot_metadata_delete(snapshot_id, key):
+    with common.session() as session:
+        common.delete_metadata_key(session, models.SnapshotMetadata,
+                                   'snapshot_id', snapshot_id, key)
