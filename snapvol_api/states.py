@@ -45,15 +45,19 @@ INSTANCE_DELETED = 'DELETED'
 class Machine:
     """The states of one kind of resource: ``transitions`` maps each
     status to the statuses it may change to; ``reset_to`` are the statuses
-    an administrator may force from any status."""
+    an administrator may force from any status. ``parked``: statuses of
+    Cinder features snapvol does not have, which only os-reset_status
+    sets (Cinder accepts them) and only os-reset_status leaves: no work
+    ever starts from them."""
 
     kind: str
     transitions: Mapping[str, frozenset]
     reset_to: tuple
+    parked: tuple = ()
 
     @property
     def statuses(self):
-        return tuple(self.transitions)
+        return tuple(self.transitions) + self.parked
 
     @property
     def initial(self):
@@ -62,7 +66,7 @@ class Machine:
 
     @property
     def terminal(self):
-        """The statuses nothing leaves."""
+        """The statuses nothing leaves, not even os-reset_status."""
         return tuple(s for s, targets in self.transitions.items()
                      if not targets)
 
@@ -74,6 +78,13 @@ class Machine:
         return tuple(s for s, targets in self.transitions.items()
                      if target in targets)
 
+
+_VOLUME_PARKED = ('attaching', 'detaching', 'maintenance', 'reserved',
+                  'managing', 'error_managing', 'awaiting-transfer',
+                  'backing-up', 'error_backing-up', 'restoring-backup',
+                  'error_restoring', 'downloading', 'uploading', 'retyping',
+                  'reverting')
+_SNAPSHOT_PARKED = ('unmanaging', 'backing-up', 'restoring')
 
 # What the volume manager does, and nothing else: a volume in use is
 # detached before it is deleted or extended (Cinder before 3.42); a failed
@@ -91,7 +102,8 @@ VOLUME = Machine('Volume', {
     ERROR_EXTENDING: frozenset({DELETING}),
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, ERROR_EXTENDING,
-             CREATING, DELETING))
+             CREATING, DELETING) + _VOLUME_PARKED,
+   parked=_VOLUME_PARKED)
 
 # A snapshot in error keeps no file the chain needs (a failed create
 # removes its overlay), so it may be deleted; one that failed to delete
@@ -103,7 +115,8 @@ SNAPSHOT = Machine('Snapshot', {
     ERROR: frozenset({DELETING}),
     ERROR_DELETING: frozenset({DELETING}),
     DELETED: frozenset(),
-}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
+}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING)
+   + _SNAPSHOT_PARKED, parked=_SNAPSHOT_PARKED)
 
 # Generic groups (Cinder 3.13), without Cinder's in-use (attachments are
 # the member volumes' own status). An update (volumes added or removed)
@@ -118,8 +131,11 @@ GROUP = Machine('Group', {
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
-# Group snapshots (Cinder 3.14): as a snapshot.
-GROUP_SNAPSHOT = dataclasses.replace(SNAPSHOT, kind='GroupSnapshot')
+# Group snapshots (Cinder 3.14): as a snapshot, without Cinder features
+# to park in.
+GROUP_SNAPSHOT = dataclasses.replace(
+    SNAPSHOT, kind='GroupSnapshot', parked=(),
+    reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
 # Work that a worker is doing on a resource in these statuses; the worker
 # recorded as its owner finishes it (or a later start of the service).
