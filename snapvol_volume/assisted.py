@@ -279,6 +279,33 @@ class Assisted:
             LOG.warning('Refused report %s on snapshot %s: nothing waits '
                         'for it', status, snapshot_id)
 
+    def receive_nova_style(self, snapshot, status, progress):
+        """os-update_snapshot_status, as upstream Nova reports an assisted
+        snapshot (Cinder's remotefs drivers wait for it): "creating" or
+        "deleting" at 90% when its part is done, "error" or
+        "error_deleting" when it failed. Nova writes a new qcow2 overlay
+        (the file this service named); anything else only records the
+        progress. False when no worker waited for it."""
+        if status == states.ERROR or status == states.ERROR_DELETING:
+            translated = states.ERROR
+        elif progress == '90%' and status in (states.CREATING,
+                                             states.AVAILABLE):
+            translated = states.CREATING_COMPUTE_COMPLETE
+        elif progress == '90%' and status == states.DELETING:
+            translated = states.DELETING_COMPUTE_COMPLETE
+        else:
+            return False
+        file_format = {}
+        if translated == states.CREATING_COMPUTE_COMPLETE:
+            volume = self._db.volume_get(snapshot.volume_id)
+            file_format = {self._shares.chain(volume).snapshot_file(
+                snapshot.id): 'qcow2'}
+        report = {'status': translated, 'progress': progress,
+                  'file_format': file_format,
+                  'reason': 'the compute service reported %s' % status,
+                  'quiesced': None}
+        return self.reports.deliver(snapshot.id, report)
+
     def receive_set(self, group_snapshot_id, status, members, quiesced=None,
                     freeze_seconds=None, freeze_warning=False, reason=None):
         """The compute service's one report on a group snapshot, checked

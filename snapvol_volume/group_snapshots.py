@@ -19,6 +19,7 @@ from oslo_log import log as logging
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume import group_types
+from snapvol_volume import messages
 from snapvol_volume import outcome
 from snapvol_volume import scope
 
@@ -160,6 +161,18 @@ class GroupSnapshots:
                 metadata[DEVICE_KEY] = attachment.device
         return metadata
 
+    def reset_status(self, ctxt, group_snapshot_id, status):
+        """Cinder 3.19's group snapshot reset_status, for administrators;
+        the members keep theirs."""
+        scope.require_admin(ctxt)
+        group_snapshot = self._db.group_snapshot_get(group_snapshot_id,
+                                                     scope.project(ctxt))
+        group_snapshot = self._db.group_snapshot_transition(
+            group_snapshot.id, status, reset=True)
+        LOG.warning('Group snapshot %s status reset to %s by %s',
+                    group_snapshot.id, status, ctxt.user_id)
+        return group_snapshot
+
     def delete(self, ctxt, group_snapshot_id):
         """Deletes the members one after another, in one worker: QEMU has
         no transactional merge, and QEMU 7.2 was seen to crash running
@@ -218,7 +231,9 @@ class GroupSnapshots:
                 LOG.exception('Group snapshot %s failed', group_snapshot_id)
                 for member in members:
                     outcome.failed(self._db.snapshot_transition, member.id,
-                                   states.CREATING, states.ERROR, owner, e)
+                                   states.CREATING, states.ERROR, owner, e,
+                                   self._snapshots.teller(
+                                       member.id, messages.CREATE_SNAPSHOT))
         settle(self._db, group_snapshot_id)
 
     def _create(self, group_snapshot, members, owner):
@@ -259,7 +274,8 @@ class GroupSnapshots:
             if member.id not in taken:
                 outcome.failed(self._db.snapshot_transition, member.id,
                                states.CREATING, states.ERROR, owner,
-                               report['error'])
+                               report['error'], self._snapshots.teller(
+                                   member.id, messages.CREATE_SNAPSHOT))
                 continue
             if metadata:
                 self._db.snapshot_metadata_set(member.id, metadata)

@@ -107,6 +107,15 @@ class Groups:
                  ', '.join(add_volumes) or 'none',
                  ', '.join(remove_volumes) or 'none')
 
+    def reset_status(self, ctxt, group_id, status):
+        """Cinder 3.20's group reset_status, for administrators."""
+        scope.require_admin(ctxt)
+        group = self._db.group_get(group_id, scope.project(ctxt))
+        group = self._db.group_transition(group.id, status, reset=True)
+        LOG.warning('Group %s status reset to %s by %s', group.id, status,
+                    ctxt.user_id)
+        return group
+
     def delete(self, ctxt, group_id, delete_volumes):
         group = self._db.group_get(group_id, scope.project(ctxt))
         if self._db.group_snapshot_get_all({'group_id': group.id}):

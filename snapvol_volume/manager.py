@@ -22,7 +22,7 @@ from snapvol_volume import volume_types
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
@@ -66,15 +66,22 @@ class VolumeManager:
     def update_volume(self, ctxt, volume_id, values):
         return views.volume(self.volumes.update(ctxt, volume_id, values))
 
-    def delete_volume(self, ctxt, volume_id):
-        return views.volume(self.volumes.delete(ctxt, volume_id))
+    def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
+        return views.volume(self.volumes.delete(ctxt, volume_id,
+                                                cascade=cascade,
+                                                force=force))
 
     def extend_volume(self, ctxt, volume_id, new_size):
         return views.volume(self.volumes.extend(ctxt, volume_id, new_size))
 
-    def reset_volume_status(self, ctxt, volume_id, status):
-        return views.volume(self.volumes.reset_status(ctxt, volume_id,
-                                                      status))
+    def reset_volume_status(self, ctxt, volume_id, status,
+                            attach_status=None):
+        return views.volume(self.volumes.reset_status(
+            ctxt, volume_id, status, attach_status=attach_status))
+
+    def set_volume_bootable(self, ctxt, volume_id, bootable):
+        return views.volume(self.volumes.set_bootable(ctxt, volume_id,
+                                                      bootable))
 
     def set_volume_metadata(self, ctxt, volume_id, metadata, replace):
         volume = scope.volume(self._db, ctxt, volume_id)
@@ -104,8 +111,13 @@ class VolumeManager:
         return views.snapshot(self.snapshots.update(ctxt, snapshot_id,
                                                     values))
 
-    def delete_snapshot(self, ctxt, snapshot_id):
-        return views.snapshot(self.snapshots.delete(ctxt, snapshot_id))
+    def delete_snapshot(self, ctxt, snapshot_id, force=False):
+        return views.snapshot(self.snapshots.delete(ctxt, snapshot_id,
+                                                    force=force))
+
+    def report_snapshot_status(self, ctxt, snapshot_id, status, progress):
+        return views.snapshot(self.snapshots.report(ctxt, snapshot_id,
+                                                    status, progress))
 
     def reset_snapshot_status(self, ctxt, snapshot_id, status):
         return views.snapshot(self.snapshots.reset_status(ctxt, snapshot_id,
@@ -119,6 +131,20 @@ class VolumeManager:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         self._db.snapshot_metadata_delete(snapshot.id, key)
+
+    # User messages (1.4) ----------------------------------------------------
+
+    def list_messages(self, ctxt, filters, marker, limit, sort, offset):
+        filters = scope.list_filters(ctxt, filters, scope.MESSAGE_FILTERS)
+        return [views.message(m) for m in self._db.message_get_all(
+            filters, marker, limit, sort, offset)]
+
+    def get_message(self, ctxt, message_id):
+        return views.message(self._db.message_get(message_id,
+                                                  scope.project(ctxt)))
+
+    def delete_message(self, ctxt, message_id):
+        self._db.message_delete(message_id, scope.project(ctxt))
 
     # Volume types and availability zones (1.3) ------------------------------
 
@@ -172,6 +198,13 @@ class VolumeManager:
     def delete_group(self, ctxt, group_id, delete_volumes):
         group = self.groups.delete(ctxt, group_id, delete_volumes)
         return views.group(group) if group is not None else None
+
+    def reset_group_status(self, ctxt, group_id, status):
+        return views.group(self.groups.reset_status(ctxt, group_id, status))
+
+    def reset_group_snapshot_status(self, ctxt, group_snapshot_id, status):
+        return views.group_snapshot(self.group_snapshots.reset_status(
+            ctxt, group_snapshot_id, status))
 
     def get_group_snapshot(self, ctxt, group_snapshot_id):
         return views.group_snapshot(self._db.group_snapshot_get(

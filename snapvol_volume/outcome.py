@@ -10,16 +10,21 @@ LOG = logging.getLogger(__name__)
 CONFLICTS = (exception.InvalidVolumeStatus, exception.InvalidSnapshotStatus)
 
 
-def failed(transition, resource_id, source, target, owner, error):
+def failed(transition, resource_id, source, target, owner, error,
+           tell=None):
     """Moves the resource from ``source`` to ``target`` after ``error``,
-    if it is still ``source`` and still the work of ``owner``; if someone
-    else changed it (an administrator's os-reset_status, another worker),
-    logs that and leaves it."""
+    if it is still ``source`` and still the work of ``owner``, then calls
+    ``tell(error)`` (the user message); if someone else changed it (an
+    administrator's os-reset_status, another worker), logs that and
+    leaves it."""
     LOG.error('%s %s failed: %s', source.capitalize(), resource_id, error)
     try:
         transition(resource_id, target, expected=[source], owner=owner)
     except CONFLICTS as e:
         LOG.warning('Not recording %s for %s: %s', target, resource_id, e)
+        return
+    if tell is not None:
+        tell(error)
 
 
 def succeeded(transition, resource_id, source, target, owner, values=None):

@@ -10,11 +10,18 @@ from oslo_utils import strutils
 
 from snapvol_api import exception
 
-_COMMON_FILTERS = ('name', 'status', 'metadata', 'project_id')
-VOLUME_FILTERS = _COMMON_FILTERS + ('group_id',)
-SNAPSHOT_FILTERS = _COMMON_FILTERS + ('volume_id', 'group_snapshot_id')
-GROUP_FILTERS = ('name', 'status', 'project_id')
+# The columns each listing may filter on; "name~" and "status~" match a
+# part of the text.
+_COMMON_FILTERS = ('name', 'status', 'name~', 'status~', 'project_id')
+VOLUME_FILTERS = _COMMON_FILTERS + (
+    'metadata', 'group_id', 'bootable', 'availability_zone', 'size',
+    'user_id')
+SNAPSHOT_FILTERS = _COMMON_FILTERS + ('metadata', 'volume_id',
+                                      'group_snapshot_id')
+GROUP_FILTERS = _COMMON_FILTERS
 GROUP_SNAPSHOT_FILTERS = GROUP_FILTERS + ('group_id',)
+MESSAGE_FILTERS = ('project_id', 'resource_uuid', 'resource_type',
+                   'event_id', 'request_id', 'message_level')
 
 
 def project(ctxt):

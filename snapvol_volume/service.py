@@ -19,6 +19,7 @@ from snapvol_volume import group_snapshots as group_snapshots_mod
 from snapvol_volume import groups as groups_mod
 from snapvol_volume import locks as locks_mod
 from snapvol_volume import manager as manager_mod
+from snapvol_volume import messages as messages_mod
 from snapvol_volume import recovery as recovery_mod
 from snapvol_volume import reports as reports_mod
 from snapvol_volume import shares as shares_mod
@@ -68,9 +69,11 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
         db, shares, compute or compute_mod.ComputeClient(),
         compute_rpc or _OnFirstUse(compute_rpcapi.ComputeAPI),
         reports or reports_mod.Reports())
-    volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner)
+    messages = messages_mod.Messages(db)
+    volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner,
+                                  messages)
     snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
-                                        owner)
+                                        owner, messages)
     recovery = recovery_mod.Recovery(
         db, shares, locks, volumes, snapshots,
         recovery_workers or workers_mod.Workers(CONF.volume.worker_threads,

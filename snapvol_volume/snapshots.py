@@ -14,6 +14,7 @@ from oslo_log import log as logging
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume import group_snapshots
+from snapvol_volume import messages
 from snapvol_volume import outcome
 from snapvol_volume import scope
 
@@ -22,8 +23,10 @@ LOG = logging.getLogger(__name__)
 
 class Snapshots:
 
-    def __init__(self, db, shares, locks, workers, assisted, owner):
+    def __init__(self, db, shares, locks, workers, assisted, owner,
+                 messages):
         self._db = db
+        self._messages = messages
         self._shares = shares
         self._locks = locks
         self._workers = workers
@@ -63,10 +66,14 @@ class Snapshots:
             snapshot = self._db.snapshot_update(snapshot.id, values)
         return snapshot
 
-    def delete(self, ctxt, snapshot_id, in_group=False):
+    def delete(self, ctxt, snapshot_id, in_group=False, force=False):
         """``in_group``: the delete of its group snapshot, which runs the
         merge itself; a member is not deleted alone (Cinder refuses it
-        too)."""
+        too). ``force`` (administrators: os-force_delete): whatever its
+        status; a worker still making it finds the work is no longer
+        its own, and the merge runs once the chain is free."""
+        if force:
+            scope.require_admin(ctxt)
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         if snapshot.group_snapshot_id and not in_group:
             raise exception.InvalidSnapshot(
@@ -81,9 +88,10 @@ class Snapshots:
                 self._shares.check_now(
                     self._db.volume_get(snapshot.volume_id))
             snapshot = self._db.snapshot_transition(
-                snapshot.id, states.DELETING, values={'owner': self.owner})
-        LOG.info('Deleting snapshot %s of volume %s', snapshot.id,
-                 snapshot.volume_id)
+                snapshot.id, states.DELETING, values={'owner': self.owner},
+                reset=force)
+        LOG.info('Deleting snapshot %s of volume %s%s', snapshot.id,
+                 snapshot.volume_id, ' (forced)' if force else '')
         if not in_group:
             self._workers.spawn(self.merge, snapshot.id, self.owner)
         return snapshot
@@ -106,6 +114,33 @@ class Snapshots:
                     status, ctxt.user_id)
         return snapshot
 
+    # Cinder's os-update_snapshot_status: what each status may report.
+    API_REPORTS = {
+        states.CREATING: (states.CREATING, states.AVAILABLE, states.ERROR),
+        states.DELETING: (states.DELETING, states.ERROR_DELETING),
+    }
+
+    def report(self, ctxt, snapshot_id, status, progress):
+        """os-update_snapshot_status from the snapshot's project (upstream
+        Nova sends it with the user's token): only what Cinder allows
+        from the snapshot's status now. The progress is recorded; a
+        completion or failure goes to the worker that waits for the
+        compute service, which records the outcome as for our own compute
+        service's report."""
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        if status not in self.API_REPORTS.get(snapshot.status, ()):
+            raise exception.InvalidInput(
+                reason='provided snapshot status %s is not allowed for a '
+                       'snapshot with status %s' % (status, snapshot.status))
+        if progress is not None:
+            self._db.snapshot_update(snapshot.id, {'progress': progress})
+        delivered = self._assisted.receive_nova_style(snapshot, status,
+                                                      progress)
+        LOG.info('Snapshot %s: the compute service reports %s at %s%s',
+                 snapshot.id, status, progress,
+                 '' if delivered else ' (no worker waits for it)')
+        return self._db.snapshot_get(snapshot.id)
+
     # Work, in a worker ------------------------------------------------------
 
     def _mine(self, snapshot_id, status, owner):
@@ -118,6 +153,11 @@ class Snapshots:
                      snapshot.owner, status, owner)
             return None
         return snapshot
+
+    def teller(self, snapshot_id, action):
+        """What leaves the user message of a failed ``action``."""
+        return lambda error: self._messages.failed(
+            messages.SNAPSHOT, snapshot_id, action, error)
 
     def build(self, snapshot_id, owner, recovery=False):
         """Adds the overlay of a creating snapshot and makes it active;
@@ -152,7 +192,9 @@ class Snapshots:
                 self._create(snapshot, volume, owner)
             except Exception as e:
                 outcome.failed(self._db.snapshot_transition, snapshot_id,
-                               states.CREATING, states.ERROR, owner, e)
+                               states.CREATING, states.ERROR, owner, e,
+                               self.teller(snapshot_id,
+                                           messages.CREATE_SNAPSHOT))
                 raise
         return True
 
@@ -207,7 +249,8 @@ class Snapshots:
             except Exception as e:
                 outcome.failed(self._db.snapshot_transition, snapshot_id,
                                states.DELETING, states.ERROR_DELETING, owner,
-                               e)
+                               e, self.teller(snapshot_id,
+                                              messages.DELETE_SNAPSHOT))
                 raise
         LOG.info('Snapshot %s is deleted (merged file: %s)', snapshot_id,
                  merged)
@@ -215,6 +258,11 @@ class Snapshots:
 
     def _merge(self, snapshot, owner):
         volume = self._db.volume_get(snapshot.volume_id)
+        if volume.status == states.DELETING:
+            # A cascade delete: the files go with the volume's.
+            LOG.info('Snapshot %s goes with volume %s', snapshot.id,
+                     volume.id)
+            return None
         chain = self._shares.chain(volume)
         if volume.attachments and snapshot.id in chain.read_info():
             merged = self._assisted.delete(snapshot, volume, chain)

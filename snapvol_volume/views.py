@@ -26,7 +26,7 @@ def volume(volume):
         'base_format': files.get(base, files.get(volume.active_file)),
         'availability_zone': volume.availability_zone,
         'volume_type': volume_types.DEFAULT_NAME,
-        'bootable': False,
+        'bootable': volume.bootable,
         'snapshot_id': volume.source_snapshot_id,
         'group_id': volume.group_id,
         'metadata': {m.key: m.value for m in volume.metadata_items},
@@ -102,4 +102,19 @@ def group_snapshot(group_snapshot):
         'instance_id': group_snapshot.instance_id,
         'snapshots': [s.id for s in group_snapshot.snapshots],
         'created_at': _iso(group_snapshot.created_at),
+    }
+
+
+def message(message):
+    return {
+        'id': message.id,
+        'project_id': message.project_id,
+        'request_id': message.request_id,
+        'resource_type': message.resource_type,
+        'resource_uuid': message.resource_uuid,
+        'event_id': message.event_id,
+        'message_level': message.message_level,
+        'user_message': message.user_message,
+        'created_at': _iso(message.created_at),
+        'expires_at': _iso(message.expires_at),
     }

@@ -14,6 +14,7 @@ from oslo_log import log as logging
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_api.conf import CONF
+from snapvol_volume import messages
 from snapvol_volume import outcome
 from snapvol_volume import scope
 
@@ -31,8 +32,9 @@ def check_size(size):
 
 class Volumes:
 
-    def __init__(self, db, shares, locks, workers, host, owner):
+    def __init__(self, db, shares, locks, workers, host, owner, messages):
         self._db = db
+        self._messages = messages
         self._shares = shares
         self._locks = locks
         self._workers = workers
@@ -53,6 +55,8 @@ class Volumes:
             snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
             lock = self._locks.state(snapshot.volume_id)
             values['source_snapshot_id'] = snapshot.id
+            values['bootable'] = self._db.volume_get(
+                snapshot.volume_id).bootable
         with lock:
             if snapshot_id is not None:
                 self._check_source(snapshot_id, size)
@@ -88,7 +92,14 @@ class Volumes:
             self._db.volume_metadata_set(volume.id, metadata, replace=True)
         return self._db.volume_get(volume.id)
 
-    def delete(self, ctxt, volume_id):
+    def delete(self, ctxt, volume_id, cascade=False, force=False):
+        """Cinder's delete: ``cascade`` deletes the volume's snapshots
+        with it (their files go with the volume's: nothing is merged);
+        ``force`` (administrators: os-force_delete) deletes it whatever
+        its status (and, with ``cascade``, its snapshots'), unless it is
+        attached."""
+        if force:
+            scope.require_admin(ctxt)
         volume = scope.volume(self._db, ctxt, volume_id)
         if volume.group_id:
             raise exception.InvalidVolume(
@@ -96,10 +107,35 @@ class Volumes:
                        'or delete the group with its volumes'
                        % (volume.id, volume.group_id))
         with self._locks.state(volume.id):
-            self.refuse_if_snapshotted(volume.id)
-            volume = self._db.volume_transition(
-                volume.id, states.DELETING, values={'owner': self.owner})
-        LOG.info('Deleting volume %s', volume.id)
+            volume = self._db.volume_get(volume.id)
+            if volume.attachments:
+                raise exception.InvalidVolume(
+                    reason='volume %s is attached; detach it first'
+                           % volume.id)
+            snapshots = self._db.snapshot_get_all_for_volume(volume.id)
+            if not cascade:
+                self.refuse_if_snapshotted(volume.id)
+            elif not force:
+                busy = [s.id for s in snapshots if s.status not in (
+                    states.AVAILABLE, states.ERROR)]
+                if busy:
+                    raise exception.InvalidVolume(
+                        reason='snapshot(s) %s of volume %s are neither '
+                               'available nor error' % (', '.join(busy),
+                                                         volume.id))
+            mine = {'owner': self.owner}
+            if force:
+                volume = self._db.volume_transition(
+                    volume.id, states.DELETING, values=mine, reset=True)
+            else:
+                volume = self._db.volume_transition(
+                    volume.id, states.DELETING, values=mine)
+            for snapshot in snapshots if cascade else ():
+                self._db.snapshot_transition(snapshot.id, states.DELETING,
+                                             values=mine, reset=True)
+        LOG.info('Deleting volume %s%s%s', volume.id,
+                 ' with its %d snapshot(s)' % len(snapshots)
+                 if cascade else '', ' (forced)' if force else '')
         self._workers.spawn(self.destroy, volume.id, self.owner)
         return volume
 
@@ -130,15 +166,40 @@ class Volumes:
             raise exception.VolumeHasSnapshots(volume_id=volume_id,
                                                count=len(snapshots))
 
-    def reset_status(self, ctxt, volume_id, status):
+    def reset_status(self, ctxt, volume_id, status=None, attach_status=None):
+        """Cinder's os-reset_status: ``status`` and/or ``attach_status``
+        ("detached" forgets the volume's attachments, for an instance that
+        is gone; "attached" only where attachments are recorded, since
+        only an attach makes one)."""
         scope.require_admin(ctxt)
         volume = scope.volume(self._db, ctxt, volume_id)
-        volume = self._db.volume_transition(volume.id, status, reset=True)
-        LOG.warning('Volume %s status reset to %s by %s', volume.id,
-                    status, ctxt.user_id)
+        with self._locks.state(volume.id):
+            volume = self._db.volume_get(volume.id)
+            if attach_status == 'attached' and not volume.attachments:
+                raise exception.InvalidInput(
+                    reason='volume %s has no attachment to mark attached; '
+                           'attach it through the compute service'
+                           % volume.id)
+            if attach_status == 'detached' and volume.attachments:
+                volume = self._db.volume_forget_attachments(volume.id)
+                LOG.warning('Volume %s: attachments forgotten by %s',
+                            volume.id, ctxt.user_id)
+            if status is not None:
+                volume = self._db.volume_transition(volume.id, status,
+                                                    reset=True)
+                LOG.warning('Volume %s status reset to %s by %s', volume.id,
+                            status, ctxt.user_id)
         return volume
 
+    def set_bootable(self, ctxt, volume_id, bootable):
+        volume = scope.volume(self._db, ctxt, volume_id)
+        return self._db.volume_update(volume.id, {'bootable': bootable})
+
     # Work, in a worker ------------------------------------------------------
+
+    def _tell(self, volume_id, action):
+        return lambda error: self._messages.failed(messages.VOLUME,
+                                                   volume_id, action, error)
 
     def _mine(self, volume_id, status, owner):
         volume = self._db.volume_get(volume_id)
@@ -175,7 +236,8 @@ class Volumes:
                     LOG.info('Volume %s is available', volume_id)
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,
-                           states.CREATING, states.ERROR, owner, e)
+                           states.CREATING, states.ERROR, owner, e,
+                           self._tell(volume_id, messages.CREATE_VOLUME))
             raise
 
     def grow(self, volume_id, owner, new_size=None, recovery=False):
@@ -197,7 +259,7 @@ class Volumes:
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,
                            states.EXTENDING, states.ERROR_EXTENDING, owner,
-                           e)
+                           e, self._tell(volume_id, messages.EXTEND_VOLUME))
             raise
 
     def destroy(self, volume_id, owner, recovery=False):
@@ -208,11 +270,19 @@ class Volumes:
                 if volume is None:
                     return
                 self._shares.chain(volume).remove_all()
+                # Those of a cascade (or forced) delete: gone with the
+                # files.
+                for snapshot in self._db.snapshot_get_all_for_volume(
+                        volume_id):
+                    self._db.snapshot_transition(
+                        snapshot.id, states.DELETED,
+                        expected=[states.DELETING])
                 self._db.volume_transition(volume_id, states.DELETED,
                                            expected=[states.DELETING],
                                            owner=owner)
             LOG.info('Volume %s is deleted', volume_id)
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,
-                           states.DELETING, states.ERROR_DELETING, owner, e)
+                           states.DELETING, states.ERROR_DELETING, owner, e,
+                           self._tell(volume_id, messages.DELETE_VOLUME))
             raise

@@ -21,6 +21,11 @@ opts = [
                help='The availability zone of this node\'s volumes, as '
                     'Cinder\'s option of that name; a create asking for '
                     'another one is refused.'),
+    cfg.IntOpt('message_ttl',
+               default=2592000,
+               min=1,
+               help='Seconds a user message (GET /messages) is kept, as '
+                    'Cinder\'s option of that name: 30 days.'),
     cfg.StrOpt('auth_strategy',
                default='http_basic',
                choices=AUTH_STRATEGIES,

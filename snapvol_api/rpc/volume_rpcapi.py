@@ -25,9 +25,15 @@ class VolumeAPI:
       service's one report on a group snapshot).
     * 1.3 - Adds list_volume_types, get_volume_type,
       list_availability_zones and extend_volume.
+    * 1.4 - Adds cascade and force to delete_volume, force to
+      delete_snapshot, attach_status to reset_volume_status,
+      set_volume_bootable, report_snapshot_status (Cinder's
+      os-update_snapshot_status), reset_group_status,
+      reset_group_snapshot_status, and user messages (list_messages,
+      get_message, delete_message).
     """
 
-    RPC_API_VERSION = '1.3'
+    RPC_API_VERSION = '1.4'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -62,9 +68,11 @@ class VolumeAPI:
         return self._call(ctxt, 'update_volume', volume_id=volume_id,
                           values=values)
 
-    def delete_volume(self, ctxt, volume_id):
-        """Returns the volume at once, status 'deleting'."""
-        return self._call(ctxt, 'delete_volume', volume_id=volume_id)
+    def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
+        """Returns the volume at once, status 'deleting'. ``cascade``:
+        with its snapshots; ``force``: whatever its status (admin)."""
+        return self._call(ctxt, 'delete_volume', version='1.4',
+                          volume_id=volume_id, cascade=cascade, force=force)
 
     def extend_volume(self, ctxt, volume_id, new_size):
         """os-extend of a detached volume; returns it at once,
@@ -72,9 +80,17 @@ class VolumeAPI:
         return self._call(ctxt, 'extend_volume', version='1.3',
                           volume_id=volume_id, new_size=new_size)
 
-    def reset_volume_status(self, ctxt, volume_id, status):
-        return self._call(ctxt, 'reset_volume_status', volume_id=volume_id,
-                          status=status)
+    def reset_volume_status(self, ctxt, volume_id, status,
+                            attach_status=None):
+        """``status`` (or None) and/or ``attach_status`` (attached,
+        detached)."""
+        return self._call(ctxt, 'reset_volume_status', version='1.4',
+                          volume_id=volume_id, status=status,
+                          attach_status=attach_status)
+
+    def set_volume_bootable(self, ctxt, volume_id, bootable):
+        return self._call(ctxt, 'set_volume_bootable', version='1.4',
+                          volume_id=volume_id, bootable=bootable)
 
     def set_volume_metadata(self, ctxt, volume_id, metadata, replace=False):
         """Merges (or with ``replace`` replaces) metadata; returns it all."""
@@ -107,9 +123,18 @@ class VolumeAPI:
         return self._call(ctxt, 'update_snapshot', snapshot_id=snapshot_id,
                           values=values)
 
-    def delete_snapshot(self, ctxt, snapshot_id):
-        """Returns the snapshot at once, status 'deleting'."""
-        return self._call(ctxt, 'delete_snapshot', snapshot_id=snapshot_id)
+    def delete_snapshot(self, ctxt, snapshot_id, force=False):
+        """Returns the snapshot at once, status 'deleting'. ``force``:
+        whatever its status (admin)."""
+        return self._call(ctxt, 'delete_snapshot', version='1.4',
+                          snapshot_id=snapshot_id, force=force)
+
+    def report_snapshot_status(self, ctxt, snapshot_id, status, progress):
+        """Cinder's os-update_snapshot_status (upstream Nova's report);
+        returns the snapshot."""
+        return self._call(ctxt, 'report_snapshot_status', version='1.4',
+                          snapshot_id=snapshot_id, status=status,
+                          progress=progress)
 
     def reset_snapshot_status(self, ctxt, snapshot_id, status):
         return self._call(ctxt, 'reset_snapshot_status',
@@ -124,6 +149,22 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
+
+    # User messages (1.4)
+
+    def list_messages(self, ctxt, filters=None, marker=None, limit=None,
+                      sort=None, offset=None):
+        return self._call(ctxt, 'list_messages', version='1.4',
+                          filters=filters or {}, marker=marker, limit=limit,
+                          sort=sort or [], offset=offset)
+
+    def get_message(self, ctxt, message_id):
+        return self._call(ctxt, 'get_message', version='1.4',
+                          message_id=message_id)
+
+    def delete_message(self, ctxt, message_id):
+        return self._call(ctxt, 'delete_message', version='1.4',
+                          message_id=message_id)
 
     # Volume types and availability zones (1.3)
 
@@ -204,6 +245,15 @@ class VolumeAPI:
         return self._call12(ctxt, 'create_instance_snapshot',
                             instance_id=instance_id, disks=disks, name=name,
                             description=description)
+
+    def reset_group_status(self, ctxt, group_id, status):
+        return self._call(ctxt, 'reset_group_status', version='1.4',
+                          group_id=group_id, status=status)
+
+    def reset_group_snapshot_status(self, ctxt, group_snapshot_id, status):
+        return self._call(ctxt, 'reset_group_snapshot_status',
+                          version='1.4',
+                          group_snapshot_id=group_snapshot_id, status=status)
 
     def get_group_snapshot(self, ctxt, group_snapshot_id):
         return self._call12(ctxt, 'get_group_snapshot',

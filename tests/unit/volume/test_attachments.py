@@ -37,7 +37,7 @@ def test_attach_and_detach(manager):
         'inst-1', 'h1', '/dev/vdb')
     with pytest.raises(exception.InvalidVolumeStatus):
         manager.attach_volume(ADMIN, volume['id'], 'inst-2', 'h1', None)
-    with pytest.raises(exception.InvalidVolumeStatus):
+    with pytest.raises(exception.InvalidVolume, match='attached'):
         manager.delete_volume(ALICE, volume['id'])
     with pytest.raises(exception.VolumeNotAttached):
         manager.detach_volume(ADMIN, volume['id'], 'inst-2')
