@@ -11,6 +11,7 @@ _AZ = '/v3/{project_id}/os-availability-zone'
 _GROUP_TYPES = '/v3/{project_id}/group_types'
 _GROUPS = '/v3/{project_id}/groups'
 _GROUP_SNAPSHOTS = '/v3/{project_id}/group_snapshots'
+_MESSAGES = '/v3/{project_id}/messages'
 
 RULES = [
     _api('volume:create', ADMIN_OR_OWNER, 'Create a volume.',
@@ -25,8 +26,10 @@ RULES = [
          'not allowed, as in Cinder).',
          ('GET', _VOLUMES), ('GET', _VOLUMES + '/detail'),
          ('GET', _VOLUMES + '/summary')),
-    _api('volume:update', ADMIN_OR_OWNER, 'Update a volume.',
-         ('PUT', _VOLUMES + '/{volume_id}')),
+    _api('volume:update', ADMIN_OR_OWNER,
+         'Update a volume, or mark it bootable (os-set_bootable).',
+         ('PUT', _VOLUMES + '/{volume_id}'),
+         ('POST', _VOLUMES + '/{volume_id}/action')),
     _api('volume:delete', ADMIN_OR_OWNER, 'Delete a volume.',
          ('DELETE', _VOLUMES + '/{volume_id}')),
     _api('volume:extend', ADMIN_OR_OWNER,
@@ -47,6 +50,11 @@ RULES = [
     _api('volume_extension:volume_admin_actions:reset_status', ADMIN_API,
          'Reset the status of a volume (os-reset_status).',
          ('POST', _VOLUMES + '/{volume_id}/action')),
+    _api('volume_extension:volume_admin_actions:force_delete', ADMIN_API,
+         'Delete a volume whatever its status (os-force_delete, or '
+         'DELETE with force from 3.23).',
+         ('POST', _VOLUMES + '/{volume_id}/action'),
+         ('DELETE', _VOLUMES + '/{volume_id}')),
     _api('volume_extension:volume_host_attribute', ADMIN_API,
          'Show os-vol-host-attr:host in volume details.',
          ('GET', _VOLUMES + '/{volume_id}'), ('GET', _VOLUMES + '/detail')),
@@ -85,6 +93,14 @@ RULES = [
          ('DELETE', _SNAPSHOTS + '/{snapshot_id}/metadata/{key}')),
     _api('volume_extension:snapshot_admin_actions:reset_status', ADMIN_API,
          'Reset the status of a snapshot (os-reset_status).',
+         ('POST', _SNAPSHOTS + '/{snapshot_id}/action')),
+    _api('volume_extension:snapshot_admin_actions:force_delete', ADMIN_API,
+         'Delete a snapshot whatever its status (os-force_delete).',
+         ('POST', _SNAPSHOTS + '/{snapshot_id}/action')),
+    _api('snapshot_extension:snapshot_actions:update_snapshot_status',
+         ADMIN_OR_OWNER,
+         'Report the progress of an assisted snapshot, as a compute '
+         'service does (os-update_snapshot_status).',
          ('POST', _SNAPSHOTS + '/{snapshot_id}/action')),
     _api('volume_extension:extended_snapshot_attributes', ADMIN_OR_OWNER,
          'Show the os-extended-snapshot-attributes:* fields.',
@@ -131,6 +147,9 @@ RULES = [
     _api('group:delete', ADMIN_OR_OWNER,
          'Delete a group (and, with delete-volumes, its volumes).',
          ('POST', _GROUPS + '/{group_id}/action')),
+    _api('group:reset_status', ADMIN_API,
+         'Reset the status of a group (3.20).',
+         ('POST', _GROUPS + '/{group_id}/action')),
 
     # Group snapshots (3.14)
     _api('group:create_group_snapshot', ADMIN_OR_OWNER,
@@ -144,4 +163,15 @@ RULES = [
     _api('group:delete_group_snapshot', ADMIN_OR_OWNER,
          'Delete a group snapshot and its member snapshots.',
          ('DELETE', _GROUP_SNAPSHOTS + '/{group_snapshot_id}')),
+    _api('group:reset_group_snapshot_status', ADMIN_API,
+         'Reset the status of a group snapshot (3.19).',
+         ('POST', _GROUP_SNAPSHOTS + '/{group_snapshot_id}/action')),
+
+    # User messages (3.3)
+    _api('message:get', ADMIN_OR_OWNER, 'Show a user message.',
+         ('GET', _MESSAGES + '/{message_id}')),
+    _api('message:get_all', ADMIN_OR_OWNER, 'List user messages.',
+         ('GET', _MESSAGES)),
+    _api('message:delete', ADMIN_OR_OWNER, 'Delete a user message.',
+         ('DELETE', _MESSAGES + '/{message_id}')),
 ]

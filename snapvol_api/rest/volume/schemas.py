@@ -123,11 +123,43 @@ meta_item = {
     'additionalProperties': False,
 }
 
+# Each action checks its own arguments; os-force_delete takes null.
 action = {'type': 'object', 'minProperties': 1, 'maxProperties': 1,
-          'additionalProperties': {'type': 'object'}}
+          'additionalProperties': {'type': ['object', 'null']}}
+
+no_arguments = {'type': ['object', 'null'], 'maxProperties': 0}
 
 reset_status = {'type': 'object', 'properties': {'status': status},
                 'required': ['status'], 'additionalProperties': False}
+
+volume_reset_status = {
+    'type': 'object',
+    'properties': {
+        'status': dict(status, type=['string', 'null']),
+        'attach_status': {'type': ['string', 'null'],
+                          'enum': ['attached', 'detached', 'ATTACHED',
+                                   'DETACHED', None]},
+        'migration_status': {'type': ['string', 'null'], 'maxLength': 255},
+    },
+    'additionalProperties': False,
+}
+
+set_bootable = {'type': 'object', 'properties': {'bootable': boolean},
+                'required': ['bootable'], 'additionalProperties': False}
+
+# Cinder's rules for what a compute service may report.
+update_snapshot_status = {
+    'type': 'object',
+    'properties': {
+        'status': {'type': 'string',
+                   'enum': ['creating', 'available', 'error', 'deleting',
+                            'error_deleting']},
+        'progress': {'type': ['string', 'null'],
+                     'pattern': '^(100|[0-9]{1,2})%$'},
+    },
+    'required': ['status'],
+    'additionalProperties': False,
+}
 
 extend = {'type': 'object', 'properties': {'new_size': size},
           'required': ['new_size'], 'additionalProperties': False}

@@ -1,4 +1,52 @@
-"""The microversions the volume API speaks."""
+"""The microversions the volume API speaks, and what each one changes.
+
+Cinder's microversions are cumulative: a client at 3.N gets every change
+up to 3.N. ``MAX_VERSION`` is therefore raised only as far as every
+version below it is honoured for the resources this service has. A
+version that is about a resource snapvol does not have (backups,
+clusters, pools, the attachments API, manageable volumes, replication,
+log levels, workers) changes nothing here: its URLs answer 404 at every
+version, as they would in a Cinder without that feature enabled.
+
+    3.0   the v2 API
+    3.1   image upload parameters (no images here)
+    3.2   the volume list's ``bootable`` filter is parsed strictly
+    3.3   user messages: GET/DELETE /messages
+    3.4   the volume list's ``glance_metadata`` filter
+    3.5   /messages pages, sorts and filters
+    3.6   consistency groups (not served)
+    3.7   clusters (not served)
+    3.8   manageable volumes (not served)
+    3.9   backups (not served)
+    3.10  the volume list's ``group_id`` filter
+    3.11  /group_types
+    3.12  GET /volumes/summary
+    3.13  /groups; volume details show ``group_id``
+    3.14  /group_snapshots, POST /groups/action create-from-src; snapshot
+          details show ``group_snapshot_id`` and take it as a filter;
+          group details show ``group_snapshot_id`` and ``source_group_id``
+    3.15  volume metadata answers carry an ``ETag``; a PUT or POST with
+          ``If-Match`` that no longer matches is 412
+    3.16, 3.17, 3.18  migration, manageable volumes, backups (not served)
+    3.19  group snapshot ``reset_status`` action
+    3.20  group ``reset_status`` action
+    3.21  volume details show ``provider_id`` to administrators
+    3.22  the snapshot list's ``metadata`` filter
+    3.23  DELETE /volumes/{id}?force=true (os-force_delete's rule)
+    3.24  workers cleanup (not served)
+    3.25  group details show ``volumes``
+    3.26  failover (not served)
+    3.27, 3.28  the attachments API, pools (not served)
+    3.29  group snapshot lists page, sort and filter
+    3.30  snapshot lists sort by ``name``
+    3.31  list filters are checked: an unknown one is 400
+    3.32  log levels (not served)
+    3.33  GET /resource_filters
+    3.34  ``name~`` (and other ``~``) filters match a part ("like")
+    3.35  pools (not served)
+    3.36  GET /volumes/summary shows the volumes' ``metadata``
+    3.37, 3.38  backups, replication groups (not served)
+"""
 
 from snapvol_api.rest.microversion import Microversions
 from snapvol_api.rest.microversion import Version
@@ -6,24 +54,30 @@ from snapvol_api.rest.microversion import Version
 SERVICE_TYPE = 'volume'
 PREFIX = '/v3'
 MIN_VERSION = Version((3, 0))
-# Raise with every microversion we add; clients negotiate against it.
-# What each one changes here:
-#   3.4   volume lists take the glance_metadata filter
-#   3.10  volume lists take the group_id filter
-#   3.11  /group_types
-#   3.12  GET /volumes/summary
-#   3.13  /groups; volume details show group_id
-#   3.14  /group_snapshots, POST /groups/action create-from-src; snapshot
-#         details show group_snapshot_id, snapshot lists take it as a
-#         filter; group details show group_snapshot_id and source_group_id
-MAX_VERSION = Version((3, 14))
+MAX_VERSION = Version((3, 38))
 
+BOOTABLE_FILTER = Version((3, 2))
+MESSAGES = Version((3, 3))
 GLANCE_METADATA_FILTER = Version((3, 4))
+MESSAGES_PAGINATION = Version((3, 5))
 VOLUME_LIST_GROUP = Version((3, 10))
 GROUP_TYPES = Version((3, 11))
 VOLUME_SUMMARY = Version((3, 12))
 GROUP_VOLUME = Version((3, 13))
 GROUP_SNAPSHOTS = Version((3, 14))
+METADATA_ETAG = Version((3, 15))
+GROUP_SNAPSHOT_RESET_STATUS = Version((3, 19))
+GROUP_RESET_STATUS = Version((3, 20))
+VOLUME_PROVIDER_ID = Version((3, 21))
+SNAPSHOT_LIST_METADATA_FILTER = Version((3, 22))
+VOLUME_DELETE_FORCE = Version((3, 23))
+GROUP_VOLUME_LIST = Version((3, 25))
+GROUP_SNAPSHOT_PAGINATION = Version((3, 29))
+SNAPSHOT_SORT_NAME = Version((3, 30))
+RESOURCE_FILTERS = Version((3, 31))
+RESOURCE_FILTERS_API = Version((3, 33))
+LIKE_FILTER = Version((3, 34))
+VOLUME_SUMMARY_METADATA = Version((3, 36))
 UPDATED = '2025-01-01T00:00:00Z'
 
 MICROVERSIONS = Microversions(SERVICE_TYPE, MIN_VERSION, MAX_VERSION)

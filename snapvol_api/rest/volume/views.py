@@ -1,4 +1,4 @@
-"""Response bodies, in the shapes of Cinder v3.0 to v3.14.
+"""Response bodies, in Cinder's shapes.
 
 A view only maps a manager dict to Cinder's fields; which optional fields
 the caller may see is decided by the controller (policy) and passed in.
@@ -41,15 +41,23 @@ def volume_summary(volume, links):
             'links': links.resource('volumes', volume['id'])}
 
 
-def volume_summary_totals(volumes):
-    """GET /volumes/summary (3.12), without the metadata of 3.36."""
-    return {'volume-summary': {
-        'total_size': sum(v['size'] for v in volumes),
-        'total_count': len(volumes)}}
+def volume_summary_totals(volumes, show_metadata=False):
+    """GET /volumes/summary (3.12); from 3.36 with each metadata key's
+    values across the volumes."""
+    summary = {'total_size': sum(v['size'] for v in volumes),
+               'total_count': len(volumes)}
+    if show_metadata:
+        values = {}
+        for volume in volumes:
+            for key, value in volume['metadata'].items():
+                values.setdefault(key, set()).add(value)
+        summary['metadata'] = {k: sorted(v) for k, v in values.items()}
+    return {'volume-summary': summary}
 
 
 def volume_detail(volume, links, show_tenant=True, show_host=False,
-                  show_migration=False, show_group=False):
+                  show_migration=False, show_group=False,
+                  show_provider=False):
     view = {
         'id': volume['id'],
         'name': volume['name'],
@@ -82,6 +90,9 @@ def volume_detail(volume, links, show_tenant=True, show_host=False,
         view['os-vol-mig-status-attr:name_id'] = None
     if show_group:
         view['group_id'] = volume.get('group_id')
+    if show_provider:
+        # A backend's own name for the volume; the files are named by id.
+        view['provider_id'] = None
     return view
 
 
@@ -138,7 +149,7 @@ def group_summary(group):
     return {'id': group['id'], 'name': group['name']}
 
 
-def group_detail(group, show_sources=True):
+def group_detail(group, show_sources=True, show_volumes=False):
     view = {
         'id': group['id'],
         'status': group['status'],
@@ -152,6 +163,8 @@ def group_detail(group, show_sources=True):
     if show_sources:
         view['group_snapshot_id'] = group['group_snapshot_id']
         view['source_group_id'] = group['source_group_id']
+    if show_volumes:
+        view['volumes'] = group['volumes']
     return view
 
 
@@ -174,6 +187,28 @@ def group_snapshot_detail(gsnap):
         'name': gsnap['name'],
         'description': gsnap['description'],
     }
+
+
+def message(msg, links):
+    """Cinder's view: ``guaranteed_until`` is when it expires."""
+    return {
+        'id': msg['id'],
+        'event_id': msg['event_id'],
+        'user_message': msg['user_message'],
+        'message_level': msg['message_level'],
+        'resource_type': msg['resource_type'],
+        'resource_uuid': msg['resource_uuid'],
+        'request_id': msg['request_id'],
+        'created_at': msg['created_at'],
+        'guaranteed_until': msg['expires_at'],
+        'links': links.resource('messages', msg['id']),
+    }
+
+
+def resource_filters(filters):
+    return {'resource_filters': [
+        {'resource': resource, 'filters': sorted(names)}
+        for resource, names in sorted(filters.items())]}
 
 
 def metadata(items):

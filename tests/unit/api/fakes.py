@@ -25,6 +25,7 @@ class FakeVolumeAPI:
         self.snapshots = {}
         self.groups = {}
         self.group_snapshots = {}
+        self.messages = {}
         self.calls = []
         self.last_context = None
         # Raised by the next call, to test how errors are shown.
@@ -85,9 +86,13 @@ class FakeVolumeAPI:
         filters = scope.list_filters(ctxt, filters, allowed=set(filters))
         project = filters.pop('project_id', None)
         metadata = filters.pop('metadata', {})
+        like = {k[:-1]: filters.pop(k).lower() for k in list(filters)
+                if k.endswith('~')}
         result = [i for i in items.values()
                   if (project is None or i['project_id'] == project)
                   and all(i.get(k) == v for k, v in filters.items())
+                  and all(v in (i.get(k) or '').lower()
+                          for k, v in like.items())
                   and all(i['metadata'].get(k) == v
                           for k, v in metadata.items())]
         for key, direction in reversed(sort or [['created_at', 'desc']]):
@@ -149,10 +154,13 @@ class FakeVolumeAPI:
         volume['updated_at'] = self._now()
         return copy.deepcopy(volume)
 
-    def delete_volume(self, ctxt, volume_id):
-        self._record('delete_volume', ctxt, volume_id=volume_id)
+    def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
+        self._record('delete_volume', ctxt, volume_id=volume_id,
+                     cascade=cascade, force=force)
         volume = self._volume(ctxt, volume_id)
-        if volume['status'] not in ('available', 'error'):
+        if force:
+            scope.require_admin(ctxt)
+        elif volume['status'] not in ('available', 'error'):
             raise exception.InvalidVolumeStatus(
                 volume_id=volume_id, status=volume['status'],
                 expected='available, error')
@@ -169,11 +177,22 @@ class FakeVolumeAPI:
         volume['status'] = 'extending'
         return copy.deepcopy(volume)
 
-    def reset_volume_status(self, ctxt, volume_id, status):
+    def reset_volume_status(self, ctxt, volume_id, status,
+                            attach_status=None):
         self._record('reset_volume_status', ctxt, volume_id=volume_id,
-                     status=status)
+                     status=status, attach_status=attach_status)
         volume = self._volume(ctxt, volume_id)
-        volume['status'] = status
+        if status is not None:
+            volume['status'] = status
+        if attach_status == 'detached':
+            volume['attachments'] = []
+        return copy.deepcopy(volume)
+
+    def set_volume_bootable(self, ctxt, volume_id, bootable):
+        self._record('set_volume_bootable', ctxt, volume_id=volume_id,
+                     bootable=bootable)
+        volume = self._volume(ctxt, volume_id)
+        volume['bootable'] = bootable
         return copy.deepcopy(volume)
 
     def set_volume_metadata(self, ctxt, volume_id, metadata, replace=False):
@@ -232,11 +251,59 @@ class FakeVolumeAPI:
         snapshot['updated_at'] = self._now()
         return copy.deepcopy(snapshot)
 
-    def delete_snapshot(self, ctxt, snapshot_id):
-        self._record('delete_snapshot', ctxt, snapshot_id=snapshot_id)
+    def delete_snapshot(self, ctxt, snapshot_id, force=False):
+        self._record('delete_snapshot', ctxt, snapshot_id=snapshot_id,
+                     force=force)
         snapshot = self._snapshot(ctxt, snapshot_id)
+        if force:
+            scope.require_admin(ctxt)
         snapshot['status'] = 'deleting'
         return copy.deepcopy(snapshot)
+
+    def report_snapshot_status(self, ctxt, snapshot_id, status, progress):
+        self._record('report_snapshot_status', ctxt,
+                     snapshot_id=snapshot_id, status=status,
+                     progress=progress)
+        snapshot = self._snapshot(ctxt, snapshot_id)
+        if progress is not None:
+            snapshot['progress'] = progress
+        return copy.deepcopy(snapshot)
+
+    # Messages -------------------------------------------------------------
+
+    def add_message(self, project_id, resource_uuid, user_message):
+        """A message as the manager leaves one after a failure."""
+        message = {
+            'id': str(uuid.uuid4()), 'project_id': project_id,
+            'request_id': None, 'resource_type': 'VOLUME',
+            'resource_uuid': resource_uuid,
+            'event_id': 'VOLUME_VOLUME_001_001', 'message_level': 'ERROR',
+            'user_message': user_message, 'created_at': self._now(),
+            'expires_at': '2025-02-01T00:00:00', 'metadata': {},
+        }
+        self.messages[message['id']] = message
+        return message
+
+    def _message(self, ctxt, message_id):
+        message = self.messages.get(message_id)
+        if message is None or not self._visible(ctxt, message):
+            raise exception.MessageNotFound(message_id=message_id)
+        return message
+
+    def list_messages(self, ctxt, filters=None, marker=None, limit=None,
+                      sort=None, offset=None):
+        self._record('list_messages', ctxt, filters=filters, marker=marker,
+                     limit=limit, sort=sort, offset=offset)
+        return self._list(ctxt, self.messages, filters or {}, marker, limit,
+                          sort, offset)
+
+    def get_message(self, ctxt, message_id):
+        self._record('get_message', ctxt, message_id=message_id)
+        return copy.deepcopy(self._message(ctxt, message_id))
+
+    def delete_message(self, ctxt, message_id):
+        self._record('delete_message', ctxt, message_id=message_id)
+        del self.messages[self._message(ctxt, message_id)['id']]
 
     def reset_snapshot_status(self, ctxt, snapshot_id, status):
         self._record('reset_snapshot_status', ctxt, snapshot_id=snapshot_id,
@@ -383,6 +450,20 @@ class FakeVolumeAPI:
                                         snapshot_id=snapshot_id)
             self.volumes[volume['id']]['group_id'] = group['id']
         return self._group_view(group)
+
+    def reset_group_status(self, ctxt, group_id, status):
+        self._record('reset_group_status', ctxt, group_id=group_id,
+                     status=status)
+        group = self._group(ctxt, group_id)
+        group['status'] = status
+        return self._group_view(group)
+
+    def reset_group_snapshot_status(self, ctxt, group_snapshot_id, status):
+        self._record('reset_group_snapshot_status', ctxt,
+                     group_snapshot_id=group_snapshot_id, status=status)
+        group_snapshot = self._group_snapshot(ctxt, group_snapshot_id)
+        group_snapshot['status'] = status
+        return copy.deepcopy(group_snapshot)
 
     def get_group_snapshot(self, ctxt, group_snapshot_id):
         self._record('get_group_snapshot', ctxt,

@@ -67,7 +67,8 @@ def test_list_filters_by_group(alice, backend, group):
     create(alice, group['id'])
     other = alice.post('groups', {'group': {
         'group_type': 'consistent', 'volume_types': ['t']}}).json['group']
-    listed = alice.get('group_snapshots/detail?group_id=' + other['id'])
+    listed = alice.at('3.29').get('group_snapshots/detail?group_id='
+                                  + other['id'])
     assert listed.json['group_snapshots'] == []
     assert backend.calls[-1][1]['filters'] == {'group_id': other['id']}
 

@@ -10,12 +10,13 @@ from snapvol_api.rest.volume.controllers import current
 
 
 class ActionController(controller.Controller):
-    """The actions of snapshots; ``VolumeActionController`` adds the
-    volumes' own."""
+    """The actions volumes and snapshots share; the subclasses add their
+    own."""
 
     def __init__(self, resource):
         self._resource = resource
-        self._actions = {'os-reset_status': self._reset_status}
+        self._actions = {'os-reset_status': self._reset_status,
+                         'os-force_delete': self._force_delete}
 
     @pecan.expose('json')
     def post(self, parent_id):
@@ -28,27 +29,79 @@ class ActionController(controller.Controller):
         self._actions[action](resource_id, args)
         return current.empty_response(202)
 
-    def _reset_status(self, resource_id, args):
-        # Policy first: a caller who may not reset learns nothing more.
-        current.authorize(self._resource.reset_status_rule)
-        jsonbody.validate(schemas.reset_status, args)
+    def _status(self, args):
+        """The ``status`` of an os-reset_status body, checked."""
         status = args['status'].lower()
         if status not in self._resource.reset_statuses:
             raise exception.Invalid(
                 'Invalid status %s for a %s; expected one of: %s.'
                 % (status, self._resource.kind,
                    ', '.join(self._resource.reset_statuses)))
-        current.call(self._resource.reset_status, resource_id, status)
+        return status
+
+    def _reset_status(self, resource_id, args):
+        # Policy first: a caller who may not reset learns nothing more.
+        current.authorize(self._resource.reset_status_rule)
+        jsonbody.validate(schemas.reset_status, args)
+        current.call(self._resource.reset_status, resource_id,
+                     self._status(args))
+
+    def _force_delete(self, resource_id, args):
+        current.authorize(self._resource.force_delete_rule)
+        jsonbody.validate(schemas.no_arguments, args)
+        current.call(self._resource.delete, resource_id, force=True)
 
 
 class VolumeActionController(ActionController):
 
     def __init__(self, resource):
         super().__init__(resource)
-        self._actions['os-extend'] = self._extend
+        self._actions.update({'os-extend': self._extend,
+                              'os-set_bootable': self._set_bootable})
+
+    def _reset_status(self, volume_id, args):
+        """Cinder's volume form: ``status``, ``attach_status`` or both;
+        ``migration_status`` only as "none" (nothing migrates here)."""
+        current.authorize(self._resource.reset_status_rule)
+        jsonbody.validate(schemas.volume_reset_status, args)
+        migration = args.get('migration_status')
+        if migration is not None and migration.lower() != 'none':
+            raise exception.Invalid(
+                'Invalid migration_status %s: volumes do not migrate in '
+                'this service.' % migration)
+        if args.get('status') is None and args.get('attach_status') is None:
+            if migration is not None:
+                return
+            raise exception.Invalid(
+                "Must specify 'status', 'attach_status' or "
+                "'migration_status' for update.")
+        status = self._status(args) if args.get('status') else None
+        attach_status = args.get('attach_status')
+        current.call('reset_volume_status', volume_id, status,
+                     attach_status=attach_status and attach_status.lower())
 
     def _extend(self, volume_id, args):
         current.authorize('volume:extend')
         jsonbody.validate(schemas.extend, args)
         current.call('extend_volume', volume_id,
                      schemas.to_size(args['new_size']))
+
+    def _set_bootable(self, volume_id, args):
+        current.authorize('volume:update')
+        jsonbody.validate(schemas.set_bootable, args)
+        current.call('set_volume_bootable', volume_id,
+                     schemas.to_bool(args['bootable']))
+
+
+class SnapshotActionController(ActionController):
+
+    def __init__(self, resource):
+        super().__init__(resource)
+        self._actions['os-update_snapshot_status'] = self._update_status
+
+    def _update_status(self, snapshot_id, args):
+        current.authorize(
+            'snapshot_extension:snapshot_actions:update_snapshot_status')
+        jsonbody.validate(schemas.update_snapshot_status, args)
+        current.call('report_snapshot_status', snapshot_id, args['status'],
+                     args.get('progress'))

@@ -21,7 +21,11 @@ EXTENSIONS = (
     ('os-vol-tenant-attr', 'VolumeTenantAttribute',
      'Expose the project of a volume (administrators).'),
     ('os-admin-actions', 'AdminActions',
-     'os-reset_status for volumes and snapshots.'),
+     'os-reset_status and os-force_delete for volumes and snapshots.'),
+    ('os-volume-actions', 'VolumeActions',
+     'os-extend and os-set_bootable.'),
+    ('os-snapshot-actions', 'SnapshotActions',
+     'os-update_snapshot_status, as a compute service reports.'),
 )
 
 

@@ -3,20 +3,24 @@
 As in Cinder: a create answers {"group_snapshot": {id, name,
 group_type_id}}, a list {id, name} each, a delete an empty 202. There is
 no update (Cinder has none either). The member snapshots are listed with
-GET /snapshots?group_snapshot_id=<id>.
+GET /snapshots?group_snapshot_id=<id>. From 3.19 administrators reset a
+status with POST /group_snapshots/{id}/action {"reset_status": {...}}.
 """
 
 import pecan
 
 from snapvol_api import exception
+from snapvol_api import states
 from snapvol_api.rest import controller
+from snapvol_api.rest import jsonbody
 from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
 
-# Cinder 3.14 reads no query parameters here (filters and pages came with
-# 3.29); snapvol takes these filters and pages as its other lists do.
+# From 3.29; before it Cinder reads no query parameters here but
+# all_tenants.
 FILTERS = ('name', 'status', 'group_id')
 
 
@@ -27,11 +31,14 @@ def _not_found(group_snapshot_id):
 
 class GroupSnapshotsController(controller.Controller):
 
-    _custom_actions = {'detail': ['GET']}
+    _custom_actions = {'detail': ['GET'], 'action': ['POST']}
 
     def _list(self, collection_path, view):
         current.authorize('group:get_all_group_snapshots')
-        query = listing.parse(pecan.request.GET, FILTERS, 'admin_api')
+        params = pecan.request.GET
+        if not current.version_at_least(versions.GROUP_SNAPSHOT_PAGINATION):
+            params = {k: v for k, v in params.items() if k == 'all_tenants'}
+        query = listing.parse(params, FILTERS, 'admin_api')
         if 'group_id' in query.filters:
             query.filters['group_id'] = query.filters['group_id'].lower()
         group_snapshots = current.call('list_group_snapshots',
@@ -76,4 +83,24 @@ class GroupSnapshotsController(controller.Controller):
                                                  _not_found)
         current.authorize('group:delete_group_snapshot')
         current.call('delete_group_snapshot', group_snapshot_id)
+        return current.empty_response(202)
+
+    @pecan.expose('json')
+    def action(self, group_snapshot_id):
+        group_snapshot_id = current.canonical_id(group_snapshot_id,
+                                                 _not_found)
+        body = schemas.parse(pecan.request, schemas.action)
+        (name, args), = body.items()
+        if name != 'reset_status' or not current.version_at_least(
+                versions.GROUP_SNAPSHOT_RESET_STATUS):
+            raise exception.Invalid('There is no such action: %s.' % name)
+        current.authorize('group:reset_group_snapshot_status')
+        jsonbody.validate(schemas.reset_status, args)
+        status = args['status'].lower()
+        if status not in states.GROUP_SNAPSHOT.reset_to:
+            raise exception.Invalid(
+                'Invalid status %s for a group snapshot; expected one of: '
+                '%s.' % (status, ', '.join(states.GROUP_SNAPSHOT.reset_to)))
+        current.call('reset_group_snapshot_status', group_snapshot_id,
+                     status)
         return current.empty_response(202)

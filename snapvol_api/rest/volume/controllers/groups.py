@@ -9,6 +9,7 @@ makes a group from a group snapshot; POST /groups/{id}/action takes
 import pecan
 
 from snapvol_api import exception
+from snapvol_api import states
 from snapvol_api.rest import controller
 from snapvol_api.rest import jsonbody
 from snapvol_api.rest.volume import schemas
@@ -25,8 +26,12 @@ def _not_found(group_id):
 
 
 def detail_view(group):
-    return views.group_detail(group, show_sources=current.version_at_least(
-        versions.GROUP_SNAPSHOTS))
+    """From 3.25, ``?list_volume=true`` adds the ids of its volumes."""
+    return views.group_detail(
+        group,
+        show_sources=current.version_at_least(versions.GROUP_SNAPSHOTS),
+        show_volumes=current.version_at_least(versions.GROUP_VOLUME_LIST)
+        and listing.flag(pecan.request.GET, 'list_volume'))
 
 
 def _stripped(fields):
@@ -47,7 +52,9 @@ class GroupsController(controller.Controller):
     def _list(self, collection_path, view):
         current.authorize('group:get_all')
         # Cinder lets administrators list every project's groups.
-        query = listing.parse(pecan.request.GET, FILTERS, 'admin_api')
+        params = {k: v for k, v in pecan.request.GET.items()
+                  if k != 'list_volume'}
+        query = listing.parse(params, FILTERS, 'admin_api')
         groups = current.call('list_groups', **query.rpc_kwargs())
         return views.collection(
             'groups', [view(g) for g in groups],
@@ -108,9 +115,23 @@ class GroupsController(controller.Controller):
                                         % name)
             return self._create_from_src(args)
         group_id = current.canonical_id(group_id, _not_found)
+        if name == 'reset_status' and current.version_at_least(
+                versions.GROUP_RESET_STATUS):
+            return self._reset_status(group_id, args)
         if name != 'delete':
             raise exception.Invalid('There is no such action: %s.' % name)
         return self._delete(group_id, args)
+
+    def _reset_status(self, group_id, args):
+        current.authorize('group:reset_status')
+        jsonbody.validate(schemas.reset_status, args)
+        status = args['status'].lower()
+        if status not in states.GROUP.reset_to:
+            raise exception.Invalid(
+                'Invalid status %s for a group; expected one of: %s.'
+                % (status, ', '.join(states.GROUP.reset_to)))
+        current.call('reset_group_status', group_id, status)
+        return current.empty_response(202)
 
     def _create_from_src(self, args):
         # The action came with 3.14; below it the URL names no method.

@@ -1,6 +1,7 @@
-"""Query parameters of list requests, read as Cinder 3.0 reads them.
+"""Query parameters of list requests, read as Cinder reads them.
 
-Unknown parameters are ignored, as Cinder ignores them before 3.31.
+Unknown filters are ignored before 3.31, and refused (400) from it; from
+3.34, "name~" and "status~" match a part of the text.
 """
 
 import ast
@@ -11,6 +12,7 @@ from oslo_utils import strutils
 
 from snapvol_api import exception
 from snapvol_api.conf import CONF
+from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume.controllers import current
 
 DEFAULT_SORT = [['created_at', 'desc']]
@@ -18,6 +20,11 @@ DEFAULT_SORT = [['created_at', 'desc']]
 # find(display_name=...).
 _ALIASES = {'display_name': 'name', 'display_description': 'description'}
 _MAX_METADATA_FILTER = 4096
+# Query parameters that are not filters.
+_NOT_FILTERS = ('marker', 'limit', 'sort', 'sort_key', 'sort_dir', 'offset',
+                'all_tenants', 'project_id')
+# Filters that match a part of the text when given as "<name>~" (3.34).
+_LIKE = ('name', 'status')
 
 
 @dataclasses.dataclass
@@ -43,7 +50,7 @@ def _non_negative_int(params, name, default):
     return value
 
 
-def _flag(params, name):
+def flag(params, name):
     value = params.get(name, '').strip()
     if not value:
         return False
@@ -100,19 +107,47 @@ def dict_filter(text, name='metadata'):
     return value
 
 
-def parse(params, filter_names, all_projects_rule):
-    """A ``ListQuery`` from the query ``params`` (a webob MultiDict).
+def _filter(key, value, filter_names, converters):
+    """(column, value) of one query parameter, or None when it is not one
+    of ``filter_names``."""
+    name = _ALIASES.get(key, key)
+    like = name.endswith('~')
+    if like:
+        name = name[:-1]
+        if name not in _LIKE or not current.version_at_least(
+                versions.LIKE_FILTER):
+            return None
+    if name not in filter_names:
+        return None
+    if name == 'metadata':
+        return name, dict_filter(value)
+    if name in converters:
+        value = converters[name](value)
+    return (name + '~' if like else name), value
+
+
+def parse(params, filter_names, all_projects_rule, converters=None):
+    """A ``ListQuery`` from the query ``params`` (a webob MultiDict or a
+    dict); ``converters``: {filter: function of the text}.
 
     ``all_tenants`` counts when ``all_projects_rule`` allows it; an
     administrator working in another project's URL lists that project.
     """
-    filters = {_ALIASES.get(key, key): value for key, value in params.items()
-               if _ALIASES.get(key, key) in filter_names}
-    if 'metadata' in params:
-        filters['metadata'] = dict_filter(params['metadata'])
+    filters, unknown = {}, []
+    for key, value in params.items():
+        if key in _NOT_FILTERS:
+            continue
+        found = _filter(key, value, filter_names, converters or {})
+        if found is None:
+            unknown.append(key)
+        else:
+            filters[found[0]] = found[1]
+    if unknown and current.version_at_least(versions.RESOURCE_FILTERS):
+        raise exception.Invalid('Invalid filters %s are found in query '
+                                'options.' % ', '.join(sorted(unknown)))
     # Like Cinder, all_tenants is ignored for those not allowed it, not
     # refused: cinderclient's find() sends it on behalf of everyone.
-    if _flag(params, 'all_tenants') and current.allowed(all_projects_rule):
+    if flag(params, 'all_tenants') and current.allowed(all_projects_rule):
         filters['all_tenants'] = True
         if 'project_id' in params:
             filters['project_id'] = params['project_id']
@@ -125,6 +160,28 @@ def parse(params, filter_names, all_projects_rule):
         limit=min(_non_negative_int(params, 'limit', max_limit), max_limit),
         sort=_sort(params),
         offset=_non_negative_int(params, 'offset', 0))
+
+
+def size_filter(value):
+    try:
+        size = int(value)
+    except ValueError:
+        size = -1
+    if size < 0:
+        raise exception.Invalid('Invalid input received: size=%s' % value)
+    return size
+
+
+def bootable_filter(value):
+    """From 3.2 the bootable filter is true or false, else 400; before it,
+    only "false" and "False" mean false."""
+    if not current.version_at_least(versions.BOOTABLE_FILTER):
+        return value not in ('false', 'False')
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise exception.Invalid('Invalid input received: bootable=%s'
+                                % value)
 
 
 def next_page_href(items, query, collection_path):

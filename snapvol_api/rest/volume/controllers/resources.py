@@ -11,6 +11,7 @@ from snapvol_api import states
 class Resource:
     kind: str
     get: str
+    delete: str
     set_metadata: str
     delete_metadata: str
     reset_status: str
@@ -19,6 +20,7 @@ class Resource:
     update_metadata_rule: str
     delete_metadata_rule: str
     reset_status_rule: str
+    force_delete_rule: str
     not_found_class: type
     id_field: str
 
@@ -29,6 +31,7 @@ class Resource:
 VOLUME = Resource(
     kind='volume',
     get='get_volume',
+    delete='delete_volume',
     set_metadata='set_volume_metadata',
     delete_metadata='delete_volume_metadata',
     reset_status='reset_volume_status',
@@ -37,6 +40,7 @@ VOLUME = Resource(
     update_metadata_rule='volume:update_volume_metadata',
     delete_metadata_rule='volume:delete_volume_metadata',
     reset_status_rule='volume_extension:volume_admin_actions:reset_status',
+    force_delete_rule='volume_extension:volume_admin_actions:force_delete',
     not_found_class=exception.VolumeNotFound,
     id_field='volume_id',
 )
@@ -44,6 +48,7 @@ VOLUME = Resource(
 SNAPSHOT = Resource(
     kind='snapshot',
     get='get_snapshot',
+    delete='delete_snapshot',
     set_metadata='set_snapshot_metadata',
     delete_metadata='delete_snapshot_metadata',
     reset_status='reset_snapshot_status',
@@ -52,6 +57,7 @@ SNAPSHOT = Resource(
     update_metadata_rule='volume:update_snapshot_metadata',
     delete_metadata_rule='volume:delete_snapshot_metadata',
     reset_status_rule='volume_extension:snapshot_admin_actions:reset_status',
+    force_delete_rule='volume_extension:snapshot_admin_actions:force_delete',
     not_found_class=exception.SnapshotNotFound,
     id_field='snapshot_id',
 )

@@ -1,6 +1,7 @@
 """Routing from the URL root: / and /v3/ (the version documents, public)
 and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
-extensions|group_types|groups|group_snapshots}/...
+extensions|group_types|groups|group_snapshots|messages|
+resource_filters}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v3/_lookup).
@@ -19,6 +20,8 @@ from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import extensions
 from snapvol_api.rest.volume.controllers import group_snapshots
 from snapvol_api.rest.volume.controllers import group_types
+from snapvol_api.rest.volume.controllers import messages
+from snapvol_api.rest.volume.controllers import resource_filters
 from snapvol_api.rest.volume.controllers import volume_types
 from snapvol_api.rest.volume.controllers.groups import GroupsController
 from snapvol_api.rest.volume.controllers.snapshots import SnapshotsController
@@ -37,10 +40,14 @@ COLLECTIONS = {
     'group_types': group_types.GroupTypesController(),
     'groups': GroupsController(),
     'group_snapshots': group_snapshots.GroupSnapshotsController(),
+    'messages': messages.MessagesController(),
+    'resource_filters': resource_filters.ResourceFiltersController(),
 }
 # The microversion each collection came with: below it, Cinder answers 404
 # (VersionNotFoundForAPIMethod), whatever the method.
 SINCE = {
+    'messages': versions.MESSAGES,
+    'resource_filters': versions.RESOURCE_FILTERS_API,
     'group_types': versions.GROUP_TYPES,
     'groups': versions.GROUP_VOLUME,
     'group_snapshots': versions.GROUP_SNAPSHOTS,

@@ -2,13 +2,16 @@
 
 import pecan
 
+from snapvol_api import exception
 from snapvol_api.rest import controller
 from snapvol_api.rest.volume import schemas
 from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
-from snapvol_api.rest.volume.controllers.actions import ActionController
+from snapvol_api.rest.volume.controllers.actions import (
+    SnapshotActionController,
+)
 from snapvol_api.rest.volume.controllers.metadata import MetadataController
 from snapvol_api.rest.volume.controllers.resources import SNAPSHOT
 
@@ -25,11 +28,26 @@ def detail_view(snapshot):
             versions.GROUP_SNAPSHOTS))
 
 
-def _filter_names():
+def filter_names():
+    names = FILTERS
     # From 3.14, the members of a group snapshot: ?group_snapshot_id=.
     if current.version_at_least(versions.GROUP_SNAPSHOTS):
-        return FILTERS + ('group_snapshot_id',)
-    return FILTERS
+        names += ('group_snapshot_id',)
+    if current.version_at_least(versions.SNAPSHOT_LIST_METADATA_FILTER):
+        names += ('metadata',)
+    return names
+
+
+def _refuse_name_sort(params):
+    """Before 3.30 Cinder sorts snapshots by display_name, not name."""
+    if current.version_at_least(versions.SNAPSHOT_SORT_NAME):
+        return
+    keys = [item.partition(':')[0].strip()
+            for item in params.get('sort', '').split(',')]
+    if 'name' in keys + [params.get('sort_key')]:
+        raise exception.Invalid(
+            'Snapshots sort by name from microversion 3.30; before it, '
+            'by display_name.')
 
 
 def summary_view(snapshot):
@@ -41,11 +59,12 @@ class SnapshotsController(controller.Controller):
     _custom_actions = {'detail': ['GET']}
 
     metadata = MetadataController(SNAPSHOT)
-    action = ActionController(SNAPSHOT)
+    action = SnapshotActionController(SNAPSHOT)
 
     def _list(self, collection_path, view):
         current.authorize('volume:get_all_snapshots')
-        query = listing.parse(pecan.request.GET, _filter_names(),
+        _refuse_name_sort(pecan.request.GET)
+        query = listing.parse(pecan.request.GET, filter_names(),
                               'volume:get_all_projects_snapshots')
         if 'group_snapshot_id' in query.filters:
             query.filters['group_snapshot_id'] = (

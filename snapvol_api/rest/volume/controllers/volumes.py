@@ -13,7 +13,12 @@ from snapvol_api.rest.volume.controllers.actions import VolumeActionController
 from snapvol_api.rest.volume.controllers.metadata import MetadataController
 from snapvol_api.rest.volume.controllers.resources import VOLUME
 
-FILTERS = ('name', 'status')
+# Cinder's default resource_filters.json has these (and migration_status,
+# created_at and updated_at), and Horizon's volume table offers user_id.
+FILTERS = ('name', 'status', 'metadata', 'bootable', 'availability_zone',
+           'size', 'user_id')
+CONVERTERS = {'size': listing.size_filter,
+              'bootable': listing.bootable_filter}
 
 # Cinder create fields snapvol has no feature for: refused when set, so
 # nobody believes they got, say, a clone.
@@ -32,10 +37,12 @@ def detail_view(volume):
             'volume_extension:volume_host_attribute', target),
         show_migration=current.allowed(
             'volume_extension:volume_mig_status_attribute', target),
-        show_group=current.version_at_least(versions.GROUP_VOLUME))
+        show_group=current.version_at_least(versions.GROUP_VOLUME),
+        show_provider=current.context().is_admin and current.version_at_least(
+            versions.VOLUME_PROVIDER_ID))
 
 
-def _filter_names():
+def filter_names():
     if current.version_at_least(versions.VOLUME_LIST_GROUP):
         return FILTERS + ('group_id',)
     return FILTERS
@@ -58,8 +65,10 @@ def _no_image_match(params):
 
 
 def _list_query():
-    query = listing.parse(pecan.request.GET, _filter_names(),
-                          'volume:get_all_projects')
+    params = {k: v for k, v in pecan.request.GET.items()
+              if k != 'glance_metadata'}
+    query = listing.parse(params, filter_names(), 'volume:get_all_projects',
+                          CONVERTERS)
     if 'group_id' in query.filters:
         query.filters['group_id'] = query.filters['group_id'].lower()
     return query
@@ -127,7 +136,9 @@ class VolumesController(controller.Controller):
         volumes = [] if _no_image_match(pecan.request.GET) else current.call(
             'list_volumes', filters=query.filters, marker=None, limit=None,
             sort=[], offset=0)
-        return views.volume_summary_totals(volumes)
+        return views.volume_summary_totals(
+            volumes, show_metadata=current.version_at_least(
+                versions.VOLUME_SUMMARY_METADATA))
 
     @pecan.expose('json')
     def get_one(self, volume_id):
@@ -164,7 +175,15 @@ class VolumesController(controller.Controller):
 
     @pecan.expose('json')
     def delete(self, volume_id):
+        """``?cascade=true`` deletes the snapshots too; from 3.23,
+        ``?force=true`` is os-force_delete."""
         volume_id = current.canonical_id(volume_id, VOLUME.not_found)
         current.authorize('volume:delete')
-        current.call('delete_volume', volume_id)
+        params = pecan.request.GET
+        force = (current.version_at_least(versions.VOLUME_DELETE_FORCE)
+                 and listing.flag(params, 'force'))
+        if force:
+            current.authorize(VOLUME.force_delete_rule)
+        current.call('delete_volume', volume_id,
+                     cascade=listing.flag(params, 'cascade'), force=force)
         return current.empty_response(202)
