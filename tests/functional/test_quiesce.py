@@ -204,10 +204,22 @@ def test_killed_agent(system, share_dir):
     harness.wait_for_status(
         lambda: cinder.group_snapshots.get(group_snapshot.id), 'error',
         failed=('available',))
-    assert {s.status for s in cinder.volume_snapshots.list(search_opts={
-        'group_snapshot_id': group_snapshot.id})} == {'error'}
+    members = cinder.volume_snapshots.list(search_opts={
+        'group_snapshot_id': group_snapshot.id})
+    assert {s.status for s in members} == {'error'}
     assert vm.info == info
     assert sorted(os.listdir(share_dir)) == share_files
+    # Each failed snapshot left its project a message saying why, in
+    # words that name no host or path (user messages, 3.3).
+    messages = system.client('alice', version='3.38').messages.list()
+    about = {m.resource_uuid: m for m in messages}
+    for snapshot_id in [failed.snapshot.id] + [m.id for m in members]:
+        message = about[snapshot_id]
+        assert message.event_id == 'VOLUME_SNAPSHOT_004_005', message
+        assert message.user_message.startswith(
+            "create snapshot: The guest agent did not freeze"), message
+        assert share_dir not in message.user_message
+    assert system.client('bob', version='3.38').messages.list() == []
     cinder.group_snapshots.delete(group_snapshot.id)
     # Nothing was left frozen: records flow after the request. (The
     # agent is dead, so it cannot be asked; a freeze that stuck would

@@ -440,6 +440,65 @@ def test_extend_keeps_the_data_and_every_snapshot(services, tmp_path):
     check()
 
 
+def test_admin_actions_filters_and_messages(services, tmp_path):
+    """What users and operators do with python-cinderclient at 3.38:
+    bootable and the filters of 3.2, 3.31 and 3.34; cascade and forced
+    deletes; os-reset_status with attach_status; a compute report that
+    Cinder's rules refuse. (The messages of failures: test_quiesce.)"""
+    cinder = services.client('alice', '3.38')
+    admin = services.client('admin', '3.38')
+    directory = services.shares[0].split(':', 1)[1]
+    vol = Volume(services, directory, cinder, tmp_path, name='alpha-1')
+    cinder.volumes.set_bootable(vol.vol.id, True)
+    assert cinder.volumes.get(vol.vol.id).bootable == 'true'
+    found = cinder.volumes.list(search_opts={'name~': 'LPHA',
+                                             'bootable': 'true'})
+    assert [v.id for v in found] == [vol.vol.id]
+    assert cinder.volumes.list(search_opts={'bootable': 'false'}) == []
+    with pytest.raises(cinder_exc.BadRequest, match='Invalid filters'):
+        cinder.volumes.list(search_opts={'colour': 'red'})
+
+    vol.write(0x41)
+    s1 = vol.snapshot()
+    vol.write(0x42)
+    s2 = vol.snapshot()
+    with pytest.raises(cinder_exc.BadRequest, match='not allowed'):
+        cinder.volume_snapshots.update_snapshot_status(
+            s2, {'status': 'creating', 'progress': '90%'})
+    # A cascade delete needs every snapshot available or error.
+    admin.volume_snapshots.reset_state(s1, 'error_deleting')
+    with pytest.raises(cinder_exc.BadRequest, match='neither available'):
+        cinder.volumes.delete(vol.vol.id, cascade=True)
+    vol.assert_data()
+    admin.volume_snapshots.reset_state(s1, 'error')
+    cinder.volumes.delete(vol.vol.id, cascade=True)
+    wait_gone(cinder.volumes.get, vol.vol.id)
+    for snapshot_id in (s1, s2):
+        with pytest.raises(cinder_exc.NotFound):
+            cinder.volume_snapshots.get(snapshot_id)
+    assert os.listdir(directory) == []
+
+    # Forced deletes, for administrators, in any status.
+    other = Volume(services, directory, cinder, tmp_path)
+    s3 = other.snapshot()
+    admin.volume_snapshots.reset_state(s3, 'backing-up')
+    with pytest.raises(cinder_exc.BadRequest):
+        cinder.volume_snapshots.delete(s3)
+    with pytest.raises(cinder_exc.Forbidden):
+        cinder.volume_snapshots.delete(s3, force=True)
+    admin.volume_snapshots.delete(s3, force=True)
+    wait_gone(cinder.volume_snapshots.get, s3)
+    with pytest.raises(cinder_exc.BadRequest, match='no attachment'):
+        admin.volumes.reset_state(other.vol.id, 'in-use',
+                                  attach_status='attached')
+    admin.volumes.reset_state(other.vol.id, 'maintenance')
+    with pytest.raises(cinder_exc.BadRequest, match='maintenance'):
+        cinder.volumes.delete(other.vol.id)
+    admin.volumes.force_delete(other.vol.id)
+    wait_gone(cinder.volumes.get, other.vol.id)
+    assert os.listdir(directory) == []
+
+
 def _child(svc, name, pattern):
     """The pid of a child of process ``name`` matching ``pattern`` (only
     this stack's: other test runs may share the host), or None."""
