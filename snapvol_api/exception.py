@@ -54,12 +54,54 @@ class Conflict(SnapvolException):
     code = 409
 
 
+class OverQuota(SnapvolException):
+    """Cinder's QuotaError: 413 overLimit, retry after 0 s (when usage
+    goes down, not by waiting)."""
+    msg_fmt = 'Quota exceeded: %(reason)s'
+    code = 413
+
+
 class ServiceUnavailable(SnapvolException):
     msg_fmt = 'Service unavailable: %(reason)s'
     code = 503
 
 
 # Requests -------------------------------------------------------------------
+
+class VolumeLimitExceeded(OverQuota):
+    msg_fmt = ("Maximum number of volumes allowed (%(allowed)d) exceeded for "
+               "quota '%(name)s'.")
+
+
+class SnapshotLimitExceeded(OverQuota):
+    msg_fmt = 'Maximum number of snapshots allowed (%(allowed)d) exceeded.'
+
+
+class GroupLimitExceeded(OverQuota):
+    msg_fmt = 'Maximum number of groups allowed (%(allowed)d) exceeded.'
+
+
+class VolumeSizeExceedsAvailableQuota(OverQuota):
+    msg_fmt = ('Requested volume or snapshot exceeds allowed %(name)s '
+               'quota. Requested %(requested)sG, quota is %(quota)sG and '
+               '%(consumed)sG has been consumed.')
+
+
+class VolumeSizeExceedsLimit(OverQuota):
+    msg_fmt = ('Requested volume size %(size)dG is larger than maximum '
+               'allowed limit %(limit)dG.')
+
+
+class InvalidQuotaValue(Invalid):
+    msg_fmt = 'Change would make usage less than 0 for the following ' \
+              'resources: %(unders)s'
+
+
+class InsufficientCapacity(Invalid):
+    """No share can take a volume now (Cinder's scheduler would leave the
+    volume in error with "No valid backend was found")."""
+    msg_fmt = ('No share has room for a volume of %(size)d GiB: %(reason)s')
+
 
 class InvalidInput(Invalid):
     msg_fmt = 'Invalid input received: %(reason)s'
@@ -107,6 +149,14 @@ class InvalidAvailabilityZone(Invalid):
 
 class GroupTypeNotFound(NotFound):
     msg_fmt = 'Group type %(group_type_id)s could not be found.'
+
+
+class TransferNotFound(NotFound):
+    msg_fmt = 'Transfer %(transfer_id)s could not be found.'
+
+
+class InvalidAuthKey(Invalid):
+    msg_fmt = 'Invalid auth key: %(reason)s'
 
 
 class MessageNotFound(NotFound):

@@ -23,9 +23,10 @@ DELETING = 'deleting'
 DELETED = 'deleted'
 ERROR = 'error'
 ERROR_DELETING = 'error_deleting'
-# Volumes only: os-extend.
+# Volumes only: os-extend, and a transfer to another project.
 EXTENDING = 'extending'
 ERROR_EXTENDING = 'error_extending'
+AWAITING_TRANSFER = 'awaiting-transfer'
 
 # Seed 001: only the compute service reports these; they are never stored.
 CREATING_COMPUTE_COMPLETE = 'creating_compute_complete'
@@ -80,7 +81,7 @@ class Machine:
 
 
 _VOLUME_PARKED = ('attaching', 'detaching', 'maintenance', 'reserved',
-                  'managing', 'error_managing', 'awaiting-transfer',
+                  'managing', 'error_managing',
                   'backing-up', 'error_backing-up', 'restoring-backup',
                   'error_restoring', 'downloading', 'uploading', 'retyping',
                   'reverting')
@@ -93,8 +94,11 @@ _SNAPSHOT_PARKED = ('unmanaging', 'backing-up', 'restoring')
 # in.
 VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
-    AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING}),
+    AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER}),
     IN_USE: frozenset({AVAILABLE}),
+    # Until the transfer is accepted (the volume is another project's
+    # then) or deleted.
+    AWAITING_TRANSFER: frozenset({AVAILABLE}),
     EXTENDING: frozenset({AVAILABLE, ERROR_EXTENDING}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),
     ERROR: frozenset({DELETING}),
@@ -102,7 +106,7 @@ VOLUME = Machine('Volume', {
     ERROR_EXTENDING: frozenset({DELETING}),
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, ERROR_EXTENDING,
-             CREATING, DELETING) + _VOLUME_PARKED,
+             CREATING, DELETING, AWAITING_TRANSFER) + _VOLUME_PARKED,
    parked=_VOLUME_PARKED)
 
 # A snapshot in error keeps no file the chain needs (a failed create

@@ -47,8 +47,9 @@ def member_name(set_name, volume):
 class GroupSnapshots:
 
     def __init__(self, db, shares, locks, workers, assisted, snapshots,
-                 owner):
+                 owner, quotas):
         self._db = db
+        self._quotas = quotas
         self._shares = shares
         self._locks = locks
         self._workers = workers
@@ -124,7 +125,8 @@ class GroupSnapshots:
                                   else group_types.CONSISTENT_ID),
                 'instance_id': attached_to,
                 'status': states.GROUP_SNAPSHOT.initial,
-                'owner': self.owner}, members)
+                'owner': self.owner}, members,
+                limits=self._quotas.limits(project_id))
         LOG.info('Creating group snapshot %s of %s: %d volume(s)%s',
                  group_snapshot.id,
                  'group %s' % group.id if group else 'an instance',

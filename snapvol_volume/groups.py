@@ -15,8 +15,9 @@ LOG = logging.getLogger(__name__)
 
 class Groups:
 
-    def __init__(self, db, volumes, host):
+    def __init__(self, db, volumes, host, quotas):
         self._db = db
+        self._quotas = quotas
         self._volumes = volumes
         self._host = host
 
@@ -33,7 +34,8 @@ class Groups:
             'volume_types': list(volume_types),
             'availability_zone': (availability_zone or
                                   CONF.storage_availability_zone),
-            'status': states.GROUP.initial})
+            'status': states.GROUP.initial},
+            limits=self._quotas.limits(ctxt.project_id))
         LOG.info('Created group %s (%s)', group.id, group_type['name'])
         return self._db.group_transition(group.id, states.AVAILABLE,
                                          expected=[states.CREATING])

@@ -26,8 +26,11 @@ class VolumeManager:
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
-                 recovery, workers, groups, group_snapshots):
+                 recovery, workers, groups, group_snapshots, quotas,
+                 transfers):
         self._db = db
+        self.quotas = quotas
+        self.transfers = transfers
         self.shares = shares
         self.volumes = volumes
         self.snapshots = snapshots
@@ -145,6 +148,47 @@ class VolumeManager:
 
     def delete_message(self, ctxt, message_id):
         self._db.message_delete(message_id, scope.project(ctxt))
+
+    # Transfers (1.4) ---------------------------------------------------------
+
+    def create_transfer(self, ctxt, volume_id, name, no_snapshots):
+        """The transfer with its ``auth_key``, shown only here."""
+        transfer, auth_key = self.transfers.create(ctxt, volume_id, name,
+                                                   no_snapshots)
+        return dict(views.transfer(transfer), auth_key=auth_key)
+
+    def get_transfer(self, ctxt, transfer_id):
+        return views.transfer(self._db.transfer_get(transfer_id,
+                                                    scope.project(ctxt)))
+
+    def list_transfers(self, ctxt, filters, marker, limit, sort, offset):
+        filters = scope.list_filters(ctxt, filters, scope.TRANSFER_FILTERS)
+        return [views.transfer(t) for t in self._db.transfer_get_all(
+            filters, marker, limit, sort, offset)]
+
+    def accept_transfer(self, ctxt, transfer_id, auth_key):
+        return views.transfer(self.transfers.accept(ctxt, transfer_id,
+                                                    auth_key))
+
+    def delete_transfer(self, ctxt, transfer_id):
+        self.transfers.delete(ctxt, transfer_id)
+
+    # Quotas and limits (1.4) -------------------------------------------------
+
+    def get_quotas(self, ctxt, project_id, usage):
+        return self.quotas.show(ctxt, project_id, usage=usage)
+
+    def get_quota_defaults(self, ctxt):
+        return self.quotas.defaults()
+
+    def update_quotas(self, ctxt, project_id, values):
+        return self.quotas.update(ctxt, project_id, values)
+
+    def delete_quotas(self, ctxt, project_id):
+        self.quotas.delete(ctxt, project_id)
+
+    def get_absolute_limits(self, ctxt, project_id):
+        return self.quotas.absolute_limits(ctxt, project_id)
 
     # Volume types and availability zones (1.3) ------------------------------
 

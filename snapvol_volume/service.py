@@ -20,10 +20,12 @@ from snapvol_volume import groups as groups_mod
 from snapvol_volume import locks as locks_mod
 from snapvol_volume import manager as manager_mod
 from snapvol_volume import messages as messages_mod
+from snapvol_volume import quotas as quotas_mod
 from snapvol_volume import recovery as recovery_mod
 from snapvol_volume import reports as reports_mod
 from snapvol_volume import shares as shares_mod
 from snapvol_volume import snapshots as snapshots_mod
+from snapvol_volume import transfers as transfers_mod
 from snapvol_volume import volumes as volumes_mod
 from snapvol_volume.db import api as db_api
 
@@ -70,10 +72,11 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
         compute_rpc or _OnFirstUse(compute_rpcapi.ComputeAPI),
         reports or reports_mod.Reports())
     messages = messages_mod.Messages(db)
+    quotas = quotas_mod.Quotas(db)
     volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner,
-                                  messages)
+                                  messages, quotas)
     snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
-                                        owner, messages)
+                                        owner, messages, quotas)
     recovery = recovery_mod.Recovery(
         db, shares, locks, volumes, snapshots,
         recovery_workers or workers_mod.Workers(CONF.volume.worker_threads,
@@ -82,9 +85,11 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
     return manager_mod.VolumeManager(
         db, shares, volumes, snapshots, assisted,
         attachments_mod.Attachments(db, shares, locks), recovery, workers,
-        groups_mod.Groups(db, volumes, host),
+        groups_mod.Groups(db, volumes, host, quotas),
         group_snapshots_mod.GroupSnapshots(db, shares, locks, workers,
-                                           assisted, snapshots, owner))
+                                           assisted, snapshots, owner,
+                                           quotas),
+        quotas, transfers_mod.Transfers(db, locks, quotas))
 
 
 class VolumeService:

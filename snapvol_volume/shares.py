@@ -1,12 +1,17 @@
 """The shares of this manager: which one a new volume goes to, the chain
 of a volume on its share, and the DB's record of that chain."""
 
+import math
+
 from oslo_log import log as logging
 
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_volume import locks as locks_mod
 
 LOG = logging.getLogger(__name__)
+
+GiB = 1024 ** 3
 
 
 class Shares:
@@ -42,18 +47,57 @@ class Shares:
         share.ensure_mounted()
         return share
 
+    def _room(self, share, size):
+        """None when ``share`` can take ``size`` more GiB of volumes, by
+        Cinder's capacity rule for thin files; else why not (in words
+        that name no share: users read them)."""
+        total, free = share.capacity()
+        total_gb, free_gb = total / GiB, free / GiB
+        free_gb -= math.floor(total_gb * CONF.volume.reserved_percentage
+                              / 100)
+        provisioned = self._db.share_provisioned_gigabytes(share.name)
+        ratio = CONF.volume.max_over_subscription_ratio
+        if total_gb <= 0 or (provisioned + size) / total_gb > ratio:
+            return ('the share already holds %d GiB of volumes on %.0f GiB '
+                    'of space, and at most %g times its space may be given '
+                    'out (max_over_subscription_ratio)'
+                    % (provisioned, total_gb, ratio))
+        if free_gb * ratio < size:
+            return ('the share has %.1f GiB free beyond the %d%% it keeps '
+                    'in reserve, and at most %g times that may be given out'
+                    % (max(free_gb, 0), CONF.volume.reserved_percentage,
+                       ratio))
+        return None
+
     def pick(self, size):
-        """The usable share with the most free space."""
+        """The usable share with the most free space that has room for
+        ``size`` GiB (InsufficientCapacity when none has; NoValidShare
+        when none is usable)."""
         usable = []
         for share in self.drivers.values():
             try:
                 share.ensure_mounted()
-                usable.append((share.free_bytes(), share.name, share))
+                usable.append((share.capacity()[1], share.name, share))
             except exception.SnapvolException as e:
                 LOG.warning('Share %s is unusable: %s', share.name, e)
         if not usable:
             raise exception.NoValidShare(size=size)
-        return max(usable)[2]
+        reasons = []
+        for _free, _name, share in sorted(usable, reverse=True):
+            reason = self._room(share, size)
+            if reason is None:
+                return share
+            LOG.info('Share %s has no room for %d GiB: %s', share.name,
+                     size, reason)
+            reasons.append(reason)
+        raise exception.InsufficientCapacity(size=size, reason=reasons[0])
+
+    def check_room(self, volume, growth):
+        """InsufficientCapacity unless the volume's share can take
+        ``growth`` more GiB (an extend)."""
+        reason = self._room(self.of(volume), growth)
+        if reason is not None:
+            raise exception.InsufficientCapacity(size=growth, reason=reason)
 
     def chain(self, volume):
         """The volume's VolumeChain, with the formats the DB records."""

@@ -24,8 +24,9 @@ LOG = logging.getLogger(__name__)
 class Snapshots:
 
     def __init__(self, db, shares, locks, workers, assisted, owner,
-                 messages):
+                 messages, quotas):
         self._db = db
+        self._quotas = quotas
         self._messages = messages
         self._shares = shares
         self._locks = locks
@@ -53,7 +54,8 @@ class Snapshots:
                  'user_id': ctxt.user_id, 'name': name,
                  'description': description, 'volume_size': volume.size,
                  'status': states.SNAPSHOT.initial, 'progress': '0%',
-                 'owner': self.owner}, metadata)
+                 'owner': self.owner}, metadata,
+                limits=self._quotas.limits(volume.project_id))
         LOG.info('Creating snapshot %s of volume %s', snapshot.id, volume.id)
         self._workers.spawn(self.build, snapshot.id, self.owner)
         return snapshot

@@ -105,6 +105,19 @@ def group_snapshot(group_snapshot):
     }
 
 
+def transfer(transfer):
+    return {
+        'id': transfer.id,
+        'name': transfer.name,
+        'volume_id': transfer.volume_id,
+        'project_id': transfer.project_id,
+        'destination_project_id': transfer.destination_project_id,
+        'accepted': transfer.accepted,
+        'no_snapshots': transfer.no_snapshots,
+        'created_at': _iso(transfer.created_at),
+    }
+
+
 def message(message):
     return {
         'id': message.id,

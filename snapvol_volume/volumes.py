@@ -32,8 +32,10 @@ def check_size(size):
 
 class Volumes:
 
-    def __init__(self, db, shares, locks, workers, host, owner, messages):
+    def __init__(self, db, shares, locks, workers, host, owner, messages,
+                 quotas):
         self._db = db
+        self._quotas = quotas
         self._messages = messages
         self._shares = shares
         self._locks = locks
@@ -61,7 +63,9 @@ class Volumes:
             if snapshot_id is not None:
                 self._check_source(snapshot_id, size)
             values['share'] = self._shares.pick(size).name
-            volume = self._db.volume_create(values, metadata)
+            volume = self._db.volume_create(
+                values, metadata,
+                limits=self._quotas.limits(ctxt.project_id))
         LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
                  volume.share)
         self._workers.spawn(self.build, volume.id, self.owner)
@@ -151,9 +155,10 @@ class Volumes:
                     reason='New size for extend must be greater than '
                            'current size. (current: %d, extended: %d).'
                            % (volume.size, new_size))
-            volume = self._db.volume_transition(
-                volume.id, states.EXTENDING, expected=[states.AVAILABLE],
-                values={'owner': self.owner})
+            self._shares.check_room(volume, new_size - volume.size)
+            volume = self._db.volume_begin_extend(
+                volume.id, new_size, self.owner,
+                self._quotas.limits(volume.project_id))
         LOG.info('Extending volume %s from %d to %d GiB', volume.id,
                  volume.size, new_size)
         self._workers.spawn(self.grow, volume.id, self.owner, new_size)
@@ -253,13 +258,15 @@ class Volumes:
                 size = chain.grow(new_size or volume.size)
                 if outcome.succeeded(self._db.volume_transition, volume_id,
                                      states.EXTENDING, states.AVAILABLE,
-                                     owner, values={'size': size}):
+                                     owner, values={'size': size,
+                                                    'extend_to': None}):
                     LOG.info('Volume %s is available, %d GiB', volume_id,
                              size)
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,
                            states.EXTENDING, states.ERROR_EXTENDING, owner,
-                           e, self._tell(volume_id, messages.EXTEND_VOLUME))
+                           e, self._tell(volume_id, messages.EXTEND_VOLUME),
+                           values={'extend_to': None})
             raise
 
     def destroy(self, volume_id, owner, recovery=False):

@@ -12,6 +12,7 @@ from snapvol_api.conf import database
 from snapvol_api.conf import default
 from snapvol_api.conf import libvirt
 from snapvol_api.conf import nova
+from snapvol_api.conf import quota
 from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
@@ -25,3 +26,4 @@ compute.register_opts(CONF)
 compute_api.register_opts(CONF)
 libvirt.register_opts(CONF)
 nova.register_opts(CONF)
+quota.register_opts(CONF)

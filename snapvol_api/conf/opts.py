@@ -6,11 +6,12 @@ from snapvol_api.conf import database
 from snapvol_api.conf import default
 from snapvol_api.conf import libvirt
 from snapvol_api.conf import nova
+from snapvol_api.conf import quota
 from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
 _MODULES = (default, database, volume, volume_api, compute, compute_api,
-            libvirt, nova)
+            libvirt, nova, quota)
 
 
 def list_opts():

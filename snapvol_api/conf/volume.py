@@ -53,6 +53,22 @@ opts = [
                default=1024,
                min=1,
                help='Largest volume size accepted, in GiB.'),
+    cfg.FloatOpt('max_over_subscription_ratio',
+                 default=20.0,
+                 min=1.0,
+                 help='How far the sizes of the volumes on a share may '
+                      'exceed its size (their files are thin: they take '
+                      'only what is written), as Cinder\'s option of that '
+                      'name: a volume is refused when the sizes on its '
+                      'share would pass this many times the share\'s '
+                      'size, or its free space times this.'),
+    cfg.IntOpt('reserved_percentage',
+               default=0,
+               min=0,
+               max=100,
+               help='Percent of each share\'s size kept free: new volumes '
+                    'see only the free space beyond it, as Cinder\'s '
+                    'option of that name.'),
     cfg.IntOpt('worker_threads',
                default=8,
                min=1,

@@ -42,7 +42,11 @@ GENERIC_500_MESSAGE = ('The server has either erred or is incapable of '
 
 def fault_response(code, message, headers=None, names=COMMON_FAULT_NAMES):
     name = names.get(code, DEFAULT_FAULT_NAME)
-    body = json.dumps({name: {'code': code, 'message': message}})
+    fault = {'code': code, 'message': message}
+    retry = (headers or {}).get('Retry-After')
+    if code in (413, 429) and retry is not None:
+        fault['retryAfter'] = retry
+    body = json.dumps({name: fault})
     response = webob.Response(status=code, body=body.encode(),
                               content_type='application/json',
                               charset='UTF-8')
@@ -75,6 +79,10 @@ class Faults:
                 return self.response(500, GENERIC_500_MESSAGE)
             if exc.code >= 500:
                 LOG.warning('Request failed: %s', exc.message)
+            if isinstance(exc, exception.OverQuota):
+                # Cinder's: try again once usage went down, not later.
+                return self.response(exc.code, exc.message,
+                                     {'Retry-After': '0'})
             return self.response(exc.code, exc.message)
         if isinstance(exc, messaging.MessagingTimeout):
             LOG.warning('RPC to the %s service timed out: %s', self.backend,

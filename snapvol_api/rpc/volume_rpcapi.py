@@ -30,7 +30,10 @@ class VolumeAPI:
       set_volume_bootable, report_snapshot_status (Cinder's
       os-update_snapshot_status), reset_group_status,
       reset_group_snapshot_status, and user messages (list_messages,
-      get_message, delete_message).
+      get_message, delete_message), quotas (get_quotas,
+      get_quota_defaults, update_quotas, delete_quotas),
+      get_absolute_limits, and volume transfers (create_transfer,
+      get_transfer, list_transfers, accept_transfer, delete_transfer).
     """
 
     RPC_API_VERSION = '1.4'
@@ -149,6 +152,59 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
+
+    # Transfers (1.4)
+
+    def create_transfer(self, ctxt, volume_id, name=None,
+                        no_snapshots=False):
+        """The transfer, with the ``auth_key`` the acceptor presents."""
+        return self._call(ctxt, 'create_transfer', version='1.4',
+                          volume_id=volume_id, name=name,
+                          no_snapshots=no_snapshots)
+
+    def get_transfer(self, ctxt, transfer_id):
+        return self._call(ctxt, 'get_transfer', version='1.4',
+                          transfer_id=transfer_id)
+
+    def list_transfers(self, ctxt, filters=None, marker=None, limit=None,
+                       sort=None, offset=None):
+        return self._call(ctxt, 'list_transfers', version='1.4',
+                          filters=filters or {}, marker=marker, limit=limit,
+                          sort=sort or [], offset=offset)
+
+    def accept_transfer(self, ctxt, transfer_id, auth_key):
+        """The volume and its snapshots become the caller's project's."""
+        return self._call(ctxt, 'accept_transfer', version='1.4',
+                          transfer_id=transfer_id, auth_key=auth_key)
+
+    def delete_transfer(self, ctxt, transfer_id):
+        return self._call(ctxt, 'delete_transfer', version='1.4',
+                          transfer_id=transfer_id)
+
+    # Quotas and limits (1.4)
+
+    def get_quotas(self, ctxt, project_id, usage=False):
+        """{resource: limit}, or with ``usage`` {resource: {limit, in_use,
+        reserved, allocated}}."""
+        return self._call(ctxt, 'get_quotas', version='1.4',
+                          project_id=project_id, usage=usage)
+
+    def get_quota_defaults(self, ctxt):
+        return self._call(ctxt, 'get_quota_defaults', version='1.4')
+
+    def update_quotas(self, ctxt, project_id, values):
+        """Sets the project's limits (admin); returns them all."""
+        return self._call(ctxt, 'update_quotas', version='1.4',
+                          project_id=project_id, values=values)
+
+    def delete_quotas(self, ctxt, project_id):
+        return self._call(ctxt, 'delete_quotas', version='1.4',
+                          project_id=project_id)
+
+    def get_absolute_limits(self, ctxt, project_id):
+        """The absolute limits of Cinder's GET /limits."""
+        return self._call(ctxt, 'get_absolute_limits', version='1.4',
+                          project_id=project_id)
 
     # User messages (1.4)
 

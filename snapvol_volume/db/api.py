@@ -46,8 +46,19 @@ from snapvol_volume.db.messages import message_create  # noqa: F401
 from snapvol_volume.db.messages import message_delete  # noqa: F401
 from snapvol_volume.db.messages import message_get  # noqa: F401
 from snapvol_volume.db.messages import message_get_all  # noqa: F401
+from snapvol_volume.db.quotas import RESOURCES as QUOTA_RESOURCES  # noqa
+from snapvol_volume.db.quotas import quota_destroy_all  # noqa: F401
+from snapvol_volume.db.quotas import quota_get_all  # noqa: F401
+from snapvol_volume.db.quotas import quota_set  # noqa: F401
+from snapvol_volume.db.quotas import usage_get as quota_usage_get  # noqa
+from snapvol_volume.db.transfers import transfer_accept  # noqa: F401
+from snapvol_volume.db.transfers import transfer_create  # noqa: F401
+from snapvol_volume.db.transfers import transfer_delete  # noqa: F401
+from snapvol_volume.db.transfers import transfer_get  # noqa: F401
+from snapvol_volume.db.transfers import transfer_get_all  # noqa: F401
 from snapvol_volume.db.volumes import SNAPSHOT_SORT_KEYS  # noqa: F401
 from snapvol_volume.db.volumes import VOLUME_SORT_KEYS  # noqa: F401
+from snapvol_volume.db.volumes import share_provisioned_gigabytes  # noqa
 from snapvol_volume.db.volumes import snapshot_claim  # noqa: F401
 from snapvol_volume.db.volumes import snapshot_create  # noqa: F401
 from snapvol_volume.db.volumes import snapshot_get  # noqa: F401
@@ -58,6 +69,7 @@ from snapvol_volume.db.volumes import snapshot_metadata_set  # noqa: F401
 from snapvol_volume.db.volumes import snapshot_transition  # noqa: F401
 from snapvol_volume.db.volumes import snapshot_update  # noqa: F401
 from snapvol_volume.db.volumes import volume_attach  # noqa: F401
+from snapvol_volume.db.volumes import volume_begin_extend  # noqa: F401
 from snapvol_volume.db.volumes import volume_claim  # noqa: F401
 from snapvol_volume.db.volumes import volume_create  # noqa: F401
 from snapvol_volume.db.volumes import volume_detach  # noqa: F401

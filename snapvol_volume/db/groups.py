@@ -8,6 +8,7 @@ from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume.db import common
 from snapvol_volume.db import models
+from snapvol_volume.db import quotas
 
 GROUP_SORT_KEYS = ('id', 'name', 'status', 'created_at', 'updated_at',
                    'availability_zone')
@@ -111,8 +112,8 @@ def _set_group(session, group_id, project_id, volume_ids, joining):
                    % group_id)
 
 
-def group_create(values: dict, volume_ids: Collection[str] = ()
-                 ) -> models.Group:
+def group_create(values: dict, volume_ids: Collection[str] = (),
+                 limits: dict | None = None) -> models.Group:
     """A new group with the volumes ``volume_ids`` in it, in one
     transaction: all or nothing.
 
@@ -129,7 +130,12 @@ def group_create(values: dict, volume_ids: Collection[str] = ()
             or not all(isinstance(t, str) for t in volume_types)):
         raise exception.InvalidInput(
             reason='volume_types must be a list of strings')
+    if limits is not None:
+        quotas.prepare(values.get('project_id'))
     with common.session() as session:
+        if limits is not None:
+            quotas.check(session, values.get('project_id'), limits,
+                         groups=1)
         group = common.add(session, states.GROUP, models.Group, values)
         session.flush()
         _set_group(session, group.id, group.project_id, volume_ids,
@@ -255,7 +261,8 @@ def group_snapshot_get_all(filters=None, marker=None, limit=None, sort=None,
 
 
 def group_snapshot_create(values: dict,
-                          members: Collection[tuple[dict, dict | None]]
+                          members: Collection[tuple[dict, dict | None]],
+                          limits: dict | None = None
                           ) -> models.GroupSnapshot:
     """A new group snapshot and its member snapshots, in one transaction:
     all or nothing.
@@ -271,6 +278,9 @@ def group_snapshot_create(values: dict,
     group's volumes need not all be given. Every status must be the
     initial one and every project the group's (else ValueError).
 
+    With the project's quota ``limits``, refused (OverQuota) when its
+    snapshots would pass one of them.
+
     Returns the group snapshot with its ``snapshots`` (ordered by volume
     id, not as given).
     """
@@ -279,7 +289,13 @@ def group_snapshot_create(values: dict,
     group_id = values.get('group_id')
     volume_ids = [snapshot_values.get('volume_id')
                   for snapshot_values, _ in members]
+    if limits is not None:
+        quotas.prepare(values.get('project_id'))
     with common.session() as session:
+        if limits is not None:
+            quotas.check(session, values.get('project_id'), limits,
+                         snapshots=len(members), gigabytes=sum(
+                             v.get('volume_size', 0) for v, _ in members))
         if group_id is None:
             project_id = values.get('project_id')
             member_of = models.Volume.project_id == project_id

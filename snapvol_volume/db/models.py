@@ -87,6 +87,8 @@ class Volume(TimestampMixin, Base):
     # it from the snapshot's volume.
     bootable: Mapped[bool] = mapped_column(Boolean, default=False,
                                            nullable=False)
+    # The size an extend in flight grows it to: its quota counts that.
+    extend_to: Mapped[int | None] = mapped_column(Integer)
     # Mirrors "active" of the volume's info store (the truth on the share)
     # so that reads need not touch the share.
     active_file: Mapped[str | None] = mapped_column(String(255))
@@ -265,3 +267,45 @@ class Message(TimestampMixin, Base):
     user_message: Mapped[str] = mapped_column(Text, nullable=False)
     expires_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, nullable=False, index=True)
+
+
+class Quota(Base):
+    """One project's limit of one resource, where an administrator set it
+    (os-quota-sets); the others are the [quota] defaults."""
+    __tablename__ = 'quotas'
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    resource: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hard_limit: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class QuotaProject(Base):
+    """The row a project's quota checks update before they count: so the
+    checks of one project (and the creates they allow) run one after the
+    other, on every database."""
+    __tablename__ = 'quota_projects'
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    checks: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Transfer(TimestampMixin, Base):
+    """A volume offered to another project (Cinder's volume transfers):
+    whoever presents the ``auth_key`` takes the volume and its
+    snapshots. Only a salted hash of the key is kept."""
+    __tablename__ = 'transfers'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    volume_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volumes.id'), index=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    salt: Mapped[str] = mapped_column(String(255), nullable=False)
+    crypt_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    # The project that offers the volume.
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    destination_project_id: Mapped[str | None] = mapped_column(String(255))
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False,
+                                           nullable=False)
+    no_snapshots: Mapped[bool] = mapped_column(Boolean, default=False,
+                                               nullable=False)

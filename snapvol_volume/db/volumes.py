@@ -10,6 +10,7 @@ from snapvol_api import states
 from snapvol_api.runtime import database
 from snapvol_volume.db import common
 from snapvol_volume.db import models
+from snapvol_volume.db import quotas
 
 VOLUME_SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at',
                     'updated_at', 'availability_zone')
@@ -35,6 +36,17 @@ def volume_get_all(filters=None, marker=None, limit=None, sort=None,
                           limit, sort, offset)
 
 
+def share_provisioned_gigabytes(share: str) -> int:
+    """The GiB of the live volumes on ``share`` (an extend in flight at
+    the size it grows to)."""
+    with common.session() as session:
+        return session.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(
+                quotas.volume_gigabytes()), 0))
+            .where(models.Volume.share == share,
+                   models.Volume.deleted.is_(False))).scalar()
+
+
 def volume_get_all_by_host(host):
     with common.session() as session:
         return list(session.scalars(
@@ -43,15 +55,31 @@ def volume_get_all_by_host(host):
 
 
 
-def volume_create(values: dict, metadata: dict | None = None
-                  ) -> models.Volume:
-    """A new volume; ``values['status']`` is the initial one."""
+def _quota_check(project_id, limits, **deltas):
+    """The ``check`` of common.create for a project's ``limits`` (None:
+    no check)."""
+    if limits is None:
+        return None
+    quotas.prepare(project_id)
+    return lambda session: quotas.check(session, project_id, limits,
+                                        **deltas)
+
+
+def volume_create(values: dict, metadata: dict | None = None,
+                  limits: dict | None = None) -> models.Volume:
+    """A new volume; ``values['status']`` is the initial one. With the
+    project's quota ``limits``, refused (OverQuota) when it would pass
+    one of them."""
+    check = _quota_check(values.get('project_id'), limits, volumes=1,
+                         gigabytes=values.get('size', 0),
+                         size=values.get('size', 0))
     return volume_get(common.create(models.Volume, models.VolumeMetadata,
-                                    values, metadata))
+                                    values, metadata, check))
 
 
-def _volume_transition(session, volume_id, target, expected=None,
-                       values=None, owner=None, reset=False):
+def volume_transition_in(session, volume_id, target, expected=None,
+                         values=None, owner=None, reset=False):
+    """volume_transition within the transaction of ``session``."""
     conflict = common.conflict(exception.VolumeNotFound,
                                exception.InvalidVolumeStatus,
                                volume_id=volume_id)
@@ -77,7 +105,7 @@ def volume_transition(volume_id: str, target: str,
     None is returned.
     """
     with common.session() as session:
-        _volume_transition(session, volume_id, target, expected, values,
+        volume_transition_in(session, volume_id, target, expected, values,
                            owner, reset)
     return None if target == states.DELETED else volume_get(volume_id)
 
@@ -105,7 +133,7 @@ def volume_attach(volume_id: str, instance_id: str, host: str,
     """Records an attachment and makes the volume in-use, if it was
     available; else InvalidVolumeStatus."""
     with common.session() as session:
-        _volume_transition(session, volume_id, states.IN_USE)
+        volume_transition_in(session, volume_id, states.IN_USE)
         session.add(models.VolumeAttachment(
             volume_id=volume_id, instance_id=instance_id, host=host,
             device=device))
@@ -126,7 +154,7 @@ def volume_detach(volume_id: str, instance_id: str) -> models.Volume:
         for attachment in mine:
             session.delete(attachment)
         if last and volume.status == states.IN_USE:
-            _volume_transition(session, volume_id, states.AVAILABLE)
+            volume_transition_in(session, volume_id, states.AVAILABLE)
     return volume_get(volume_id)
 
 
@@ -199,11 +227,31 @@ def snapshot_get_all_for_volume(volume_id):
             .order_by(models.Snapshot.created_at, models.Snapshot.id)))
 
 
-def snapshot_create(values: dict, metadata: dict | None = None
-                    ) -> models.Snapshot:
-    """A new snapshot; ``values['status']`` is the initial one."""
+def snapshot_create(values: dict, metadata: dict | None = None,
+                    limits: dict | None = None) -> models.Snapshot:
+    """A new snapshot; ``values['status']`` is the initial one. With the
+    project's quota ``limits``, refused (OverQuota) when it would pass
+    one of them (a snapshot counts its volume's size in gigabytes)."""
+    check = _quota_check(values.get('project_id'), limits, snapshots=1,
+                         gigabytes=values.get('volume_size', 0))
     return snapshot_get(common.create(models.Snapshot, models.SnapshotMetadata,
-                                      values, metadata))
+                                      values, metadata, check))
+
+
+def volume_begin_extend(volume_id: str, new_size: int, owner: str,
+                        limits: dict) -> models.Volume:
+    """An available volume becomes extending to ``new_size``, the work of
+    ``owner``, if the project's quota ``limits`` allow the growth (else
+    OverQuota; InvalidVolumeStatus when it is not available)."""
+    volume = volume_get(volume_id)
+    quotas.prepare(volume.project_id)
+    with common.session() as session:
+        quotas.check(session, volume.project_id, limits,
+                     gigabytes=new_size - volume.size, size=new_size)
+        volume_transition_in(session, volume_id, states.EXTENDING,
+                           expected=[states.AVAILABLE],
+                           values={'owner': owner, 'extend_to': new_size})
+    return volume_get(volume_id)
 
 
 def snapshot_transition(snapshot_id: str, target: str,

@@ -55,9 +55,10 @@ class FileShareDriver(abc.ABC):
     def ensure_mounted(self):
         """Makes ``mount_path`` usable; safe to call again."""
 
-    def free_bytes(self):
+    def capacity(self):
+        """(total, free) bytes of the filesystem under the share."""
         st = os.statvfs(self.mount_path)
-        return st.f_bavail * st.f_frsize
+        return st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
 
     def chain(self, volume_id, formats):
         return chain.VolumeChain(self.mount_path, volume_id, formats,

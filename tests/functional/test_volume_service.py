@@ -499,6 +499,83 @@ def test_admin_actions_filters_and_messages(services, tmp_path):
     assert os.listdir(directory) == []
 
 
+def test_quotas_hold_under_concurrent_creates(deployment, service_factory):
+    """python-cinderclient's quotas and limits at 3.39, on SQLite and on
+    PostgreSQL: concurrent creates of one project never pass its limit,
+    a snapshot counts its volume's size, and a refusal is Cinder's 413."""
+    svc = service_factory(**deployment)
+    admin = svc.client('admin', '3.39')
+    alice = svc.client('alice', '3.39')
+    project = svc.users['alice'].project
+    assert alice.quotas.defaults(project).volumes == 10
+    admin.quotas.update(project, volumes=4, gigabytes=4)
+    results = []
+
+    def create():
+        try:
+            results.append(alice.volumes.create(1).id)
+        except cinder_exc.OverLimit as e:
+            results.append(e)
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    made = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if not isinstance(r, str)]
+    assert (len(made), len(refused)) == (4, 4), results
+    assert all("quota 'volumes'" in str(e) for e in refused)
+    for volume_id in made:
+        wait_status(alice.volumes.get, volume_id, 'available')
+    usage = alice.quotas.get(project, usage=True)
+    assert usage.volumes == {'limit': 4, 'in_use': 4, 'reserved': 0,
+                             'allocated': 0}
+    with pytest.raises(cinder_exc.OverLimit, match='gigabytes'):
+        alice.volume_snapshots.create(made[0])
+    absolute = {limit.name: limit.value for limit in alice.limits.get()
+                .absolute}
+    assert (absolute['totalVolumesUsed'], absolute['totalGigabytesUsed'],
+            absolute['maxTotalVolumes']) == (4, 4, 4)
+    # Another project is not counted, and only administrators change
+    # quotas.
+    assert svc.client('bob', '3.39').volumes.create(1).id
+    with pytest.raises(cinder_exc.Forbidden):
+        alice.quotas.update(project, volumes=100)
+    admin.quotas.delete(project)
+    assert alice.quotas.get(project).volumes == 10
+    alice.volume_snapshots.create(made[0])
+
+
+def test_transfer_moves_volume_snapshots_and_quota(services, tmp_path):
+    """python-cinderclient's transfers as Horizon's panel uses them: the
+    offer is listed, another project accepts it with the key, and takes
+    the volume with its snapshots, whose data it then merges intact."""
+    alice = services.client('alice', '3.39')
+    bob = services.client('bob', '3.39')
+    directory = services.shares[0].split(':', 1)[1]
+    vol = Volume(services, directory, alice, tmp_path)
+    vol.write(0x51)
+    s1 = vol.snapshot()
+    vol.write(0x52)
+    transfer = alice.transfers.create(vol.vol.id, name='to bob')
+    assert [t.id for t in alice.transfers.list()] == [transfer.id]
+    assert alice.volumes.get(vol.vol.id).status == 'awaiting-transfer'
+    assert bob.transfers.list() == []
+    with pytest.raises(cinder_exc.BadRequest, match='auth key'):
+        bob.transfers.accept(transfer.id, 'not-the-key')
+    bob.transfers.accept(transfer.id, transfer.auth_key)
+    with pytest.raises(cinder_exc.NotFound):
+        alice.volumes.get(vol.vol.id)
+    assert bob.volumes.get(vol.vol.id).status == 'available'
+    assert [s.id for s in bob.volume_snapshots.list()] == [s1]
+    project_b = services.users['bob'].project
+    assert bob.quotas.get(project_b, usage=True).gigabytes['in_use'] == 2
+    vol.cinder = bob
+    vol.assert_data()
+    vol.delete_snapshot(s1)
+    vol.assert_data()
+
+
 def _child(svc, name, pattern):
     """The pid of a child of process ``name`` matching ``pattern`` (only
     this stack's: other test runs may share the host), or None."""

@@ -167,6 +167,39 @@ RULES = [
          'Reset the status of a group snapshot (3.19).',
          ('POST', _GROUP_SNAPSHOTS + '/{group_snapshot_id}/action')),
 
+    # Volume transfers
+    _api('volume:create_transfer', ADMIN_OR_OWNER,
+         'Offer a volume, with its snapshots, to another project.',
+         ('POST', '/v3/{project_id}/os-volume-transfer')),
+    _api('volume:get_transfer', ADMIN_OR_OWNER, 'Show a transfer.',
+         ('GET', '/v3/{project_id}/os-volume-transfer/{transfer_id}')),
+    _api('volume:get_all_transfers', ADMIN_OR_OWNER, 'List transfers.',
+         ('GET', '/v3/{project_id}/os-volume-transfer'),
+         ('GET', '/v3/{project_id}/os-volume-transfer/detail')),
+    _api('volume:accept_transfer', ADMIN_OR_OWNER,
+         'Take a volume offered with its auth key into the project.',
+         ('POST', '/v3/{project_id}/os-volume-transfer/{transfer_id}/'
+                  'accept')),
+    _api('volume:delete_transfer', ADMIN_OR_OWNER,
+         'Take back the offer of a volume.',
+         ('DELETE', '/v3/{project_id}/os-volume-transfer/{transfer_id}')),
+
+    # Quotas and limits
+    _api('volume_extension:quotas:show', ADMIN_OR_OWNER,
+         "Show a project's quotas (and usage).",
+         ('GET', '/v3/{project_id}/os-quota-sets/{target_project_id}'),
+         ('GET', '/v3/{project_id}/os-quota-sets/{target_project_id}/'
+                 'defaults')),
+    _api('volume_extension:quotas:update', ADMIN_API,
+         "Change a project's quotas.",
+         ('PUT', '/v3/{project_id}/os-quota-sets/{target_project_id}')),
+    _api('volume_extension:quotas:delete', ADMIN_API,
+         "Put a project's quotas back to the defaults.",
+         ('DELETE', '/v3/{project_id}/os-quota-sets/{target_project_id}')),
+    _api('limits_extension:used_limits', ADMIN_OR_OWNER,
+         "Show a project's absolute limits and usage.",
+         ('GET', '/v3/{project_id}/limits')),
+
     # User messages (3.3)
     _api('message:get', ADMIN_OR_OWNER, 'Show a user message.',
          ('GET', _MESSAGES + '/{message_id}')),

@@ -165,6 +165,32 @@ extend = {'type': 'object', 'properties': {'new_size': size},
           'required': ['new_size'], 'additionalProperties': False}
 
 
+transfer_create = _envelope('transfer', {'volume_id': uuid_string,
+                                         'name': name},
+                            required=['volume_id'])
+
+transfer_accept = _envelope('accept', {'auth_key': {
+    'type': 'string', 'minLength': 1, 'maxLength': 255}},
+    required=['auth_key'])
+
+# Quotas: whole numbers from -1 (no limit), as Cinder also takes them in
+# strings; which resources there are is the manager's to say. Like Cinder,
+# the project ids cinderclient sends along are ignored.
+QUOTA_IGNORED_KEYS = ('id', 'tenant_id')
+quota_value = {'type': ['integer', 'string'], 'pattern': '^-?[0-9]{1,10}$',
+               'minimum': -1, 'maximum': MAX_INT}
+quota_update = {
+    'type': 'object',
+    'properties': {'quota_set': {
+        'type': 'object', 'minProperties': 1,
+        'propertyNames': {'pattern': '^[a-z_]{1,255}$'},
+        'properties': dict.fromkeys(QUOTA_IGNORED_KEYS, short_string),
+        'additionalProperties': quota_value}},
+    'required': ['quota_set'],
+    'additionalProperties': False,
+}
+
+
 # Checks ---------------------------------------------------------------------
 
 def parse(request, schema):

@@ -205,6 +205,17 @@ def message(msg, links):
     }
 
 
+def transfer_summary(transfer, links):
+    return {'id': transfer['id'], 'name': transfer['name'],
+            'volume_id': transfer['volume_id'],
+            'links': links.resource('os-volume-transfer', transfer['id'])}
+
+
+def transfer_detail(transfer, links):
+    return dict(transfer_summary(transfer, links),
+                created_at=transfer['created_at'])
+
+
 def resource_filters(filters):
     return {'resource_filters': [
         {'resource': resource, 'filters': sorted(names)}

@@ -26,6 +26,8 @@ class FakeVolumeAPI:
         self.groups = {}
         self.group_snapshots = {}
         self.messages = {}
+        self.quotas = {}
+        self.transfers = {}
         self.calls = []
         self.last_context = None
         # Raised by the next call, to test how errors are shown.
@@ -268,6 +270,123 @@ class FakeVolumeAPI:
         if progress is not None:
             snapshot['progress'] = progress
         return copy.deepcopy(snapshot)
+
+    # Transfers ------------------------------------------------------------
+
+    def _transfer(self, ctxt, transfer_id, any_project=False):
+        transfer = self.transfers.get(transfer_id)
+        if transfer is None or not (any_project or
+                                    self._visible(ctxt, transfer)):
+            raise exception.TransferNotFound(transfer_id=transfer_id)
+        return transfer
+
+    def create_transfer(self, ctxt, volume_id, name=None,
+                        no_snapshots=False):
+        self._record('create_transfer', ctxt, volume_id=volume_id,
+                     name=name, no_snapshots=no_snapshots)
+        volume = self._volume(ctxt, volume_id)
+        if volume['status'] != 'available':
+            raise exception.InvalidVolumeStatus(
+                volume_id=volume_id, status=volume['status'],
+                expected='available')
+        volume['status'] = 'awaiting-transfer'
+        transfer = {'id': str(uuid.uuid4()), 'name': name,
+                    'volume_id': volume_id,
+                    'project_id': volume['project_id'],
+                    'destination_project_id': None, 'accepted': False,
+                    'no_snapshots': no_snapshots, 'metadata': {},
+                    'created_at': self._now(), 'auth_key': 'k' * 16}
+        self.transfers[transfer['id']] = transfer
+        return copy.deepcopy(transfer)
+
+    def get_transfer(self, ctxt, transfer_id):
+        self._record('get_transfer', ctxt, transfer_id=transfer_id)
+        return copy.deepcopy(self._transfer(ctxt, transfer_id))
+
+    def list_transfers(self, ctxt, filters=None, marker=None, limit=None,
+                       sort=None, offset=None):
+        self._record('list_transfers', ctxt, filters=filters, marker=marker,
+                     limit=limit, sort=sort, offset=offset)
+        return self._list(ctxt, self.transfers, filters or {}, marker,
+                          limit, sort, offset)
+
+    def accept_transfer(self, ctxt, transfer_id, auth_key):
+        self._record('accept_transfer', ctxt, transfer_id=transfer_id,
+                     auth_key=auth_key)
+        transfer = self._transfer(ctxt, transfer_id, any_project=True)
+        if auth_key != transfer['auth_key']:
+            raise exception.InvalidAuthKey(reason='wrong key')
+        volume = self.volumes[transfer['volume_id']]
+        volume.update(project_id=ctxt.project_id, status='available')
+        del self.transfers[transfer_id]
+        return dict(transfer, accepted=True,
+                    destination_project_id=ctxt.project_id)
+
+    def delete_transfer(self, ctxt, transfer_id):
+        self._record('delete_transfer', ctxt, transfer_id=transfer_id)
+        transfer = self._transfer(ctxt, transfer_id)
+        self.volumes[transfer['volume_id']]['status'] = 'available'
+        del self.transfers[transfer_id]
+
+    # Quotas ---------------------------------------------------------------
+
+    QUOTA_DEFAULTS = {'volumes': 10, 'snapshots': 10, 'gigabytes': 1000,
+                      'groups': 10, 'backups': 10, 'backup_gigabytes': 1000,
+                      'per_volume_gigabytes': -1}
+
+    def _limits(self, project_id):
+        return dict(self.QUOTA_DEFAULTS, **self.quotas.get(project_id, {}))
+
+    def _used(self, project_id):
+        volumes = [v for v in self.volumes.values()
+                   if v['project_id'] == project_id]
+        snapshots = [s for s in self.snapshots.values()
+                     if s['project_id'] == project_id]
+        return {'volumes': len(volumes), 'snapshots': len(snapshots),
+                'gigabytes': sum(v['size'] for v in volumes + snapshots)}
+
+    def get_quotas(self, ctxt, project_id, usage=False):
+        self._record('get_quotas', ctxt, project_id=project_id, usage=usage)
+        if not ctxt.is_admin and project_id != ctxt.project_id:
+            raise exception.Forbidden(action='reading quotas')
+        limits = self._limits(project_id)
+        if not usage:
+            return limits
+        used = self._used(project_id)
+        return {r: {'limit': v, 'in_use': used.get(r, 0), 'reserved': 0,
+                    'allocated': 0} for r, v in limits.items()}
+
+    def get_quota_defaults(self, ctxt):
+        self._record('get_quota_defaults', ctxt)
+        return dict(self.QUOTA_DEFAULTS)
+
+    def update_quotas(self, ctxt, project_id, values):
+        self._record('update_quotas', ctxt, project_id=project_id,
+                     values=values)
+        scope.require_admin(ctxt)
+        unknown = set(values) - set(self.QUOTA_DEFAULTS)
+        if unknown:
+            raise exception.InvalidInput(reason='unknown %s' % unknown)
+        self.quotas.setdefault(project_id, {}).update(values)
+        return self._limits(project_id)
+
+    def delete_quotas(self, ctxt, project_id):
+        self._record('delete_quotas', ctxt, project_id=project_id)
+        scope.require_admin(ctxt)
+        self.quotas.pop(project_id, None)
+
+    def get_absolute_limits(self, ctxt, project_id):
+        self._record('get_absolute_limits', ctxt, project_id=project_id)
+        limits, used = self._limits(project_id), self._used(project_id)
+        return {'maxTotalVolumes': limits['volumes'],
+                'maxTotalSnapshots': limits['snapshots'],
+                'maxTotalVolumeGigabytes': limits['gigabytes'],
+                'maxTotalBackups': limits['backups'],
+                'maxTotalBackupGigabytes': limits['backup_gigabytes'],
+                'totalVolumesUsed': used['volumes'],
+                'totalSnapshotsUsed': used['snapshots'],
+                'totalGigabytesUsed': used['gigabytes'],
+                'totalBackupsUsed': 0, 'totalBackupGigabytesUsed': 0}
 
     # Messages -------------------------------------------------------------
 

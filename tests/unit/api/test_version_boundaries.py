@@ -19,9 +19,9 @@ def _filters(backend):
 
 
 def test_max_version_is_the_last_boundary_honoured(app, alice):
-    assert str(versions.MAX_VERSION) == '3.38'
-    alice.at('3.38').get('volumes')
-    app.get('/v3/p1/volumes', headers=alice.at('3.39').headers, status=406)
+    assert str(versions.MAX_VERSION) == '3.39'
+    alice.at('3.39').get('volumes')
+    app.get('/v3/p1/volumes', headers=alice.at('3.40').headers, status=406)
 
 
 # 3.2: the bootable filter ----------------------------------------------------

@@ -216,7 +216,7 @@ def test_messages_expire(manager, conf, monkeypatch, full_share):
 def test_a_status_someone_else_set_gets_no_message():
     told = []
 
-    def reset_meanwhile(resource_id, target, expected, owner):
+    def reset_meanwhile(resource_id, target, expected, owner, values):
         raise exception.InvalidVolumeStatus(volume_id=resource_id,
                                             status='available',
                                             expected='extending')

@@ -208,7 +208,8 @@ def test_a_restart_settles_an_interrupted_set(manager, group, share,
     before = sorted(os.listdir(share))
     dead = group_snapshots.GroupSnapshots(
         manager._db, manager.shares, locks, ManualWorkers(),
-        manager.assisted, manager.snapshots, owner='h/dead-run')
+        manager.assisted, manager.snapshots, owner='h/dead-run',
+        quotas=manager.quotas)
     group_snapshot = dead.create(ALICE, group['id'], 'nightly', None)
     manager.stop()
     restarted = start_manager(compute, locks)

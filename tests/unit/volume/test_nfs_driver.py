@@ -1,6 +1,8 @@
 """The NFS share driver and the share-line rule it shares with the others,
 with a fake in place of runtime.nfs.Mount (no NFS server here)."""
 
+import types
+
 import pytest
 
 from snapvol_api import exception
@@ -104,8 +106,9 @@ def test_a_share_that_cannot_mount_is_skipped(conf, fake_mount, tmp_path):
     local = drivers.DRIVERS['local'](str(tmp_path / 'l'))
     down = nfs_driver.NfsShareDriver('h:/e')
     down._mount.fail = 'connection refused'
+    empty = types.SimpleNamespace(share_provisioned_gigabytes=lambda s: 0)
     shares = shares_mod.Shares({local.name: local, down.name: down},
-                               db=None, locks=None, host='h1')
+                               db=empty, locks=None, host='h1')
     shares.mount_all()                  # logs, does not raise
     assert shares.pick(1) is local
     # A volume on the share that is down fails; it is not served from the

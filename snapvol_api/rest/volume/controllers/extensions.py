@@ -26,6 +26,11 @@ EXTENSIONS = (
      'os-extend and os-set_bootable.'),
     ('os-snapshot-actions', 'SnapshotActions',
      'os-update_snapshot_status, as a compute service reports.'),
+    ('os-quota-sets', 'Quotas', 'Per-project quotas, with usage.'),
+    ('os-used-limits', 'UsedLimits',
+     'Absolute limits and usage in GET /limits.'),
+    ('os-volume-transfer', 'VolumeTransfer',
+     'Transfer a volume, with its snapshots, to another project.'),
 )
 
 

@@ -1,7 +1,7 @@
 """Routing from the URL root: / and /v3/ (the version documents, public)
 and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
 extensions|group_types|groups|group_snapshots|messages|
-resource_filters}/...
+resource_filters|os-quota-sets|limits|os-volume-transfer}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v3/_lookup).
@@ -20,8 +20,11 @@ from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import extensions
 from snapvol_api.rest.volume.controllers import group_snapshots
 from snapvol_api.rest.volume.controllers import group_types
+from snapvol_api.rest.volume.controllers import limits
 from snapvol_api.rest.volume.controllers import messages
+from snapvol_api.rest.volume.controllers import quota_sets
 from snapvol_api.rest.volume.controllers import resource_filters
+from snapvol_api.rest.volume.controllers import transfers
 from snapvol_api.rest.volume.controllers import volume_types
 from snapvol_api.rest.volume.controllers.groups import GroupsController
 from snapvol_api.rest.volume.controllers.snapshots import SnapshotsController
@@ -42,6 +45,9 @@ COLLECTIONS = {
     'group_snapshots': group_snapshots.GroupSnapshotsController(),
     'messages': messages.MessagesController(),
     'resource_filters': resource_filters.ResourceFiltersController(),
+    'os-quota-sets': quota_sets.QuotaSetsController(),
+    'limits': limits.LimitsController(),
+    'os-volume-transfer': transfers.TransfersController(),
 }
 # The microversion each collection came with: below it, Cinder answers 404
 # (VersionNotFoundForAPIMethod), whatever the method.
