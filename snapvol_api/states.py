@@ -27,6 +27,10 @@ ERROR_DELETING = 'error_deleting'
 EXTENDING = 'extending'
 ERROR_EXTENDING = 'error_extending'
 AWAITING_TRANSFER = 'awaiting-transfer'
+# Volumes reverting to their latest snapshot (Cinder 3.40), and that
+# snapshot meanwhile.
+REVERTING = 'reverting'
+RESTORING = 'restoring'
 
 # Seed 001: only the compute service reports these; they are never stored.
 CREATING_COMPUTE_COMPLETE = 'creating_compute_complete'
@@ -83,9 +87,8 @@ class Machine:
 _VOLUME_PARKED = ('attaching', 'detaching', 'maintenance', 'reserved',
                   'managing', 'error_managing',
                   'backing-up', 'error_backing-up', 'restoring-backup',
-                  'error_restoring', 'downloading', 'uploading', 'retyping',
-                  'reverting')
-_SNAPSHOT_PARKED = ('unmanaging', 'backing-up', 'restoring')
+                  'error_restoring', 'downloading', 'uploading', 'retyping')
+_SNAPSHOT_PARKED = ('unmanaging', 'backing-up')
 
 # What the volume manager does, and nothing else: a volume in use is
 # detached before it is deleted or extended (Cinder before 3.42); a failed
@@ -94,12 +97,15 @@ _SNAPSHOT_PARKED = ('unmanaging', 'backing-up', 'restoring')
 # in.
 VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
-    AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER}),
+    AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER,
+                          REVERTING}),
     IN_USE: frozenset({AVAILABLE}),
     # Until the transfer is accepted (the volume is another project's
     # then) or deleted.
     AWAITING_TRANSFER: frozenset({AVAILABLE}),
     EXTENDING: frozenset({AVAILABLE, ERROR_EXTENDING}),
+    # A failed revert leaves the volume to revert again or delete.
+    REVERTING: frozenset({AVAILABLE, ERROR}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),
     ERROR: frozenset({DELETING}),
     ERROR_DELETING: frozenset({DELETING}),
@@ -114,13 +120,15 @@ VOLUME = Machine('Volume', {
 # may be asked again.
 SNAPSHOT = Machine('Snapshot', {
     CREATING: frozenset({AVAILABLE, ERROR}),
-    AVAILABLE: frozenset({DELETING}),
+    AVAILABLE: frozenset({DELETING, RESTORING}),
+    # Its volume reverts to it; it is available again either way.
+    RESTORING: frozenset({AVAILABLE}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),
     ERROR: frozenset({DELETING}),
     ERROR_DELETING: frozenset({DELETING}),
     DELETED: frozenset(),
-}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING)
-   + _SNAPSHOT_PARKED, parked=_SNAPSHOT_PARKED)
+}, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING,
+             RESTORING) + _SNAPSHOT_PARKED, parked=_SNAPSHOT_PARKED)
 
 # Generic groups (Cinder 3.13), without Cinder's in-use (attachments are
 # the member volumes' own status). An update (volumes added or removed)
@@ -135,15 +143,18 @@ GROUP = Machine('Group', {
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
-# Group snapshots (Cinder 3.14): as a snapshot, without Cinder features
-# to park in.
-GROUP_SNAPSHOT = dataclasses.replace(
-    SNAPSHOT, kind='GroupSnapshot', parked=(),
+# Group snapshots (Cinder 3.14): as a snapshot, which no volume reverts
+# to, without Cinder features to park in.
+GROUP_SNAPSHOT = Machine(
+    'GroupSnapshot',
+    {status: targets - {RESTORING}
+     for status, targets in SNAPSHOT.transitions.items()
+     if status != RESTORING},
     reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
 # Work that a worker is doing on a resource in these statuses; the worker
 # recorded as its owner finishes it (or a later start of the service).
-IN_FLIGHT = (CREATING, DELETING, EXTENDING)
+IN_FLIGHT = (CREATING, DELETING, EXTENDING, REVERTING)
 
 INSTANCE = Machine('Instance', {
     BUILD: frozenset({ACTIVE, INSTANCE_ERROR, INSTANCE_DELETED}),

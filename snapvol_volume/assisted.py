@@ -14,6 +14,7 @@ from snapvol_api import context as snapvol_context
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_api.conf import CONF
+from snapvol_volume import merges
 
 LOG = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ class Assisted:
             domain_chain = self.domain_chain(volume)
         except exception.InstanceInvalidState:
             return self._delete_shut_off(snapshot, volume, chain)
-        delete_info, merged, info_after = chain.merge_plan(snapshot.id)
+        delete_info, merged, info_after = merges.plan(chain, snapshot.id)
         if delete_info is not None and (domain_chain is None or
                                         merged in domain_chain):
             delete_info.update(type='qcow2', volume_id=volume.id)
@@ -225,7 +226,7 @@ class Assisted:
             for name, fmt in report['file_format'].items():
                 if name in chain.formats and name != merged:
                     chain.formats[name] = fmt
-        chain.finish_merge(merged, info_after)
+        merges.finish(chain, merged, info_after)
         return merged
 
     def _delete_shut_off(self, snapshot, volume, chain):
@@ -239,7 +240,7 @@ class Assisted:
         self.compute_rpc.forget_volume_chain(
             snapvol_context.get_admin_context(), attachment.host,
             attachment.instance_id, volume.id)
-        return chain.merge_offline(snapshot.id)
+        return merges.merge_offline(chain, snapshot.id)
 
     # Reports ----------------------------------------------------------------
 

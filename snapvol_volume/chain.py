@@ -3,7 +3,8 @@
 ``volume-<V>`` is the base; a snapshot S adds the overlay ``volume-<V>.<S>``
 on top of the active file. S's data is the chain *below* its overlay, so
 deleting S merges the overlay into the file below it and points the file
-above (if any) at that file: no other snapshot's point in time moves.
+above (if any) at that file: no other snapshot's point in time moves
+(``merges``).
 
 Every operation first walks the chain from the active file down, checking
 each header against the recorded formats (never probing) and refusing a
@@ -208,7 +209,7 @@ class VolumeChain:
             _pad(path)
             self._give(path)
         except Exception:
-            _unlink(path)
+            unlink(path)
             raise
         self.formats[name] = 'qcow2'
         return name
@@ -232,7 +233,7 @@ class VolumeChain:
         uses it."""
         name = self.snapshot_file(snapshot_id)
         if name not in self.read_info().values():
-            _unlink(self.path(name))
+            unlink(self.path(name))
             self.formats.pop(name, None)
 
     def create_overlay(self, snapshot_id, size_gb):
@@ -263,136 +264,36 @@ class VolumeChain:
             current = size_gb * GiB
         return current // GiB
 
-    def merge_plan(self, snapshot_id):
-        """How to merge the overlay of ``snapshot_id`` while a guest runs
-        the chain: (delete_info for the compute service, the file the
-        merge makes useless, the info store afterwards). delete_info is
-        None when the chain already shows the merge done (a report lost, or
-        a crash before the info store changed).
-
-        The newest snapshot's overlay is the active file: the file below it
-        is pulled into it (and the active file takes that file's place for
-        the snapshot that had it). Any other overlay is committed into the
-        file below it, and the file above is re-pointed.
-        """
-        data, layers = self.walk()
-        if snapshot_id not in data or snapshot_id == info_store.ACTIVE:
-            raise exception.ChainMismatch(
-                volume_id=self.volume_id,
-                reason='snapshot %s has no file' % snapshot_id)
-        name = data[snapshot_id]
-        names = [layer.name for layer in layers]
-        # Files the info store (or the base) has that the chain lost: what
-        # a merge removed from the chain before the info store followed
-        # (the file is removed only after the info store changed).
-        lost = sorted(f for f in set(data.values()) | {self.base_name}
-                      if f not in names and (f in data.values() or
-                                             os.path.exists(self.path(f))))
-        gone = [f for f in lost if not os.path.exists(self.path(f))]
-        if gone:
-            raise exception.ChainMismatch(
-                volume_id=self.volume_id,
-                reason='%s is missing' % ', '.join(gone))
-        after = dict(data)
-        del after[snapshot_id]
-        if lost == [name]:
-            return None, name, after            # committed
-        if len(lost) > 1 or (lost and name != names[0]):
-            raise exception.ChainMismatch(
-                volume_id=self.volume_id,
-                reason='%s not in the chain' % ', '.join(lost))
-        index = names.index(name)
-        if lost:
-            below, delete_info = lost[0], None  # pulled
-        elif layers[index].backing is None:
-            raise exception.ChainMismatch(
-                volume_id=self.volume_id,
-                reason='%s of snapshot %s has no backing file'
-                       % (name, snapshot_id))
-        elif index == 0:
-            below = layers[1].name
-            delete_info = {'file_to_merge': layers[1].backing,
-                           'merge_target_file': None}
-        else:
-            return ({'file_to_merge': name,
-                     'merge_target_file': layers[index + 1].name},
-                    name, after)
-        for other, file_name in data.items():
-            if file_name == below and other != info_store.ACTIVE:
-                after[other] = name
-        return delete_info, below, after
-
-    def merge_offline(self, snapshot_id):
-        """merge_plan carried out with qemu-img, for a volume attached to a
-        shut-off instance: its definition names the active file, which
-        stays. Returns the removed file; can be run again after a crash."""
-        delete_info, merged, after = self.merge_plan(snapshot_id)
-        if delete_info is not None:
-            layers = self.walk()[1]
-            names = [layer.name for layer in layers]
-            target = delete_info['merge_target_file']
-            if target is None:
-                base = delete_info['file_to_merge']
-                qemu_img.rebase(self.path(layers[0].name), layers[0].fmt,
-                                base, self.formats.get(base))
-            else:
-                index = names.index(merged)
-                qemu_img.commit(self.path(merged), layers[index].fmt)
-                above = layers[index - 1]
-                qemu_img.rebase_unsafe(self.path(above.name), above.fmt,
-                                       target, self.formats[target])
-        self.finish_merge(merged, after)
-        return merged
-
-    def finish_merge(self, merged, info_after):
-        """After a live merge: the info store as ``merge_plan`` said, and
-        the merged file gone."""
-        self.info.write(info_after)
-        _unlink(self.path(merged))
-        self.formats.pop(merged, None)
-
-    def delete_snapshot(self, snapshot_id):
-        """Merges the overlay of ``snapshot_id`` into the file below it.
-
-        Returns the removed file name (None when there was none). Each step
-        can be run again after a crash: commit leaves the overlay intact,
-        and the info store changes only once the chain is consistent.
-        """
-        data = self.read_info()
+    def revert_to(self, snapshot_id):
+        """The volume holds exactly the data of ``snapshot_id`` again, its
+        newest snapshot, whose overlay is the active file: a new empty
+        overlay on the same file below replaces the active file by a
+        rename, so a crash leaves the old file or the new one, and this
+        can be run again."""
+        data, layers = self.check()
         name = data.get(snapshot_id)
-        if name is None or snapshot_id == info_store.ACTIVE:
-            # Never got a file, or a crash after the info store was updated.
-            stray = self.snapshot_file(snapshot_id)
-            if stray not in data.values():
-                _unlink(self.path(stray))
-            return None
-        data, layers = self.walk()
-        names = [layer.name for layer in layers]
-        if name in names:
-            index = names.index(name)
-            layer = layers[index]
-            if layer.backing is None:
-                raise exception.ChainMismatch(
-                    volume_id=self.volume_id,
-                    reason='%s of snapshot %s has no backing file'
-                           % (name, snapshot_id))
-            below = layers[index + 1]
-            qemu_img.commit(self.path(name), layer.fmt)
-            if index == 0:
-                data[info_store.ACTIVE] = below.name
-            else:
-                above = layers[index - 1]
-                qemu_img.rebase_unsafe(self.path(above.name), above.fmt,
-                                       below.name, below.fmt)
-        else:
-            # A crash after the file above was re-pointed: already merged.
-            LOG.info('%s of snapshot %s is already out of the chain',
-                     name, snapshot_id)
-        del data[snapshot_id]
-        self.info.write(data)
-        _unlink(self.path(name))
-        self.formats.pop(name, None)
-        return name
+        if name is None or name != data[info_store.ACTIVE] or len(
+                layers) < 2:
+            raise exception.ChainMismatch(
+                volume_id=self.volume_id,
+                reason='the active file is not the overlay of snapshot %s'
+                       % snapshot_id)
+        below = layers[1]
+        path, new = self.path(name), self.path(name) + '.revert'
+        unlink(new)
+        size = qemu_img.info(path, 'qcow2')['virtual-size']
+        try:
+            qemu_img.create(new, 'qcow2', size, backing=below.name,
+                            backing_fmt=below.fmt)
+            _pad(new)
+            self._give(new)
+            _fsync(new)
+            os.replace(new, path)
+            _fsync(self.directory)
+        finally:
+            unlink(new)
+        LOG.info('Volume %s: %s is empty again, on %s', self.volume_id,
+                 name, below.name)
 
     def remove_orphans(self):
         """Removes the volume's files that the info store does not use
@@ -405,13 +306,13 @@ class VolumeChain:
         if os.path.exists(self.info.tmp_path):
             orphans.append(self.info.tmp_path)
         for path in orphans:
-            _unlink(path)
+            unlink(path)
         return orphans
 
     def remove_all(self):
         for entry in os.listdir(self.directory):
             if self.is_own(entry):
-                _unlink(os.path.join(self.directory, entry))
+                unlink(os.path.join(self.directory, entry))
         self.info.remove()
 
 
@@ -430,7 +331,16 @@ def _pad(path):
         os.truncate(path, size + PAD_TO - size % PAD_TO)
 
 
-def _unlink(path):
+def _fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def unlink(path):
+    """Removes ``path``; one already gone is no error."""
     try:
         os.unlink(path)
     except FileNotFoundError:

@@ -77,6 +77,10 @@ class VolumeManager:
     def extend_volume(self, ctxt, volume_id, new_size):
         return views.volume(self.volumes.extend(ctxt, volume_id, new_size))
 
+    def revert_volume(self, ctxt, volume_id, snapshot_id):
+        return views.volume(self.volumes.revert(ctxt, volume_id,
+                                                snapshot_id))
+
     def reset_volume_status(self, ctxt, volume_id, status,
                             attach_status=None):
         return views.volume(self.volumes.reset_status(

@@ -27,6 +27,7 @@ DELETE_VOLUME = ('002', 'delete volume')
 EXTEND_VOLUME = ('003', 'extend volume')
 CREATE_SNAPSHOT = ('004', 'create snapshot')
 DELETE_SNAPSHOT = ('005', 'delete snapshot')
+REVERT_VOLUME = ('006', 'revert volume to snapshot')
 
 UNKNOWN_ERROR = ('001', 'An unknown error occurred.')
 NO_SPACE = ('002', 'The share holding the volume has no space left.')

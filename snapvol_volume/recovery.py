@@ -129,6 +129,7 @@ class Recovery:
             if item.kind == 'volume':
                 step = {states.CREATING: self._volumes.build,
                         states.EXTENDING: self._volumes.grow,
+                        states.REVERTING: self._volumes.revert_files,
                         states.DELETING: self._volumes.destroy}[item.status]
                 step(item.id, self.owner, recovery=True)
                 return True

@@ -14,6 +14,7 @@ from oslo_log import log as logging
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume import group_snapshots
+from snapvol_volume import merges
 from snapvol_volume import messages
 from snapvol_volume import outcome
 from snapvol_volume import scope
@@ -269,7 +270,7 @@ class Snapshots:
         if volume.attachments and snapshot.id in chain.read_info():
             merged = self._assisted.delete(snapshot, volume, chain)
         else:
-            merged = chain.delete_snapshot(snapshot.id)
+            merged = merges.merge_detached(chain, snapshot.id)
         self._shares.record(volume.id, chain)
         self._db.snapshot_transition(snapshot.id, states.DELETED,
                                      expected=[states.DELETING], owner=owner)

@@ -164,6 +164,34 @@ class Volumes:
         self._workers.spawn(self.grow, volume.id, self.owner, new_size)
         return volume
 
+    def revert(self, ctxt, volume_id, snapshot_id):
+        """Cinder 3.40: the available volume goes back to its latest
+        snapshot, of the same size; reverting (the snapshot restoring),
+        then available, or error."""
+        volume = scope.volume(self._db, ctxt, volume_id)
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        with self._locks.state(volume.id):
+            volume = self._db.volume_get(volume.id)
+            snapshots = self._db.snapshot_get_all_for_volume(volume.id)
+            if snapshot.volume_id != volume.id or not snapshots or (
+                    snapshots[-1].id != snapshot.id):
+                raise exception.InvalidSnapshot(
+                    reason='volume %s reverts only to its latest snapshot, '
+                           'not %s' % (volume.id, snapshot.id))
+            if volume.size != snapshot.volume_size:
+                raise exception.InvalidVolume(
+                    reason='volume %s is %d GiB and snapshot %s %d GiB; '
+                           'a volume reverts only to a snapshot of its size'
+                           % (volume.id, volume.size, snapshot.id,
+                              snapshot.volume_size))
+            self._shares.check_now(volume)
+            volume = self._db.volume_begin_revert(volume.id, snapshot.id,
+                                                  self.owner)
+        LOG.info('Reverting volume %s to snapshot %s', volume.id,
+                 snapshot.id)
+        self._workers.spawn(self.revert_files, volume.id, self.owner)
+        return volume
+
     def refuse_if_snapshotted(self, volume_id):
         """VolumeHasSnapshots while any snapshot depends on the volume."""
         snapshots = self._db.snapshot_get_all_for_volume(volume_id)
@@ -268,6 +296,42 @@ class Volumes:
                            e, self._tell(volume_id, messages.EXTEND_VOLUME),
                            values={'extend_to': None})
             raise
+
+    def revert_files(self, volume_id, owner, recovery=False):
+        """Empties the active file of a reverting volume (Chain.revert_to);
+        run again after a crash, it does the same."""
+        restoring = None
+        try:
+            with self._locks.chain(volume_id, recovery=recovery):
+                volume = self._mine(volume_id, states.REVERTING, owner)
+                if volume is None:
+                    return
+                restoring = next(
+                    (s for s in self._db.snapshot_get_all_for_volume(
+                        volume_id) if s.status == states.RESTORING), None)
+                if restoring is None:
+                    raise exception.ChainMismatch(
+                        volume_id=volume_id,
+                        reason='no snapshot of it is restoring')
+                chain = self._shares.chain(volume)
+                chain.revert_to(restoring.id)
+                self._shares.record(volume_id, chain)
+                if outcome.succeeded(self._db.volume_transition, volume_id,
+                                     states.REVERTING, states.AVAILABLE,
+                                     owner):
+                    LOG.info('Volume %s holds the data of snapshot %s',
+                             volume_id, restoring.id)
+        except Exception as e:
+            outcome.failed(self._db.volume_transition, volume_id,
+                           states.REVERTING, states.ERROR, owner, e,
+                           self._tell(volume_id, messages.REVERT_VOLUME))
+            raise
+        finally:
+            # Whoever began the revert (an earlier run, after a crash).
+            if restoring is not None:
+                outcome.succeeded(self._db.snapshot_transition,
+                                  restoring.id, states.RESTORING,
+                                  states.AVAILABLE, owner=None)
 
     def destroy(self, volume_id, owner, recovery=False):
         """Removes the files of a deleting volume, then its record."""

@@ -33,7 +33,8 @@ class VolumeAPI:
       get_message, delete_message), quotas (get_quotas,
       get_quota_defaults, update_quotas, delete_quotas),
       get_absolute_limits, and volume transfers (create_transfer,
-      get_transfer, list_transfers, accept_transfer, delete_transfer).
+      get_transfer, list_transfers, accept_transfer, delete_transfer),
+      and revert_volume.
     """
 
     RPC_API_VERSION = '1.4'
@@ -82,6 +83,12 @@ class VolumeAPI:
         ``extending``."""
         return self._call(ctxt, 'extend_volume', version='1.3',
                           volume_id=volume_id, new_size=new_size)
+
+    def revert_volume(self, ctxt, volume_id, snapshot_id):
+        """Cinder 3.40: back to its latest snapshot; returns the volume at
+        once, reverting."""
+        return self._call(ctxt, 'revert_volume', version='1.4',
+                          volume_id=volume_id, snapshot_id=snapshot_id)
 
     def reset_volume_status(self, ctxt, volume_id, status,
                             attach_status=None):

@@ -70,6 +70,7 @@ from snapvol_volume.db.volumes import snapshot_transition  # noqa: F401
 from snapvol_volume.db.volumes import snapshot_update  # noqa: F401
 from snapvol_volume.db.volumes import volume_attach  # noqa: F401
 from snapvol_volume.db.volumes import volume_begin_extend  # noqa: F401
+from snapvol_volume.db.volumes import volume_begin_revert  # noqa: F401
 from snapvol_volume.db.volumes import volume_claim  # noqa: F401
 from snapvol_volume.db.volumes import volume_create  # noqa: F401
 from snapvol_volume.db.volumes import volume_detach  # noqa: F401

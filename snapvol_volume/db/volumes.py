@@ -110,6 +110,24 @@ def volume_transition(volume_id: str, target: str,
     return None if target == states.DELETED else volume_get(volume_id)
 
 
+def volume_begin_revert(volume_id: str, snapshot_id: str,
+                        owner: str) -> models.Volume:
+    """The available volume becomes reverting and its available snapshot
+    restoring, both the work of ``owner``, in one transaction (else
+    InvalidVolumeStatus or InvalidSnapshotStatus, and neither changes)."""
+    with common.session() as session:
+        volume_transition_in(session, volume_id, states.REVERTING,
+                             expected=[states.AVAILABLE],
+                             values={'owner': owner})
+        conflict = common.conflict(exception.SnapshotNotFound,
+                                   exception.InvalidSnapshotStatus,
+                                   snapshot_id=snapshot_id)
+        common.transition(session, states.SNAPSHOT, models.Snapshot,
+                          snapshot_id, states.RESTORING, [states.AVAILABLE],
+                          {'owner': owner}, None, False, conflict)
+    return volume_get(volume_id)
+
+
 def volume_claim(volume_id: str, status: str, owner_from: str | None,
                  owner_to: str) -> bool:
     """Makes ``owner_to`` the owner of the volume's work if it is still

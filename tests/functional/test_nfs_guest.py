@@ -195,7 +195,7 @@ def test_guest_on_nfs_snapshots_deletes_and_server_restart(system,
     remaining = list(order)
     # Middle (its overlay committed into the file below it), newest (the
     # file below the active one pulled into it), and the last one (all of
-    # the chain pulled into the active file): chain.merge_plan.
+    # the chain pulled into the active file): merges.plan.
     for victim in (remaining[1], remaining[2], remaining[0]):
         vm.keeps_writing(RECORDS_BETWEEN)
         before = console.command('mark').uptime

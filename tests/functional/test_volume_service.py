@@ -576,6 +576,32 @@ def test_transfer_moves_volume_snapshots_and_quota(services, tmp_path):
     vol.assert_data()
 
 
+def test_revert_to_the_latest_snapshot(services, tmp_path):
+    """python-cinderclient's revert_to_snapshot (3.40): the volume holds
+    exactly its latest snapshot's data again, and later writes, snapshots
+    and merges keep every byte."""
+    cinder = services.client('alice', '3.41')
+    directory = services.shares[0].split(':', 1)[1]
+    vol = Volume(services, directory, cinder, tmp_path)
+    vol.write(0x61)
+    s1 = vol.snapshot()
+    vol.write(0x62)
+    s2 = vol.snapshot()
+    vol.write(0x63)
+    with pytest.raises(cinder_exc.BadRequest, match='latest'):
+        cinder.volumes.revert_to_snapshot(vol.vol.id, s1)
+    cinder.volumes.revert_to_snapshot(vol.vol.id, s2)
+    wait_status(cinder.volumes.get, vol.vol.id, 'available')
+    assert cinder.volume_snapshots.get(s2).status == 'available'
+    vol.at[s2].assert_matches(*vol.active())
+    vol.model = vol.at[s2].checkpoint('reverted')
+    vol.write(0x64)
+    vol.assert_data()
+    vol.delete_snapshot(s2)
+    vol.delete_snapshot(s1)
+    vol.assert_data()
+
+
 def _child(svc, name, pattern):
     """The pid of a child of process ``name`` matching ``pattern`` (only
     this stack's: other test runs may share the host), or None."""

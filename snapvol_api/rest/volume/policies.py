@@ -50,6 +50,9 @@ RULES = [
     _api('volume_extension:volume_admin_actions:reset_status', ADMIN_API,
          'Reset the status of a volume (os-reset_status).',
          ('POST', _VOLUMES + '/{volume_id}/action')),
+    _api('volume:revert_to_snapshot', ADMIN_OR_OWNER,
+         'Revert a volume to its latest snapshot (3.40).',
+         ('POST', _VOLUMES + '/{volume_id}/action')),
     _api('volume_extension:volume_admin_actions:force_delete', ADMIN_API,
          'Delete a volume whatever its status (os-force_delete, or '
          'DELETE with force from 3.23).',

@@ -144,6 +144,9 @@ volume_reset_status = {
     'additionalProperties': False,
 }
 
+revert = {'type': 'object', 'properties': {'snapshot_id': uuid_string},
+          'required': ['snapshot_id'], 'additionalProperties': False}
+
 set_bootable = {'type': 'object', 'properties': {'bootable': boolean},
                 'required': ['bootable'], 'additionalProperties': False}
 

@@ -47,6 +47,8 @@ version, as they would in a Cinder without that feature enabled.
     3.36  GET /volumes/summary shows the volumes' ``metadata``
     3.37, 3.38  backups, replication groups (not served)
     3.39  GET /limits?project_id= for administrators
+    3.40  the volume action revert (to its latest snapshot)
+    3.41  snapshot lists and details show ``user_id``
 """
 
 from snapvol_api.rest.microversion import Microversions
@@ -55,7 +57,7 @@ from snapvol_api.rest.microversion import Version
 SERVICE_TYPE = 'volume'
 PREFIX = '/v3'
 MIN_VERSION = Version((3, 0))
-MAX_VERSION = Version((3, 39))
+MAX_VERSION = Version((3, 41))
 
 BOOTABLE_FILTER = Version((3, 2))
 MESSAGES = Version((3, 3))
@@ -80,6 +82,8 @@ RESOURCE_FILTERS_API = Version((3, 33))
 LIKE_FILTER = Version((3, 34))
 VOLUME_SUMMARY_METADATA = Version((3, 36))
 LIMITS_ADMIN_FILTER = Version((3, 39))
+VOLUME_REVERT = Version((3, 40))
+SNAPSHOT_USER_ID = Version((3, 41))
 UPDATED = '2025-01-01T00:00:00Z'
 
 MICROVERSIONS = Microversions(SERVICE_TYPE, MIN_VERSION, MAX_VERSION)

@@ -96,7 +96,8 @@ def volume_detail(volume, links, show_tenant=True, show_host=False,
     return view
 
 
-def snapshot(snap, show_extended=True, show_group_snapshot=False):
+def snapshot(snap, show_extended=True, show_group_snapshot=False,
+             show_user=False):
     view = {
         'id': snap['id'],
         'name': snap['name'],
@@ -114,6 +115,8 @@ def snapshot(snap, show_extended=True, show_group_snapshot=False):
             snap['project_id'])
     if show_group_snapshot:
         view['group_snapshot_id'] = snap.get('group_snapshot_id')
+    if show_user:
+        view['user_id'] = snap['user_id']
     return view
 
 

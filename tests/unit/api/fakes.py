@@ -179,6 +179,14 @@ class FakeVolumeAPI:
         volume['status'] = 'extending'
         return copy.deepcopy(volume)
 
+    def revert_volume(self, ctxt, volume_id, snapshot_id):
+        self._record('revert_volume', ctxt, volume_id=volume_id,
+                     snapshot_id=snapshot_id)
+        volume = self._volume(ctxt, volume_id)
+        self._snapshot(ctxt, snapshot_id)
+        volume['status'] = 'reverting'
+        return copy.deepcopy(volume)
+
     def reset_volume_status(self, ctxt, volume_id, status,
                             attach_status=None):
         self._record('reset_volume_status', ctxt, volume_id=volume_id,

@@ -19,9 +19,9 @@ def _filters(backend):
 
 
 def test_max_version_is_the_last_boundary_honoured(app, alice):
-    assert str(versions.MAX_VERSION) == '3.39'
-    alice.at('3.39').get('volumes')
-    app.get('/v3/p1/volumes', headers=alice.at('3.40').headers, status=406)
+    assert str(versions.MAX_VERSION) == '3.41'
+    alice.at('3.41').get('volumes')
+    app.get('/v3/p1/volumes', headers=alice.at('3.42').headers, status=406)
 
 
 # 3.2: the bootable filter ----------------------------------------------------
@@ -269,3 +269,33 @@ def test_summary_metadata_from_3_36(alice, volume):
     assert summary['metadata'] == {'tier': ['gold', 'silver'],
                                    'zone': ['a']}
     assert summary['total_count'] == 2
+
+
+# 3.40: revert ----------------------------------------------------------------
+
+def test_revert_from_3_40(alice, backend, volume):
+    snapshot = alice.create_snapshot(volume['id'])
+    path = 'volumes/%s/action' % volume['id']
+    body = {'revert': {'snapshot_id': snapshot['id']}}
+    response = alice.at('3.39').post(path, body, status=400)
+    assert 'no such action' in response.json['badRequest']['message']
+    alice.at('3.40').post(path, body)
+    assert backend.calls[-1] == ('revert_volume', {
+        'volume_id': volume['id'], 'snapshot_id': snapshot['id']})
+    for bad in ({}, {'snapshot_id': 'x'}, None,
+                {'snapshot_id': snapshot['id'], 'force': True}):
+        alice.at('3.40').post(path, {'revert': bad}, status=400)
+
+
+# 3.41: the user of a snapshot ------------------------------------------------
+
+def test_snapshot_user_id_from_3_41(alice, volume):
+    snapshot = alice.create_snapshot(volume['id'])
+    for version, shown in (('3.40', False), ('3.41', True)):
+        client = alice.at(version)
+        for body in (client.get('snapshots/' + snapshot['id']).json[
+                'snapshot'], client.get('snapshots').json['snapshots'][0],
+                client.get('snapshots/detail').json['snapshots'][0]):
+            assert ('user_id' in body) is shown
+            if shown:
+                assert body['user_id'] == 'alice'

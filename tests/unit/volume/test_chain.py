@@ -9,6 +9,7 @@ import pytest
 
 from snapvol_api import exception
 from snapvol_volume import chain as chain_mod
+from snapvol_volume import merges
 from tests import imagedata
 
 MiB = imagedata.MiB
@@ -61,8 +62,8 @@ class Volume:
         return snapshot_id
 
     def delete(self, snapshot_id, keep_active=False):
-        merged = (self.chain.merge_offline if keep_active
-                  else self.chain.delete_snapshot)(snapshot_id)
+        merged = (merges.merge_offline if keep_active
+                  else merges.merge_detached)(self.chain, snapshot_id)
         del self.at_snapshot[snapshot_id]
         return merged
 
@@ -304,21 +305,21 @@ def test_merge_plan_sees_a_live_merge_already_done(volume):
     s3 = volume.snapshot()
     base = 'volume-%s' % volume.id
     f1, f2, f3 = ('%s.%s' % (base, s) for s in (s1, s2, s3))
-    plan = volume.chain.merge_plan(s2)
+    plan = merges.plan(volume.chain, s2)
     assert plan == ({'file_to_merge': f2, 'merge_target_file': f1}, f2,
                     {s1: f1, s3: f3, 'active': f3})
     subprocess.run(['qemu-img', 'commit', '-q', '-f', 'qcow2', '-d',
                     str(volume.share / f2)], check=True)
     subprocess.run(['qemu-img', 'rebase', '-q', '-u', '-f', 'qcow2', '-b',
                     f1, '-F', 'qcow2', str(volume.share / f3)], check=True)
-    assert volume.chain.merge_plan(s2) == (None, f2, plan[2])
-    volume.chain.finish_merge(f2, plan[2])
+    assert merges.plan(volume.chain, s2) == (None, f2, plan[2])
+    merges.finish(volume.chain, f2, plan[2])
     # The newest: f1 pulled into the active file f3.
-    assert volume.chain.merge_plan(s3)[0] == {'file_to_merge': base,
+    assert merges.plan(volume.chain, s3)[0] == {'file_to_merge': base,
                                               'merge_target_file': None}
     subprocess.run(['qemu-img', 'rebase', '-q', '-f', 'qcow2', '-b', base,
                     '-F', 'raw', str(volume.share / f3)], check=True)
-    assert volume.chain.merge_plan(s3) == (None, f1, {s1: f3,
+    assert merges.plan(volume.chain, s3) == (None, f1, {s1: f3,
                                                       'active': f3})
 
 
@@ -334,7 +335,7 @@ def test_merge_plan_refuses_a_missing_file(volume):
                     base, '-F', 'raw', str(volume.share / f2)], check=True)
     os.unlink(volume.share / f1)
     with pytest.raises(exception.ChainMismatch, match='missing'):
-        volume.chain.merge_plan(s2)
+        merges.plan(volume.chain, s2)
 
 
 def test_resumed_delete_after_commit_only(volume):
@@ -373,7 +374,7 @@ def test_hostile_backing_file_is_refused(volume, tmp_path, backing):
     with pytest.raises(exception.UnsafeBackingFile) as e:
         volume.chain.create_overlay(str(uuid.uuid4()), 1)
     assert backing in str(e.value)
-    for action in (lambda: volume.chain.delete_snapshot(s1),
+    for action in (lambda: merges.merge_detached(volume.chain, s1),
                    lambda: volume.chain.snapshot_source(s1)):
         with pytest.raises(exception.UnsafeBackingFile):
             action()

@@ -6,6 +6,7 @@ from snapvol_api import exception
 from snapvol_api.rest import controller
 from snapvol_api.rest import jsonbody
 from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume.controllers import current
 
 
@@ -57,7 +58,8 @@ class VolumeActionController(ActionController):
     def __init__(self, resource):
         super().__init__(resource)
         self._actions.update({'os-extend': self._extend,
-                              'os-set_bootable': self._set_bootable})
+                              'os-set_bootable': self._set_bootable,
+                              'revert': self._revert})
 
     def _reset_status(self, volume_id, args):
         """Cinder's volume form: ``status``, ``attach_status`` or both;
@@ -85,6 +87,13 @@ class VolumeActionController(ActionController):
         jsonbody.validate(schemas.extend, args)
         current.call('extend_volume', volume_id,
                      schemas.to_size(args['new_size']))
+
+    def _revert(self, volume_id, args):
+        if not current.version_at_least(versions.VOLUME_REVERT):
+            raise exception.Invalid('There is no such action: revert.')
+        current.authorize('volume:revert_to_snapshot')
+        jsonbody.validate(schemas.revert, args)
+        current.call('revert_volume', volume_id, args['snapshot_id'].lower())
 
     def _set_bootable(self, volume_id, args):
         current.authorize('volume:update')

@@ -25,7 +25,8 @@ def detail_view(snapshot):
             'volume_extension:extended_snapshot_attributes',
             {'project_id': snapshot['project_id']}),
         show_group_snapshot=current.version_at_least(
-            versions.GROUP_SNAPSHOTS))
+            versions.GROUP_SNAPSHOTS),
+        show_user=current.version_at_least(versions.SNAPSHOT_USER_ID))
 
 
 def filter_names():
@@ -51,7 +52,9 @@ def _refuse_name_sort(params):
 
 
 def summary_view(snapshot):
-    return views.snapshot(snapshot, show_extended=False)
+    return views.snapshot(snapshot, show_extended=False,
+                          show_user=current.version_at_least(
+                              versions.SNAPSHOT_USER_ID))
 
 
 class SnapshotsController(controller.Controller):
