@@ -20,6 +20,9 @@ def volume(volume):
         'size': volume.size,
         'status': volume.status,
         'host': volume.host,
+        # Cinder's host@backend#pool: the share's kind and location.
+        'host_backend_pool': '%s@%s#%s' % ((volume.host,) + tuple(
+            (volume.share or 'unknown:unknown').split(':', 1))),
         'share': volume.share,
         'format': files.get(volume.active_file or base),
         # A live merge may have pulled the base into the active file.

@@ -68,7 +68,7 @@ volume_update = _envelope('volume', dict(_NAMES, metadata=metadata),
 
 snapshot_create = _envelope(
     'snapshot',
-    dict(_NAMES, volume_id=uuid_string, force=boolean, metadata=metadata),
+    dict(_NAMES, volume_id=optional_uuid, force=boolean, metadata=metadata),
     required=['volume_id'])
 
 snapshot_update = _envelope('snapshot', dict(_NAMES), non_empty=True)
@@ -240,6 +240,17 @@ def to_id_list(value, field):
         if item not in ids:
             ids.append(item)
     return ids
+
+
+def to_reset_status(args, kind, allowed):
+    """The status of a validated ``reset_status`` body, lowercased: one
+    of ``allowed`` (the reset_to of ``kind``'s states), else 400."""
+    status = args['status'].lower()
+    if status not in allowed:
+        raise exception.Invalid(
+            'Invalid status %s for a %s; expected one of: %s.'
+            % (status, kind, ', '.join(allowed)))
+    return status
 
 
 def to_bool(value):

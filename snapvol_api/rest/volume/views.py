@@ -83,7 +83,7 @@ def volume_detail(volume, links, show_tenant=True, show_host=False,
     if show_tenant:
         view['os-vol-tenant-attr:tenant_id'] = volume['project_id']
     if show_host:
-        view['os-vol-host-attr:host'] = volume['host']
+        view['os-vol-host-attr:host'] = volume['host_backend_pool']
     if show_migration:
         view['migration_status'] = None
         view['os-vol-mig-status-attr:migstat'] = None

@@ -137,6 +137,7 @@ class FakeVolumeAPI:
             'user_id': ctxt.user_id, 'name': name,
             'description': description, 'size': size, 'status': 'creating',
             'host': 'node1', 'share': 'local:/srv/volumes',
+            'host_backend_pool': 'node1@local#/srv/volumes',
             'format': 'raw', 'base_format': 'raw',
             'availability_zone': 'nova', 'bootable': False,
             'volume_type': volume_types.DEFAULT_NAME,

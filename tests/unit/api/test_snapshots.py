@@ -40,7 +40,6 @@ def test_create_force_flag(alice, backend, volume, force, expected):
 @pytest.mark.parametrize('fields', [
     {},
     {'volume_id': 'nope'},
-    {'volume_id': None},
     {'force': 'maybe'},
     {'force': 2},
     {'name': 'x' * 256},

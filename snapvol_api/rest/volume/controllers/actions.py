@@ -31,14 +31,8 @@ class ActionController(controller.Controller):
         return current.empty_response(202)
 
     def _status(self, args):
-        """The ``status`` of an os-reset_status body, checked."""
-        status = args['status'].lower()
-        if status not in self._resource.reset_statuses:
-            raise exception.Invalid(
-                'Invalid status %s for a %s; expected one of: %s.'
-                % (status, self._resource.kind,
-                   ', '.join(self._resource.reset_statuses)))
-        return status
+        return schemas.to_reset_status(args, self._resource.kind,
+                                       self._resource.reset_statuses)
 
     def _reset_status(self, resource_id, args):
         # Policy first: a caller who may not reset learns nothing more.

@@ -16,6 +16,11 @@ from snapvol_api.rest.current import set_status  # noqa: F401
 from snapvol_api.rest.volume import links as links_mod
 
 
+def set_location(href):
+    """The Location of a created resource."""
+    pecan.response.headers['Location'] = href
+
+
 def project_id():
     """The project in the URL, which ``root`` checked against the
     credentials."""

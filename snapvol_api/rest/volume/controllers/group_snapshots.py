@@ -96,11 +96,7 @@ class GroupSnapshotsController(controller.Controller):
             raise exception.Invalid('There is no such action: %s.' % name)
         current.authorize('group:reset_group_snapshot_status')
         jsonbody.validate(schemas.reset_status, args)
-        status = args['status'].lower()
-        if status not in states.GROUP_SNAPSHOT.reset_to:
-            raise exception.Invalid(
-                'Invalid status %s for a group snapshot; expected one of: '
-                '%s.' % (status, ', '.join(states.GROUP_SNAPSHOT.reset_to)))
         current.call('reset_group_snapshot_status', group_snapshot_id,
-                     status)
+                     schemas.to_reset_status(args, 'group snapshot',
+                                             states.GROUP_SNAPSHOT.reset_to))
         return current.empty_response(202)

@@ -125,12 +125,8 @@ class GroupsController(controller.Controller):
     def _reset_status(self, group_id, args):
         current.authorize('group:reset_status')
         jsonbody.validate(schemas.reset_status, args)
-        status = args['status'].lower()
-        if status not in states.GROUP.reset_to:
-            raise exception.Invalid(
-                'Invalid status %s for a group; expected one of: %s.'
-                % (status, ', '.join(states.GROUP.reset_to)))
-        current.call('reset_group_status', group_id, status)
+        current.call('reset_group_status', group_id, schemas.to_reset_status(
+            args, 'group', states.GROUP.reset_to))
         return current.empty_response(202)
 
     def _create_from_src(self, args):

@@ -98,12 +98,17 @@ class SnapshotsController(controller.Controller):
         current.require_own_project()
         fields = schemas.parse(pecan.request,
                                schemas.snapshot_create)['snapshot']
+        if fields['volume_id'] is None:
+            # As Cinder answers (tempest checks it): no such volume.
+            raise exception.VolumeNotFound(volume_id=None)
         snapshot = current.call(
             'create_snapshot', fields['volume_id'].lower(),
             metadata=fields.get('metadata') or {},
             force=schemas.to_bool(fields.get('force', False)),
             **schemas.name_and_description(fields))
         current.set_status(202)
+        current.set_location(current.links().resource(
+            'snapshots', snapshot['id'])[0]['href'])
         return {'snapshot': detail_view(snapshot)}
 
     @pecan.expose('json')

@@ -75,6 +75,11 @@ def _list_query():
 
 
 def _refuse_unsupported(fields):
+    if fields.get('source_volid') is not None:
+        # Cinder's answer to an unknown source is a 404 (tempest checks
+        # it); a known one cannot be cloned here.
+        current.call('get_volume', current.canonical_id(
+            fields['source_volid'], VOLUME.not_found))
     if fields.get('group_id') is not None:
         # Cinder 3.13 creates into a group; the RPC API cannot (yet).
         raise exception.Invalid(
@@ -160,6 +165,8 @@ class VolumesController(controller.Controller):
             snapshot_id=snapshot_id and snapshot_id.lower(),
             **schemas.name_and_description(fields))
         current.set_status(202)
+        current.set_location(current.links().resource(
+            'volumes', volume['id'])[0]['href'])
         return {'volume': detail_view(volume)}
 
     @pecan.expose('json')
