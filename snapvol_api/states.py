@@ -99,11 +99,12 @@ VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER,
                           REVERTING}),
-    IN_USE: frozenset({AVAILABLE}),
+    # From 3.42 an attached volume grows while its guest runs.
+    IN_USE: frozenset({AVAILABLE, EXTENDING}),
     # Until the transfer is accepted (the volume is another project's
     # then) or deleted.
     AWAITING_TRANSFER: frozenset({AVAILABLE}),
-    EXTENDING: frozenset({AVAILABLE, ERROR_EXTENDING}),
+    EXTENDING: frozenset({AVAILABLE, IN_USE, ERROR_EXTENDING}),
     # A failed revert leaves the volume to revert again or delete.
     REVERTING: frozenset({AVAILABLE, ERROR}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),

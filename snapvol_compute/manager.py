@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
@@ -142,6 +142,20 @@ class ComputeManager:
         disk = guest.disk_by_serial(volume_id)
         return [{'name': layer.source.basename,
                  'format': layer.source.format} for layer in disk.chain]
+
+    def extend_volume(self, ctxt, instance_id, volume_id, new_size):
+        """The disk of an attached volume grows to ``new_size`` bytes while
+        the guest runs (Nova's volume-extended event);
+        InstanceInvalidState when the domain is not running (its files
+        are then the volume manager's to grow)."""
+        guest = self.driver.guest(instance_id)
+        if not guest.is_active():
+            raise exception.InstanceInvalidState(instance_id=instance_id,
+                                                 state='shut off')
+        disk = guest.disk_by_serial(volume_id)
+        guest.resize_disk(disk.target, new_size)
+        LOG.info('Instance %s: the disk %s of volume %s is %d bytes now',
+                 instance_id, disk.target, volume_id, new_size)
 
     def forget_volume_chain(self, ctxt, instance_id, volume_id):
         self.driver.guest(instance_id).forget_backing_chain(volume_id)

@@ -18,6 +18,8 @@ from snapvol_volume import merges
 
 LOG = logging.getLogger(__name__)
 
+GiB = 1024 ** 3
+
 
 class Assisted:
 
@@ -86,6 +88,19 @@ class Assisted:
             return None
 
     # Create -----------------------------------------------------------------
+
+    def extend(self, volume, size_gb):
+        """Grows the disk of the attached volume while its guest runs
+        (Nova's volume-extended event); False when the instance is shut
+        off, whose files the caller grows itself."""
+        attachment = volume.attachments[0]
+        try:
+            self.compute_rpc.extend_volume(
+                snapvol_context.get_admin_context(), attachment.host,
+                attachment.instance_id, volume.id, size_gb * GiB)
+        except exception.InstanceInvalidState:
+            return False
+        return True
 
     def create(self, snapshot, volume, chain):
         """Seed 000 step 3: the overlay is made here, the compute service

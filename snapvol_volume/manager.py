@@ -74,8 +74,9 @@ class VolumeManager:
                                                 cascade=cascade,
                                                 force=force))
 
-    def extend_volume(self, ctxt, volume_id, new_size):
-        return views.volume(self.volumes.extend(ctxt, volume_id, new_size))
+    def extend_volume(self, ctxt, volume_id, new_size, attached=False):
+        return views.volume(self.volumes.extend(ctxt, volume_id, new_size,
+                                                attached=attached))
 
     def revert_volume(self, ctxt, volume_id, snapshot_id):
         return views.volume(self.volumes.revert(ctxt, volume_id,

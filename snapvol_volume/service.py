@@ -74,7 +74,7 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
     messages = messages_mod.Messages(db)
     quotas = quotas_mod.Quotas(db)
     volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner,
-                                  messages, quotas)
+                                  messages, quotas, assisted)
     snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
                                         owner, messages, quotas)
     recovery = recovery_mod.Recovery(

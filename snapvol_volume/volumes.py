@@ -33,8 +33,9 @@ def check_size(size):
 class Volumes:
 
     def __init__(self, db, shares, locks, workers, host, owner, messages,
-                 quotas):
+                 quotas, assisted):
         self._db = db
+        self._assisted = assisted
         self._quotas = quotas
         self._messages = messages
         self._shares = shares
@@ -143,9 +144,10 @@ class Volumes:
         self._workers.spawn(self.destroy, volume.id, self.owner)
         return volume
 
-    def extend(self, ctxt, volume_id, new_size):
-        """Cinder's os-extend of a detached volume (attached ones, from
-        microversion 3.42, are not served): refused unless it grows."""
+    def extend(self, ctxt, volume_id, new_size, attached=False):
+        """Cinder's os-extend: refused unless it grows. ``attached``
+        (microversion 3.42): an in-use volume too, whose guest then sees
+        the new size."""
         volume = scope.volume(self._db, ctxt, volume_id)
         check_size(new_size)
         with self._locks.state(volume.id):
@@ -158,7 +160,7 @@ class Volumes:
             self._shares.check_room(volume, new_size - volume.size)
             volume = self._db.volume_begin_extend(
                 volume.id, new_size, self.owner,
-                self._quotas.limits(volume.project_id))
+                self._quotas.limits(volume.project_id), attached=attached)
         LOG.info('Extending volume %s from %d to %d GiB', volume.id,
                  volume.size, new_size)
         self._workers.spawn(self.grow, volume.id, self.owner, new_size)
@@ -274,21 +276,31 @@ class Volumes:
             raise
 
     def grow(self, volume_id, owner, new_size=None, recovery=False):
-        """Grows the active file of an extending volume, then records the
-        size. After a crash (``recovery``, no ``new_size`` known) the file
-        says: grown or not, the volume is available at the size it has."""
+        """Grows the active file of an extending volume (through its
+        running guest's compute host when attached), then records the
+        size. After a crash (``recovery``, no ``new_size`` known) a
+        detached volume's file says: grown or not, the volume is available
+        at the size it has; an attached one is grown to the size asked
+        (libvirt's resize to the size it has already is no change)."""
         try:
             with self._locks.chain(volume_id, recovery=recovery):
                 volume = self._mine(volume_id, states.EXTENDING, owner)
                 if volume is None:
                     return
-                chain = self._shares.chain(volume)
-                size = chain.grow(new_size or volume.size)
+                if volume.attachments and self._assisted.extend(
+                        volume, new_size or volume.extend_to or volume.size):
+                    size = new_size or volume.extend_to or volume.size
+                else:
+                    chain = self._shares.chain(volume)
+                    size = chain.grow(new_size or volume.size)
+                # A detach meanwhile leaves it available.
+                done = (states.IN_USE if self._db.volume_get(
+                    volume_id).attachments else states.AVAILABLE)
                 if outcome.succeeded(self._db.volume_transition, volume_id,
-                                     states.EXTENDING, states.AVAILABLE,
-                                     owner, values={'size': size,
-                                                    'extend_to': None}):
-                    LOG.info('Volume %s is available, %d GiB', volume_id,
+                                     states.EXTENDING, done, owner,
+                                     values={'size': size,
+                                             'extend_to': None}):
+                    LOG.info('Volume %s is %s, %d GiB', volume_id, done,
                              size)
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,

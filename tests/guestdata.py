@@ -47,7 +47,7 @@ BUILDER = REPO / 'tools' / 'build-test-guest'
 RECORD_SIZE = 32
 RECORD_RE = re.compile(rb'rec (\d{8}) (\d{8}) snapvol\.\.\n')
 COMMANDS = ('agent-kill', 'agent-stop', 'agent-cont', 'agent-start',
-            'agent-status', 'mark')
+            'agent-status', 'disk-sizes', 'mark')
 # Pause between records in the guest: without one a TCG guest writes ~200
 # records/s and keeps a host core busy; 20 ms gives ~40/s at a fraction
 # of that, still far finer than a freeze (40-100 ms) or any test's sleep.

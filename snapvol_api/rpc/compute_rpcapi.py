@@ -25,9 +25,10 @@ class ComputeAPI:
     * 1.5 - Adds create_image, get_image, list_images and delete_image.
     * 1.6 - create_instance takes image_id and block devices made from
       snapshots.
+    * 1.7 - Adds extend_volume.
     """
 
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -134,6 +135,13 @@ class ComputeAPI:
         return self._prepare(host, version='1.3').call(
             ctxt, 'reboot_instance', instance_id=instance_id,
             reboot_type=reboot_type)
+
+    def extend_volume(self, ctxt, host, instance_id, volume_id, new_size):
+        """The guest's disk of the attached volume grows to ``new_size``
+        bytes; InstanceInvalidState when the domain is not running."""
+        return self._prepare(host, version='1.7').call(
+            ctxt, 'extend_volume', instance_id=instance_id,
+            volume_id=volume_id, new_size=new_size)
 
     def get_volume_chain(self, ctxt, host, instance_id, volume_id):
         """The files the running domain opens for the volume, active first:

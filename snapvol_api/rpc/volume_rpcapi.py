@@ -34,7 +34,7 @@ class VolumeAPI:
       get_quota_defaults, update_quotas, delete_quotas),
       get_absolute_limits, and volume transfers (create_transfer,
       get_transfer, list_transfers, accept_transfer, delete_transfer),
-      and revert_volume.
+      revert_volume, and attached to extend_volume.
     """
 
     RPC_API_VERSION = '1.4'
@@ -78,11 +78,12 @@ class VolumeAPI:
         return self._call(ctxt, 'delete_volume', version='1.4',
                           volume_id=volume_id, cascade=cascade, force=force)
 
-    def extend_volume(self, ctxt, volume_id, new_size):
-        """os-extend of a detached volume; returns it at once,
-        ``extending``."""
-        return self._call(ctxt, 'extend_volume', version='1.3',
-                          volume_id=volume_id, new_size=new_size)
+    def extend_volume(self, ctxt, volume_id, new_size, attached=False):
+        """os-extend; ``attached`` (1.4, Cinder 3.42): an in-use volume
+        too. Returns it at once, ``extending``."""
+        return self._call(ctxt, 'extend_volume', version='1.4',
+                          volume_id=volume_id, new_size=new_size,
+                          attached=attached)
 
     def revert_volume(self, ctxt, volume_id, snapshot_id):
         """Cinder 3.40: back to its latest snapshot; returns the volume at

@@ -153,6 +153,14 @@ class Guest:
                 return disk
         raise exception.DiskNotFound(instance_id=self.uuid, volume_id=serial)
 
+    def resize_disk(self, target, size_bytes):
+        """The disk the guest sees at ``target`` becomes ``size_bytes``
+        (its active file grows; the guest is told, as for Nova's
+        volume-extended event)."""
+        with self._domain() as dom:
+            dom.blockResize(target, int(size_bytes),
+                            libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+
     def disk(self, target):
         for disk in self.disks():
             if disk.target == target:

@@ -106,7 +106,7 @@ def volume_transition(volume_id: str, target: str,
     """
     with common.session() as session:
         volume_transition_in(session, volume_id, target, expected, values,
-                           owner, reset)
+                             owner, reset)
     return None if target == states.DELETED else volume_get(volume_id)
 
 
@@ -257,18 +257,22 @@ def snapshot_create(values: dict, metadata: dict | None = None,
 
 
 def volume_begin_extend(volume_id: str, new_size: int, owner: str,
-                        limits: dict) -> models.Volume:
-    """An available volume becomes extending to ``new_size``, the work of
-    ``owner``, if the project's quota ``limits`` allow the growth (else
-    OverQuota; InvalidVolumeStatus when it is not available)."""
+                        limits: dict, attached: bool = False
+                        ) -> models.Volume:
+    """An available volume (or with ``attached`` an in-use one) becomes
+    extending to ``new_size``, the work of ``owner``, if the project's
+    quota ``limits`` allow the growth (else OverQuota;
+    InvalidVolumeStatus when it is in another status)."""
     volume = volume_get(volume_id)
     quotas.prepare(volume.project_id)
     with common.session() as session:
         quotas.check(session, volume.project_id, limits,
                      gigabytes=new_size - volume.size, size=new_size)
+        expected = [states.AVAILABLE] + ([states.IN_USE] if attached
+                                         else [])
         volume_transition_in(session, volume_id, states.EXTENDING,
-                           expected=[states.AVAILABLE],
-                           values={'owner': owner, 'extend_to': new_size})
+                             expected=expected,
+                             values={'owner': owner, 'extend_to': new_size})
     return volume_get(volume_id)
 
 

@@ -243,6 +243,22 @@ def test_killed_agent(system, share_dir):
     again = _snapshot_once_agent_answers(vm)
     assert again.snapshot.metadata.get('quiesced') == 'yes', again.snapshot
     vm.keeps_writing(10)
+
+    # From 3.42 the attached volume grows while the guest runs, and the
+    # guest's kernel sees it (sizes in 512-byte sectors; the data volume
+    # is vdb). This guest is here already; the test is not about agents.
+    def sizes():
+        return dict(item.split('=') for item in
+                    console.command('disk-sizes').detail.split())
+    assert sizes()['vdb'] == str(1024 ** 3 // 512)
+    system.client('alice', version='3.42').volumes.extend(vm.volume_id, 2)
+    harness.wait_for_status(
+        lambda: cinder.volumes.get(vm.volume_id), 'in-use',
+        failed=('error_extending',))
+    assert cinder.volumes.get(vm.volume_id).size == 2
+    harness.wait_for(lambda: sizes()['vdb'] == str(2 * 1024 ** 3 // 512),
+                     60, what='the guest to see 2 GiB')
+    vm.keeps_writing(5)
     assert not console.errors(), console.tail()
 
 

@@ -49,6 +49,7 @@ version, as they would in a Cinder without that feature enabled.
     3.39  GET /limits?project_id= for administrators
     3.40  the volume action revert (to its latest snapshot)
     3.41  snapshot lists and details show ``user_id``
+    3.42  os-extend of an attached volume: its guest sees the new size
 """
 
 from snapvol_api.rest.microversion import Microversions
@@ -57,7 +58,7 @@ from snapvol_api.rest.microversion import Version
 SERVICE_TYPE = 'volume'
 PREFIX = '/v3'
 MIN_VERSION = Version((3, 0))
-MAX_VERSION = Version((3, 41))
+MAX_VERSION = Version((3, 42))
 
 BOOTABLE_FILTER = Version((3, 2))
 MESSAGES = Version((3, 3))
@@ -84,6 +85,7 @@ VOLUME_SUMMARY_METADATA = Version((3, 36))
 LIMITS_ADMIN_FILTER = Version((3, 39))
 VOLUME_REVERT = Version((3, 40))
 SNAPSHOT_USER_ID = Version((3, 41))
+VOLUME_EXTEND_INUSE = Version((3, 42))
 UPDATED = '2025-01-01T00:00:00Z'
 
 MICROVERSIONS = Microversions(SERVICE_TYPE, MIN_VERSION, MAX_VERSION)

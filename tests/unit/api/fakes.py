@@ -170,9 +170,9 @@ class FakeVolumeAPI:
         volume['status'] = 'deleting'
         return copy.deepcopy(volume)
 
-    def extend_volume(self, ctxt, volume_id, new_size):
+    def extend_volume(self, ctxt, volume_id, new_size, attached=False):
         self._record('extend_volume', ctxt, volume_id=volume_id,
-                     new_size=new_size)
+                     new_size=new_size, attached=attached)
         volume = self._volume(ctxt, volume_id)
         if new_size <= volume['size']:
             raise exception.InvalidInput(reason='New size for extend must '

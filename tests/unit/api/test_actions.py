@@ -81,7 +81,8 @@ def test_owner_extends_a_volume(alice, backend, new_size):
                           {'os-extend': {'new_size': new_size}}, status=202)
     assert response.body == b''
     assert backend.calls[-1] == ('extend_volume', {
-        'volume_id': volume['id'], 'new_size': int(new_size)})
+        'volume_id': volume['id'], 'new_size': int(new_size),
+        'attached': False})
 
 
 @pytest.mark.parametrize('args', [

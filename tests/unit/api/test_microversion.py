@@ -51,7 +51,7 @@ def test_api_answers_with_its_version(alice):
 
 @pytest.mark.parametrize('value, answer', [
     ('volume 3.0', '3.0'), ('volume 3.13', '3.13'), ('volume 3.14', '3.14'),
-    ('volume 3.41', '3.41'), ('volume latest', '3.41')])
+    ('volume 3.42', '3.42'), ('volume latest', '3.42')])
 def test_api_accepts_supported_versions(app, alice, value, answer):
     response = app.get('/v3/p1/volumes', headers=dict(
         alice.headers, **{'OpenStack-API-Version': value}))
@@ -60,7 +60,7 @@ def test_api_accepts_supported_versions(app, alice, value, answer):
 
 def test_api_refuses_the_version_after_its_maximum(app, alice):
     app.get('/v3/p1/volumes', status=406, headers=dict(
-        alice.headers, **{'OpenStack-API-Version': 'volume 3.42'}))
+        alice.headers, **{'OpenStack-API-Version': 'volume 3.43'}))
 
 
 def test_api_refuses_newer_versions_with_406(app, alice):

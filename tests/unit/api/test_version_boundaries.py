@@ -19,9 +19,9 @@ def _filters(backend):
 
 
 def test_max_version_is_the_last_boundary_honoured(app, alice):
-    assert str(versions.MAX_VERSION) == '3.41'
-    alice.at('3.41').get('volumes')
-    app.get('/v3/p1/volumes', headers=alice.at('3.42').headers, status=406)
+    assert str(versions.MAX_VERSION) == '3.42'
+    alice.at('3.42').get('volumes')
+    app.get('/v3/p1/volumes', headers=alice.at('3.43').headers, status=406)
 
 
 # 3.2: the bootable filter ----------------------------------------------------
@@ -299,3 +299,14 @@ def test_snapshot_user_id_from_3_41(alice, volume):
             assert ('user_id' in body) is shown
             if shown:
                 assert body['user_id'] == 'alice'
+
+
+# 3.42: extend an attached volume ---------------------------------------------
+
+def test_attached_extend_from_3_42(alice, backend, volume):
+    path = 'volumes/%s/action' % volume['id']
+    body = {'os-extend': {'new_size': 2}}
+    alice.at('3.41').post(path, body)
+    assert backend.calls[-1][1]['attached'] is False
+    alice.at('3.42').post(path, body)
+    assert backend.calls[-1][1]['attached'] is True

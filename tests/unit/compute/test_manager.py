@@ -232,3 +232,34 @@ def test_a_stopped_instance_has_no_live_chain(manager, ctxt, db, driver):
     driver.guests[instance.id] = FakeGuest(instance.id, active=False)
     with pytest.raises(exception.InstanceInvalidState):
         manager.get_volume_chain(ctxt, instance.id, 'v1')
+
+
+class DiskGuest(FakeGuest):
+    """A running domain with one disk per volume, that records resizes."""
+
+    def __init__(self, uuid, active=True):
+        super().__init__(uuid, active)
+        self.resized = []
+
+    def disk_by_serial(self, serial):
+        if serial != 'v1':
+            raise exception.DiskNotFound(instance_id=self.uuid,
+                                         volume_id=serial)
+        return type('Disk', (), {'target': 'vdb', 'serial': serial})()
+
+    def resize_disk(self, target, size_bytes):
+        self.resized.append((target, size_bytes))
+
+
+def test_extend_resizes_the_disk_of_a_running_guest(manager, ctxt, db,
+                                                    driver):
+    instance = add_instance(db)
+    driver.guests[instance.id] = guest = DiskGuest(instance.id)
+    manager.extend_volume(ctxt, instance.id, 'v1', 2 * 1024 ** 3)
+    assert guest.resized == [('vdb', 2 * 1024 ** 3)]
+    with pytest.raises(exception.DiskNotFound):
+        manager.extend_volume(ctxt, instance.id, 'v9', 1)
+    guest.active = False
+    with pytest.raises(exception.InstanceInvalidState):
+        manager.extend_volume(ctxt, instance.id, 'v1', 3 * 1024 ** 3)
+    assert guest.resized == [('vdb', 2 * 1024 ** 3)]

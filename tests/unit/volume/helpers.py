@@ -122,6 +122,18 @@ class FakeCompute:
                 check=True).stdout).get('backing-filename')
         return chain
 
+    def extend_volume(self, ctxt, host, instance_id, volume_id, new_size):
+        """libvirt's blockResize: the active file grows (QEMU does it)."""
+        if self.shut_off:
+            raise exception.InstanceInvalidState(instance_id=instance_id,
+                                                 state='shut off')
+        if self.outcome == 'unreachable':
+            raise exception.ComputeUnavailable(reason='test')
+        self.requests.append(('extend', volume_id, new_size))
+        active = read_info(self.share, volume_id)['active']
+        self._img('resize', '-q', '-f', self._fmt(active), active,
+                  str(new_size))
+
     def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
         assert self.shut_off
         self.requests.append(('forget', volume_id, None))

@@ -233,3 +233,29 @@ def test_restart_keeps_an_overlay_the_domain_may_use(manager, attached,
     restarted.stop()
     assert restarted.get_snapshot(ALICE, snap.id)['status'] == 'error'
     assert not os.path.exists(os.path.join(share, name))
+
+
+def test_extend_of_an_attached_volume_goes_through_its_guest(
+        manager, attached, share, compute):
+    """From 3.42: the running guest's compute host grows the disk; a
+    shut-off instance's file is grown here; without the microversion an
+    attached volume is not extended."""
+    active = os.path.join(share, read_info(share, attached['id'])['active'])
+    with pytest.raises(exception.InvalidVolumeStatus):
+        manager.extend_volume(ALICE, attached['id'], 2)
+    manager.extend_volume(ALICE, attached['id'], 2, attached=True)
+    wait_status(lambda: manager.get_volume(ALICE, attached['id']), 'in-use')
+    assert manager.get_volume(ALICE, attached['id'])['size'] == 2
+    assert compute.requests[-1] == ('extend', attached['id'], 2 * 1024 ** 3)
+    assert os.path.getsize(active) == 2 * 1024 ** 3
+    compute.shut_off = True
+    requests = len(compute.requests)
+    manager.extend_volume(ALICE, attached['id'], 3, attached=True)
+    wait_status(lambda: manager.get_volume(ALICE, attached['id']), 'in-use')
+    assert len(compute.requests) == requests
+    assert os.path.getsize(active) == 3 * 1024 ** 3
+    compute.shut_off, compute.outcome = False, 'unreachable'
+    manager.extend_volume(ALICE, attached['id'], 4, attached=True)
+    wait_status(lambda: manager.get_volume(ALICE, attached['id']),
+                'error_extending')
+    assert manager.get_volume(ALICE, attached['id'])['size'] == 3

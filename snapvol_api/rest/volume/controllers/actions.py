@@ -77,10 +77,14 @@ class VolumeActionController(ActionController):
                      attach_status=attach_status and attach_status.lower())
 
     def _extend(self, volume_id, args):
+        """From 3.42 an attached volume too, where policy allows it."""
         current.authorize('volume:extend')
         jsonbody.validate(schemas.extend, args)
+        attached = current.version_at_least(
+            versions.VOLUME_EXTEND_INUSE) and current.allowed(
+                'volume:extend_attached_volume')
         current.call('extend_volume', volume_id,
-                     schemas.to_size(args['new_size']))
+                     schemas.to_size(args['new_size']), attached=attached)
 
     def _revert(self, volume_id, args):
         if not current.version_at_least(versions.VOLUME_REVERT):

@@ -260,6 +260,12 @@ class FakeComputeAPI:
         self._instance(instance_id, host)
         return [{'name': 'volume-%s' % volume_id, 'format': 'raw'}]
 
+    def extend_volume(self, ctxt, host, instance_id, volume_id, new_size):
+        self._record('extend_volume', ctxt, host=host,
+                     instance_id=instance_id, volume_id=volume_id,
+                     new_size=new_size)
+        self._instance(instance_id, host)
+
     def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
         self._record('forget_volume_chain', ctxt, host=host,
                      instance_id=instance_id, volume_id=volume_id)
