@@ -91,10 +91,9 @@ _VOLUME_PARKED = ('attaching', 'detaching', 'maintenance', 'reserved',
 _SNAPSHOT_PARKED = ('unmanaging', 'backing-up')
 
 # What the volume manager does, and nothing else: a volume in use is
-# detached before it is deleted or extended (Cinder before 3.42); a failed
-# delete may be asked again, a failed extend leaves the volume to delete;
-# an administrator's os-reset_status (``reset_to``) is the only other way
-# in.
+# detached before it is deleted; a failed delete may be asked again, a
+# failed extend leaves the volume to delete; an administrator's
+# os-reset_status (``reset_to``) is the only other way in.
 VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER,

@@ -129,12 +129,8 @@ class Volumes:
                                'available nor error' % (', '.join(busy),
                                                          volume.id))
             mine = {'owner': self.owner}
-            if force:
-                volume = self._db.volume_transition(
-                    volume.id, states.DELETING, values=mine, reset=True)
-            else:
-                volume = self._db.volume_transition(
-                    volume.id, states.DELETING, values=mine)
+            volume = self._db.volume_transition(
+                volume.id, states.DELETING, values=mine, reset=force)
             for snapshot in snapshots if cascade else ():
                 self._db.snapshot_transition(snapshot.id, states.DELETING,
                                              values=mine, reset=True)
@@ -328,22 +324,26 @@ class Volumes:
                 chain = self._shares.chain(volume)
                 chain.revert_to(restoring.id)
                 self._shares.record(volume_id, chain)
+                self._restored(restoring)
                 if outcome.succeeded(self._db.volume_transition, volume_id,
                                      states.REVERTING, states.AVAILABLE,
                                      owner):
                     LOG.info('Volume %s holds the data of snapshot %s',
                              volume_id, restoring.id)
         except Exception as e:
+            if restoring is not None:
+                self._restored(restoring)
             outcome.failed(self._db.volume_transition, volume_id,
                            states.REVERTING, states.ERROR, owner, e,
                            self._tell(volume_id, messages.REVERT_VOLUME))
             raise
-        finally:
-            # Whoever began the revert (an earlier run, after a crash).
-            if restoring is not None:
-                outcome.succeeded(self._db.snapshot_transition,
-                                  restoring.id, states.RESTORING,
-                                  states.AVAILABLE, owner=None)
+
+    def _restored(self, snapshot):
+        """The snapshot of a revert is available again, before its volume
+        is (whoever began the revert: an earlier run, after a crash)."""
+        if self._db.snapshot_get(snapshot.id).status == states.RESTORING:
+            outcome.succeeded(self._db.snapshot_transition, snapshot.id,
+                              states.RESTORING, states.AVAILABLE, owner=None)
 
     def destroy(self, volume_id, owner, recovery=False):
         """Removes the files of a deleting volume, then its record."""

@@ -19,6 +19,7 @@ from tests.unit.volume.helpers import create_snapshot
 from tests.unit.volume.helpers import create_volume
 from tests.unit.volume.helpers import read_info
 from tests.unit.volume.helpers import wait_status
+from tests.unit.volume.helpers import wait_until
 
 
 def _gone(manager, volume_id):
@@ -174,13 +175,21 @@ def full_share(monkeypatch):
     monkeypatch.setattr(qemu_img, 'resize', resize)
 
 
+def _message_of(manager, volume_id):
+    """The message of a failed extend, which follows its status."""
+    wait_status(lambda: manager.get_volume(ALICE, volume_id),
+                'error_extending')
+    wait_until(lambda: manager.list_messages(ALICE, {}, None, None, [], 0),
+               'the message of the failure')
+    (message,) = manager.list_messages(ALICE, {}, None, None, [], 0)
+    return message
+
+
 def test_a_failed_extend_leaves_a_message_for_its_project(manager, share,
                                                           full_share):
     volume = create_volume(manager)
     manager.extend_volume(ALICE, volume['id'], 2)
-    wait_status(lambda: manager.get_volume(ALICE, volume['id']),
-                'error_extending')
-    (message,) = manager.list_messages(ALICE, {}, None, None, [], 0)
+    message = _message_of(manager, volume['id'])
     assert message['resource_uuid'] == volume['id']
     assert message['resource_type'] == 'VOLUME'
     assert message['event_id'] == 'VOLUME_VOLUME_003_002'
@@ -203,9 +212,7 @@ def test_messages_expire(manager, conf, monkeypatch, full_share):
     conf.config(message_ttl=60)
     volume = create_volume(manager)
     manager.extend_volume(ALICE, volume['id'], 2)
-    wait_status(lambda: manager.get_volume(ALICE, volume['id']),
-                'error_extending')
-    (message,) = manager.list_messages(ALICE, {}, None, None, [], 0)
+    message = _message_of(manager, volume['id'])
     later = datetime.datetime.fromisoformat(message['expires_at'])
     monkeypatch.setattr(models, 'utcnow', lambda: later)
     assert manager.list_messages(ALICE, {}, None, None, [], 0) == []

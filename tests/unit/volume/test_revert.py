@@ -20,6 +20,7 @@ from tests.unit.volume.helpers import delete_snapshot
 from tests.unit.volume.helpers import read_info
 from tests.unit.volume.helpers import start_manager
 from tests.unit.volume.helpers import wait_status
+from tests.unit.volume.helpers import wait_until
 
 
 class Written:
@@ -128,6 +129,9 @@ def test_a_failed_revert_is_error_with_a_message(manager, share, written,
     manager.revert_volume(ALICE, written.volume['id'], written.s2)
     wait_status(written.get, 'error')
     assert manager.get_snapshot(ALICE, written.s2)['status'] == 'available'
+    # The message follows the status.
+    wait_until(lambda: manager.list_messages(ALICE, {}, None, None, [], 0),
+               'the message of the failure')
     (message,) = manager.list_messages(ALICE, {}, None, None, [], 0)
     assert message['event_id'] == 'VOLUME_VOLUME_006_002'
     # Nothing of the chain changed: the data after the snapshot is there.

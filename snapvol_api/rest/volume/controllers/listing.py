@@ -144,7 +144,8 @@ def parse(params, filter_names, all_projects_rule, converters=None):
             filters[found[0]] = found[1]
     if unknown and current.version_at_least(versions.RESOURCE_FILTERS):
         raise exception.Invalid('Invalid filters %s are found in query '
-                                'options.' % ', '.join(sorted(unknown)))
+                                'options.' % ', '.join(
+                                    sorted(k[:64] for k in unknown)))
     # Like Cinder, all_tenants is ignored for those not allowed it, not
     # refused: cinderclient's find() sends it on behalf of everyone.
     if flag(params, 'all_tenants') and current.allowed(all_projects_rule):
@@ -168,7 +169,8 @@ def size_filter(value):
     except ValueError:
         size = -1
     if size < 0:
-        raise exception.Invalid('Invalid input received: size=%s' % value)
+        raise exception.Invalid('Invalid input received: size=%s'
+                                % value[:64])
     return size
 
 
@@ -181,7 +183,7 @@ def bootable_filter(value):
         return strutils.bool_from_string(value, strict=True)
     except ValueError:
         raise exception.Invalid('Invalid input received: bootable=%s'
-                                % value)
+                                % value[:64])
 
 
 def next_page_href(items, query, collection_path):
