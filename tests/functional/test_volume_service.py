@@ -602,6 +602,46 @@ def test_revert_to_the_latest_snapshot(services, tmp_path):
     vol.assert_data()
 
 
+def test_horizon_panels_calls(services, tmp_path):
+    """The calls Horizon's Volumes and Snapshots panels, its Create Volume
+    form and Project > Overview make (openstack_dashboard api/cinder.py),
+    through python-cinderclient: each answers, with what the project
+    has."""
+    cinder = services.client('alice', '3.42')
+    directory = services.shares[0].split(':', 1)[1]
+    vol = Volume(services, directory, cinder, tmp_path, size=2, name='web')
+    snapshot_id = vol.snapshot(name='before')
+    # Volumes panel: one page more than it shows (to know of a next one),
+    # then the transfers under the same filters.
+    search = {'status': 'available', 'name': 'web'}
+    page = cinder.volumes.list(search_opts=search, limit=21,
+                               sort='created_at:desc')
+    assert [v.id for v in page] == [vol.vol.id]
+    assert cinder.transfers.list(detailed=True, search_opts=search) == []
+    # Snapshots panel.
+    snapshots = cinder.volume_snapshots.list(
+        search_opts={}, limit=21, sort='created_at:desc')
+    assert [(s.id, s.volume_id) for s in snapshots] == [(snapshot_id,
+                                                         vol.vol.id)]
+    # Create Volume form.
+    assert [t.name for t in cinder.volume_types.list()] == ['__DEFAULT__']
+    assert cinder.volume_types.default().name == '__DEFAULT__'
+    assert [z.zoneName for z in cinder.availability_zones.list()] == [
+        'nova']
+    # Project > Overview, and the forms' quota checks.
+    limits = {limit.name: limit.value
+              for limit in cinder.limits.get().absolute}
+    assert (limits['totalVolumesUsed'], limits['totalSnapshotsUsed'],
+            limits['totalGigabytesUsed'], limits['maxTotalVolumes']) == (
+                1, 1, 4, 10)
+    quota = cinder.quotas.get(services.users['alice'].project, usage=True)
+    assert quota.gigabytes['in_use'] == 4
+    # Horizon shows a Backups panel only where the extension is listed.
+    aliases = {e['alias'] for e in
+               services.http('alice').get('extensions').json()['extensions']}
+    assert 'os-volume-transfer' in aliases and 'backups' not in aliases
+
+
 def _child(svc, name, pattern):
     """The pid of a child of process ``name`` matching ``pattern`` (only
     this stack's: other test runs may share the host), or None."""

@@ -79,3 +79,12 @@ def test_delete_takes_the_offer_back(alice, bob, backend, volume):
     alice.delete('os-volume-transfer/' + transfer['id'])
     assert backend.volumes[volume['id']]['status'] == 'available'
     assert backend.transfers == {}
+
+
+def test_lists_ignore_the_volume_filters_horizon_sends(alice, backend,
+                                                      volume):
+    _offer(alice, volume, name='t')
+    body = alice.at('3.42').get('os-volume-transfer/detail?status=available'
+                                '&name=t').json
+    assert [t['name'] for t in body['transfers']] == ['t']
+    assert backend.calls[-1][1]['filters'] == {'name': 't'}

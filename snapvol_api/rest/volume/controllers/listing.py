@@ -126,9 +126,12 @@ def _filter(key, value, filter_names, converters):
     return (name + '~' if like else name), value
 
 
-def parse(params, filter_names, all_projects_rule, converters=None):
+def parse(params, filter_names, all_projects_rule, converters=None,
+          strict=True):
     """A ``ListQuery`` from the query ``params`` (a webob MultiDict or a
-    dict); ``converters``: {filter: function of the text}.
+    dict); ``converters``: {filter: function of the text}; ``strict``:
+    whether unknown filters are refused from 3.31 (Cinder checks them
+    for the lists its resource_filters name).
 
     ``all_tenants`` counts when ``all_projects_rule`` allows it; an
     administrator working in another project's URL lists that project.
@@ -142,7 +145,8 @@ def parse(params, filter_names, all_projects_rule, converters=None):
             unknown.append(key)
         else:
             filters[found[0]] = found[1]
-    if unknown and current.version_at_least(versions.RESOURCE_FILTERS):
+    if unknown and strict and current.version_at_least(
+            versions.RESOURCE_FILTERS):
         raise exception.Invalid('Invalid filters %s are found in query '
                                 'options.' % ', '.join(
                                     sorted(k[:64] for k in unknown)))

@@ -28,7 +28,10 @@ class TransfersController(controller.Controller):
 
     def _list(self, view):
         current.authorize('volume:get_all_transfers')
-        query = listing.parse(pecan.request.GET, FILTERS, 'admin_api')
+        # Unknown filters are ignored, as Cinder's transfer lists do:
+        # Horizon sends its volume filters here too.
+        query = listing.parse(pecan.request.GET, FILTERS, 'admin_api',
+                              strict=False)
         transfers = current.call('list_transfers', **query.rpc_kwargs())
         links = current.links()
         return {'transfers': [view(t, links) for t in transfers]}
