@@ -76,6 +76,7 @@ def plan(chain, snapshot_id):
             after[other] = name
     return delete_info, below, after
 
+
 def merge_offline(chain, snapshot_id):
     """plan carried out with qemu-img, for a volume attached to a
     shut-off instance: its definition names the active file, which
@@ -98,12 +99,14 @@ def merge_offline(chain, snapshot_id):
     finish(chain, merged, after)
     return merged
 
+
 def finish(chain, merged, info_after):
-    """After a live merge: the info store as ``plan`` said, and
-    the merged file gone."""
+    """After a merge: the info store as ``plan`` said, and the merged
+    file gone."""
     chain.info.write(info_after)
     chain_mod.unlink(chain.path(merged))
     chain.formats.pop(merged, None)
+
 
 def merge_detached(chain, snapshot_id):
     """Merges the overlay of ``snapshot_id`` into the file below it.
@@ -143,7 +146,5 @@ def merge_detached(chain, snapshot_id):
         LOG.info('%s of snapshot %s is already out of the chain',
                  name, snapshot_id)
     del data[snapshot_id]
-    chain.info.write(data)
-    chain_mod.unlink(chain.path(name))
-    chain.formats.pop(name, None)
+    finish(chain, name, data)
     return name
