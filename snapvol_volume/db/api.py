@@ -1,6 +1,7 @@
 """The only door to the volume database: its functions, whose homes are
 ``volumes`` (volumes, their files and snapshots), ``groups`` (groups and
-group snapshots) and ``common`` (the session and the generic steps).
+group snapshots), ``messages``, ``quotas``, ``transfers`` and ``common``
+(the session and the generic steps).
 
 Functions take and return plain values or detached model objects; nothing
 outside ``snapvol_volume.db`` imports SQLAlchemy. Lookups that find nothing

@@ -187,13 +187,12 @@ def add(session, machine, model, values, meta_model=None, metadata=None):
     return row
 
 
-def create(model, meta_model, values, metadata, check=None):
+def create(model, meta_model, values, metadata, check):
     """A new row in its initial status, with its metadata; its id.
     ``check(session)`` runs first in the same transaction (a quota
     check) and may refuse it."""
     machine = states.VOLUME if model is models.Volume else states.SNAPSHOT
     with _DB.session() as session:
-        if check is not None:
-            check(session)
+        check(session)
         row = add(session, machine, model, values, meta_model, metadata)
     return row.id

@@ -130,12 +130,9 @@ def group_create(values: dict, volume_ids: Collection[str] = (),
             or not all(isinstance(t, str) for t in volume_types)):
         raise exception.InvalidInput(
             reason='volume_types must be a list of strings')
-    if limits is not None:
-        quotas.prepare(values.get('project_id'))
+    check = quotas.checker(values.get('project_id'), limits, groups=1)
     with common.session() as session:
-        if limits is not None:
-            quotas.check(session, values.get('project_id'), limits,
-                         groups=1)
+        check(session)
         group = common.add(session, states.GROUP, models.Group, values)
         session.flush()
         _set_group(session, group.id, group.project_id, volume_ids,
@@ -289,13 +286,11 @@ def group_snapshot_create(values: dict,
     group_id = values.get('group_id')
     volume_ids = [snapshot_values.get('volume_id')
                   for snapshot_values, _ in members]
-    if limits is not None:
-        quotas.prepare(values.get('project_id'))
+    check = quotas.checker(values.get('project_id'), limits,
+                           snapshots=len(members), gigabytes=sum(
+                               v.get('volume_size', 0) for v, _ in members))
     with common.session() as session:
-        if limits is not None:
-            quotas.check(session, values.get('project_id'), limits,
-                         snapshots=len(members), gigabytes=sum(
-                             v.get('volume_size', 0) for v, _ in members))
+        check(session)
         if group_id is None:
             project_id = values.get('project_id')
             member_of = models.Volume.project_id == project_id

@@ -14,15 +14,18 @@ def _unexpired():
     return models.Message.expires_at > models.utcnow()
 
 
+def _not_found(message_id):
+    return exception.MessageNotFound(message_id=message_id)
+
+
 def message_get(message_id, project_id=None):
     """A message that has not expired, of ``project_id`` when given;
     else MessageNotFound."""
     with common.session() as session:
         message = common.get(session, models.Message, message_id, project_id,
-                             exception.MessageNotFound(
-                                 message_id=message_id))
+                             _not_found(message_id))
         if message.expires_at <= models.utcnow():
-            raise exception.MessageNotFound(message_id=message_id)
+            raise _not_found(message_id)
         return message
 
 
@@ -50,7 +53,6 @@ def message_create(values, ttl):
 def message_delete(message_id, project_id=None):
     with common.session() as session:
         message = common.get(session, models.Message, message_id, project_id,
-                             exception.MessageNotFound(
-                                 message_id=message_id))
+                             _not_found(message_id))
         message.deleted = True
         message.deleted_at = models.utcnow()

@@ -91,6 +91,16 @@ def prepare(project_id):
         pass                            # another request made it meanwhile
 
 
+def checker(project_id, limits, **deltas):
+    """``check`` of the project's ``limits`` for ``deltas``, to call with
+    the session of the transaction that makes the rows (``prepare`` done
+    here); with no ``limits``, a check that checks nothing."""
+    if limits is None:
+        return lambda session: None
+    prepare(project_id)
+    return lambda session: check(session, project_id, limits, **deltas)
+
+
 def _hold(session, project_id):
     held = session.execute(
         sa.update(models.QuotaProject)

@@ -55,24 +55,14 @@ def volume_get_all_by_host(host):
 
 
 
-def _quota_check(project_id, limits, **deltas):
-    """The ``check`` of common.create for a project's ``limits`` (None:
-    no check)."""
-    if limits is None:
-        return None
-    quotas.prepare(project_id)
-    return lambda session: quotas.check(session, project_id, limits,
-                                        **deltas)
-
-
 def volume_create(values: dict, metadata: dict | None = None,
                   limits: dict | None = None) -> models.Volume:
     """A new volume; ``values['status']`` is the initial one. With the
     project's quota ``limits``, refused (OverQuota) when it would pass
     one of them."""
-    check = _quota_check(values.get('project_id'), limits, volumes=1,
-                         gigabytes=values.get('size', 0),
-                         size=values.get('size', 0))
+    check = quotas.checker(values.get('project_id'), limits, volumes=1,
+                           gigabytes=values.get('size', 0),
+                           size=values.get('size', 0))
     return volume_get(common.create(models.Volume, models.VolumeMetadata,
                                     values, metadata, check))
 
@@ -250,8 +240,8 @@ def snapshot_create(values: dict, metadata: dict | None = None,
     """A new snapshot; ``values['status']`` is the initial one. With the
     project's quota ``limits``, refused (OverQuota) when it would pass
     one of them (a snapshot counts its volume's size in gigabytes)."""
-    check = _quota_check(values.get('project_id'), limits, snapshots=1,
-                         gigabytes=values.get('volume_size', 0))
+    check = quotas.checker(values.get('project_id'), limits, snapshots=1,
+                           gigabytes=values.get('volume_size', 0))
     return snapshot_get(common.create(models.Snapshot, models.SnapshotMetadata,
                                       values, metadata, check))
 
@@ -264,10 +254,10 @@ def volume_begin_extend(volume_id: str, new_size: int, owner: str,
     quota ``limits`` allow the growth (else OverQuota;
     InvalidVolumeStatus when it is in another status)."""
     volume = volume_get(volume_id)
-    quotas.prepare(volume.project_id)
+    check = quotas.checker(volume.project_id, limits,
+                           gigabytes=new_size - volume.size, size=new_size)
     with common.session() as session:
-        quotas.check(session, volume.project_id, limits,
-                     gigabytes=new_size - volume.size, size=new_size)
+        check(session)
         expected = [states.AVAILABLE] + ([states.IN_USE] if attached
                                          else [])
         volume_transition_in(session, volume_id, states.EXTENDING,
