@@ -47,11 +47,12 @@ class Shares:
         share.ensure_mounted()
         return share
 
-    def _room(self, share, size):
-        """None when ``share`` can take ``size`` more GiB of volumes, by
-        Cinder's capacity rule for thin files; else why not (in words
-        that name no share: users read them)."""
-        total, free = share.capacity()
+    def _room(self, share, size, capacity):
+        """None when ``share``, of ``capacity`` (total, free) bytes, can
+        take ``size`` more GiB of volumes, by Cinder's capacity rule for
+        thin files; else why not (in words that name no share: users read
+        them)."""
+        total, free = capacity
         total_gb, free_gb = total / GiB, free / GiB
         free_gb -= math.floor(total_gb * CONF.volume.reserved_percentage
                               / 100)
@@ -77,25 +78,27 @@ class Shares:
         for share in self.drivers.values():
             try:
                 share.ensure_mounted()
-                usable.append((share.capacity()[1], share.name, share))
+                total, free = share.capacity()
+                usable.append((free, share.name, total, share))
             except exception.SnapvolException as e:
                 LOG.warning('Share %s is unusable: %s', share.name, e)
         if not usable:
             raise exception.NoValidShare(size=size)
-        reasons = []
-        for _free, _name, share in sorted(usable, reverse=True):
-            reason = self._room(share, size)
+        refusal = None
+        for free, _name, total, share in sorted(usable, reverse=True):
+            reason = self._room(share, size, (total, free))
             if reason is None:
                 return share
             LOG.info('Share %s has no room for %d GiB: %s', share.name,
                      size, reason)
-            reasons.append(reason)
-        raise exception.InsufficientCapacity(size=size, reason=reasons[0])
+            refusal = refusal or reason
+        raise exception.InsufficientCapacity(size=size, reason=refusal)
 
     def check_room(self, volume, growth):
         """InsufficientCapacity unless the volume's share can take
         ``growth`` more GiB (an extend)."""
-        reason = self._room(self.of(volume), growth)
+        share = self.of(volume)
+        reason = self._room(share, growth, share.capacity())
         if reason is not None:
             raise exception.InsufficientCapacity(size=growth, reason=reason)
 
