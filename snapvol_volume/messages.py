@@ -85,6 +85,12 @@ class Messages:
     def __init__(self, db):
         self._db = db
 
+    def teller(self, resource_type, resource_id, action):
+        """``failed`` for one resource and action, waiting for the error
+        (outcome.failed's ``tell``)."""
+        return lambda error: self.failed(resource_type, resource_id, action,
+                                         error)
+
     def failed(self, resource_type, resource_id, action, error):
         """Leaves the message of ``action`` on the resource failing with
         ``error`` for the resource's project. A message that cannot be

@@ -159,8 +159,7 @@ class Snapshots:
 
     def teller(self, snapshot_id, action):
         """What leaves the user message of a failed ``action``."""
-        return lambda error: self._messages.failed(
-            messages.SNAPSHOT, snapshot_id, action, error)
+        return self._messages.teller(messages.SNAPSHOT, snapshot_id, action)
 
     def build(self, snapshot_id, owner, recovery=False):
         """Adds the overlay of a creating snapshot and makes it active;

@@ -229,8 +229,7 @@ class Volumes:
     # Work, in a worker ------------------------------------------------------
 
     def _tell(self, volume_id, action):
-        return lambda error: self._messages.failed(messages.VOLUME,
-                                                   volume_id, action, error)
+        return self._messages.teller(messages.VOLUME, volume_id, action)
 
     def _mine(self, volume_id, status, owner):
         volume = self._db.volume_get(volume_id)
@@ -283,9 +282,10 @@ class Volumes:
                 volume = self._mine(volume_id, states.EXTENDING, owner)
                 if volume is None:
                     return
-                if volume.attachments and self._assisted.extend(
-                        volume, new_size or volume.extend_to or volume.size):
-                    size = new_size or volume.extend_to or volume.size
+                asked = new_size or volume.extend_to or volume.size
+                if volume.attachments and self._assisted.extend(volume,
+                                                                asked):
+                    size = asked
                 else:
                     chain = self._shares.chain(volume)
                     size = chain.grow(new_size or volume.size)
