@@ -11,6 +11,7 @@ import uuid
 
 from snapvol_api import exception
 from snapvol_volume import group_types
+from snapvol_volume import quotas
 from snapvol_volume import scope
 from snapvol_volume import volume_types
 
@@ -358,12 +359,14 @@ class FakeVolumeAPI:
         self._record('get_quotas', ctxt, project_id=project_id, usage=usage)
         if not ctxt.is_admin and project_id != ctxt.project_id:
             raise exception.Forbidden(action='reading quotas')
-        limits = self._limits(project_id)
-        if not usage:
-            return limits
+        return self._usage(project_id) if usage else self._limits(
+            project_id)
+
+    def _usage(self, project_id):
         used = self._used(project_id)
         return {r: {'limit': v, 'in_use': used.get(r, 0), 'reserved': 0,
-                    'allocated': 0} for r, v in limits.items()}
+                    'allocated': 0}
+                for r, v in self._limits(project_id).items()}
 
     def get_quota_defaults(self, ctxt):
         self._record('get_quota_defaults', ctxt)
@@ -386,16 +389,9 @@ class FakeVolumeAPI:
 
     def get_absolute_limits(self, ctxt, project_id):
         self._record('get_absolute_limits', ctxt, project_id=project_id)
-        limits, used = self._limits(project_id), self._used(project_id)
-        return {'maxTotalVolumes': limits['volumes'],
-                'maxTotalSnapshots': limits['snapshots'],
-                'maxTotalVolumeGigabytes': limits['gigabytes'],
-                'maxTotalBackups': limits['backups'],
-                'maxTotalBackupGigabytes': limits['backup_gigabytes'],
-                'totalVolumesUsed': used['volumes'],
-                'totalSnapshotsUsed': used['snapshots'],
-                'totalGigabytesUsed': used['gigabytes'],
-                'totalBackupsUsed': 0, 'totalBackupGigabytesUsed': 0}
+        usage = self._usage(project_id)
+        return {key: usage[resource][field]
+                for key, resource, field in quotas.ABSOLUTE}
 
     # Messages -------------------------------------------------------------
 

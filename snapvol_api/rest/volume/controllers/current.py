@@ -16,9 +16,10 @@ from snapvol_api.rest.current import set_status  # noqa: F401
 from snapvol_api.rest.volume import links as links_mod
 
 
-def set_location(href):
-    """The Location of a created resource."""
-    pecan.response.headers['Location'] = href
+def set_location(collection, resource_id):
+    """The Location of a created resource: its self link."""
+    pecan.response.headers['Location'] = links().resource(
+        collection, resource_id)[0]['href']
 
 
 def project_id():

@@ -107,8 +107,7 @@ class SnapshotsController(controller.Controller):
             force=schemas.to_bool(fields.get('force', False)),
             **schemas.name_and_description(fields))
         current.set_status(202)
-        current.set_location(current.links().resource(
-            'snapshots', snapshot['id'])[0]['href'])
+        current.set_location('snapshots', snapshot['id'])
         return {'snapshot': detail_view(snapshot)}
 
     @pecan.expose('json')

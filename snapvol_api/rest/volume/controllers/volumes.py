@@ -165,8 +165,7 @@ class VolumesController(controller.Controller):
             snapshot_id=snapshot_id and snapshot_id.lower(),
             **schemas.name_and_description(fields))
         current.set_status(202)
-        current.set_location(current.links().resource(
-            'volumes', volume['id'])[0]['href'])
+        current.set_location('volumes', volume['id'])
         return {'volume': detail_view(volume)}
 
     @pecan.expose('json')
