@@ -262,3 +262,23 @@ def test_an_instance_snapshot_has_no_group_and_names_boot_indexes(
     with pytest.raises(exception.InvalidGroupSnapshot, match='not all'):
         manager.create_instance_snapshot(ADMIN, 'inst', disks + detached,
                                          'x', None)
+
+
+def test_administrators_reset_a_group_and_a_group_snapshot(manager, group):
+    """Cinder 3.20 and 3.19: the set's own status changes, its members
+    keep theirs, and others may not reset."""
+    group_snapshot = _snapshot_set(manager, group, 'available')
+    with pytest.raises(exception.Forbidden):
+        manager.reset_group_status(ALICE, group['id'], 'error')
+    with pytest.raises(exception.Forbidden):
+        manager.reset_group_snapshot_status(ALICE, group_snapshot['id'],
+                                            'error')
+    assert manager.reset_group_status(ADMIN, group['id'], 'error')[
+        'status'] == 'error'
+    assert manager.reset_group_snapshot_status(
+        ADMIN, group_snapshot['id'], 'error')['status'] == 'error'
+    assert {s['status'] for s in _members(
+        manager, group_snapshot).values()} == {'available'}
+    with pytest.raises(exception.InvalidInput):
+        manager.reset_group_status(ADMIN, group['id'], 'updating')
+    assert manager.get_group(ALICE, group['id'])['status'] == 'error'

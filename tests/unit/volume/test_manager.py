@@ -233,3 +233,25 @@ def test_extend_needs_a_detached_available_volume(manager):
     with pytest.raises(exception.VolumeNotFound):
         manager.extend_volume(BOB, volume['id'], 2)
     assert manager.get_volume(ALICE, volume['id'])['size'] == 1
+
+
+def test_list_filters_on_the_database(manager):
+    """The filters the API passes from 3.2 and 3.34, on SQLite: part of a
+    name in any case (LIKE's wildcards taken literally), bootable, size,
+    zone, user."""
+    create_volume(manager, name='Alpha_1')
+    beta = create_volume(manager, size=2, name='beta%')
+    manager.set_volume_bootable(ALICE, beta['id'], True)
+
+    def listed(**filters):
+        return {v['name'] for v in manager.list_volumes(
+            ALICE, filters, None, None, [], 0)}
+    assert listed(**{'name~': 'lpha'}) == {'Alpha_1'}
+    assert listed(**{'name~': 'A_'}) == {'Alpha_1'}
+    assert listed(**{'name~': '%'}) == {'beta%'}
+    assert listed(**{'name~': 'a_1x'}) == set()
+    assert listed(bootable=True) == {'beta%'}
+    assert listed(bootable=False, size=1) == {'Alpha_1'}
+    assert listed(availability_zone='nova', user_id='alice') == {
+        'Alpha_1', 'beta%'}
+    assert listed(**{'status~': 'AVAIL'}) == {'Alpha_1', 'beta%'}
