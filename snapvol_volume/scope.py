@@ -15,7 +15,7 @@ from snapvol_api import exception
 _COMMON_FILTERS = ('name', 'status', 'name~', 'status~', 'project_id')
 VOLUME_FILTERS = _COMMON_FILTERS + (
     'metadata', 'group_id', 'bootable', 'availability_zone', 'size',
-    'user_id')
+    'user_id', 'created_at', 'updated_at')
 SNAPSHOT_FILTERS = _COMMON_FILTERS + ('metadata', 'volume_id',
                                       'group_snapshot_id')
 GROUP_FILTERS = _COMMON_FILTERS

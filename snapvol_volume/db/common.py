@@ -2,6 +2,9 @@
 generic lookups, listings, creates and guarded transitions each kind of
 row goes through."""
 
+import datetime
+import operator
+
 from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
 
@@ -39,6 +42,26 @@ def _like(column, text):
     return column.ilike('%' + escaped + '%', escape='\\')
 
 
+_OPERATORS = {'gt': operator.gt, 'gte': operator.ge, 'eq': operator.eq,
+              'neq': operator.ne, 'lt': operator.lt, 'lte': operator.le}
+
+
+def _compare(column, comparisons):
+    """``column`` against each {operator: ISO 8601 UTC time} (Cinder
+    3.60's time filters; ``neq`` also keeps rows with no time)."""
+    conditions = []
+    for name, text in comparisons.items():
+        if name not in _OPERATORS:
+            raise exception.InvalidInput(
+                reason='unknown comparison %r' % name)
+        moment = datetime.datetime.fromisoformat(text)
+        condition = _OPERATORS[name](column, moment)
+        if name == 'neq':
+            condition = sa.or_(condition, column.is_(None))
+        conditions.append(condition)
+    return conditions
+
+
 def get_all(model, sort_keys_allowed, filters, marker, limit, sort,
             offset, where=()):
     """Live rows of ``model`` matching ``filters`` (column values; a key
@@ -64,6 +87,8 @@ def get_all(model, sort_keys_allowed, filters, marker, limit, sort,
         for key, value in filters.items():
             if key.endswith('~'):
                 query = query.filter(_like(getattr(model, key[:-1]), value))
+            elif isinstance(value, dict):
+                query = query.filter(*_compare(getattr(model, key), value))
             else:
                 query = query.filter(getattr(model, key) == value)
 

@@ -50,6 +50,39 @@ version, as they would in a Cinder without that feature enabled.
     3.40  the volume action revert (to its latest snapshot)
     3.41  snapshot lists and details show ``user_id``
     3.42  os-extend of an attached volume: its guest sees the new size
+    3.43, 3.44  backup metadata, attachment completion (not served)
+    3.45  volume and snapshot lists give ``count`` with ``with_count=true``
+    3.46, 3.47  volumes from Nova's 0-size images, from backups (not served)
+    3.48  volume details show ``shared_targets`` and ``service_uuid``
+    3.49  backend state in service lists (not served)
+    3.50  multiattach is understood (a multiattach volume is refused)
+    3.51  cross-zone backups (not served)
+    3.52  GET /types filters on ``extra_specs``
+    3.53  request bodies are checked strictly: an unknown field is 400
+    3.54  attachment mode (not served)
+    3.55  /volume-transfers, which may leave the snapshots behind
+          (``no_snapshots``)
+    3.56  backup ``user_id`` (not served)
+    3.57  transfers show ``source_project_id``, ``destination_project_id``
+          and ``accepted``
+    3.58  groups and group snapshots show ``project_id``
+    3.59  transfer lists page, sort and filter
+    3.60  volume lists filter on ``created_at`` and ``updated_at`` with
+          comparison operators (gt:, gte:, eq:, neq:, lt:, lte:)
+    3.61  volume details show ``cluster_name`` to administrators
+    3.62  /default-types: a project's own default volume type
+    3.63  volume details show ``volume_type_id``
+    3.64  volume details show ``encryption_key_id`` (none here)
+    3.65  volume and snapshot details show ``consumes_quota``, and lists
+          filter on it
+    3.66  snapshots of in-use volumes need no ``force``; ``force: false``
+          is refused
+    3.67  URLs without a project id: /v3/volumes is /v3/{project}/volumes
+    3.68  os-reimage (refused: snapvol has no image service)
+    3.69  ``shared_targets`` may be null (here always false)
+    3.70  transfers of encrypted volumes (there are none: nothing changes)
+    3.71  os-extend_volume_completion: a compute service tells how the
+          extend of an attached volume ended
 """
 
 from snapvol_api.rest.microversion import Microversions
@@ -58,7 +91,7 @@ from snapvol_api.rest.microversion import Version
 SERVICE_TYPE = 'volume'
 PREFIX = '/v3'
 MIN_VERSION = Version((3, 0))
-MAX_VERSION = Version((3, 42))
+MAX_VERSION = Version((3, 71))
 
 BOOTABLE_FILTER = Version((3, 2))
 MESSAGES = Version((3, 3))
@@ -86,6 +119,26 @@ LIMITS_ADMIN_FILTER = Version((3, 39))
 VOLUME_REVERT = Version((3, 40))
 SNAPSHOT_USER_ID = Version((3, 41))
 VOLUME_EXTEND_INUSE = Version((3, 42))
+COUNT = Version((3, 45))
+SHARED_TARGETS = Version((3, 48))
+MULTIATTACH = Version((3, 50))
+TYPE_EXTRA_SPECS_FILTER = Version((3, 52))
+STRICT_SCHEMAS = Version((3, 53))
+TRANSFER_SNAPSHOTS = Version((3, 55))
+TRANSFER_DETAILS = Version((3, 57))
+GROUP_PROJECT_ID = Version((3, 58))
+TRANSFER_PAGINATION = Version((3, 59))
+TIME_FILTERS = Version((3, 60))
+CLUSTER_NAME = Version((3, 61))
+DEFAULT_TYPES = Version((3, 62))
+VOLUME_TYPE_ID = Version((3, 63))
+ENCRYPTION_KEY_ID = Version((3, 64))
+CONSUMES_QUOTA = Version((3, 65))
+SNAPSHOT_IN_USE = Version((3, 66))
+NO_PROJECT_ID = Version((3, 67))
+REIMAGE = Version((3, 68))
+SHARED_TARGETS_TRISTATE = Version((3, 69))
+EXTEND_COMPLETION = Version((3, 71))
 UPDATED = '2025-01-01T00:00:00Z'
 
 MICROVERSIONS = Microversions(SERVICE_TYPE, MIN_VERSION, MAX_VERSION)

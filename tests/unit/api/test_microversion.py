@@ -51,7 +51,8 @@ def test_api_answers_with_its_version(alice):
 
 @pytest.mark.parametrize('value, answer', [
     ('volume 3.0', '3.0'), ('volume 3.13', '3.13'), ('volume 3.14', '3.14'),
-    ('volume 3.42', '3.42'), ('volume latest', '3.42')])
+    ('volume 3.42', '3.42'), ('volume 3.71', '3.71'),
+    ('volume latest', '3.71')])
 def test_api_accepts_supported_versions(app, alice, value, answer):
     response = app.get('/v3/p1/volumes', headers=dict(
         alice.headers, **{'OpenStack-API-Version': value}))
@@ -60,15 +61,15 @@ def test_api_accepts_supported_versions(app, alice, value, answer):
 
 def test_api_refuses_the_version_after_its_maximum(app, alice):
     app.get('/v3/p1/volumes', status=406, headers=dict(
-        alice.headers, **{'OpenStack-API-Version': 'volume 3.43'}))
+        alice.headers, **{'OpenStack-API-Version': 'volume 3.72'}))
 
 
 def test_api_refuses_newer_versions_with_406(app, alice):
     response = app.get('/v3/p1/volumes', status=406, headers=dict(
-        alice.headers, **{'OpenStack-API-Version': 'volume 3.60'}))
+        alice.headers, **{'OpenStack-API-Version': 'volume 3.99'}))
     fault = response.json['notAcceptable']
     assert fault['code'] == 406
-    assert '3.60' in fault['message']
+    assert '3.99' in fault['message']
 
 
 def test_api_refuses_malformed_versions_with_400(app, alice):

@@ -5,7 +5,7 @@ from tests.unit.api.helpers import basic_auth
 def _check_version(doc, host='http://localhost'):
     assert doc['id'] == 'v3.0'
     assert doc['status'] == 'CURRENT'
-    assert doc['version'] == str(versions.MAX_VERSION) == '3.42'
+    assert doc['version'] == str(versions.MAX_VERSION) == '3.71'
     assert doc['min_version'] == '3.0'
     assert {'rel': 'self', 'href': host + '/v3/'} in doc['links']
     assert doc['media-types'][0]['base'] == 'application/json'
@@ -63,4 +63,4 @@ def test_cinderclient_discovers_the_server_version(app, monkeypatch):
     monkeypatch.setattr(client, 'requests', FakeRequests)
     minimum, maximum = client.get_server_version(
         'http://localhost/v3/p1')
-    assert (minimum.get_string(), maximum.get_string()) == ('3.0', '3.42')
+    assert (minimum.get_string(), maximum.get_string()) == ('3.0', '3.71')

@@ -9,6 +9,7 @@ import dataclasses
 import json
 
 from oslo_utils import strutils
+from oslo_utils import timeutils
 
 from snapvol_api import exception
 from snapvol_api.conf import CONF
@@ -138,7 +139,7 @@ def parse(params, filter_names, all_projects_rule, converters=None,
     """
     filters, unknown = {}, []
     for key, value in params.items():
-        if key in _NOT_FILTERS:
+        if key in _NOT_FILTERS or (key == 'with_count' and with_count_known()):
             continue
         found = _filter(key, value, filter_names, converters or {})
         if found is None:
@@ -167,6 +168,68 @@ def parse(params, filter_names, all_projects_rule, converters=None,
         offset=_non_negative_int(params, 'offset', 0))
 
 
+def with_count_known():
+    """From 3.45 ``with_count`` asks for the total; before it, it is an
+    unknown filter like any other."""
+    return current.version_at_least(versions.COUNT)
+
+
+def count_requested(params):
+    return with_count_known() and flag(params, 'with_count')
+
+
+def fetch(rpc_method, query, whole=False):
+    """What ``query`` finds through ``rpc_method``: its page, or with
+    ``whole`` every match (for 3.45's count). A ``consumes_quota=false``
+    filter (3.65) finds nothing without asking."""
+    filters = dict(query.filters)
+    if not filters.pop('consumes_quota', True):
+        return []
+    kwargs = dict(query.rpc_kwargs(), filters=filters)
+    if whole:
+        kwargs.update(marker=None, limit=None, sort=[], offset=0)
+    return current.call(rpc_method, **kwargs)
+
+
+def consumes_quota_filter(value):
+    """3.65: every snapvol volume and snapshot consumes quota."""
+    return _strict_bool('consumes_quota', value)
+
+
+_TIME_OPERATORS = ('gt', 'gte', 'eq', 'neq', 'lt', 'lte')
+
+
+def time_filter(name):
+    """3.60's converter of ``created_at`` and ``updated_at``: comma-
+    separated comparisons ("gt:2026-01-01T00:00:00,lte:...", a bare time
+    is "eq") into {operator: ISO 8601 UTC time}."""
+    def convert(value):
+        comparisons = {}
+        for item in value.split(','):
+            operator, _sep, text = item.strip().partition(':')
+            if operator not in _TIME_OPERATORS:
+                operator, text = 'eq', item.strip()
+            try:
+                moment = timeutils.normalize_time(timeutils.parse_isotime(
+                    text))
+            except ValueError:
+                raise exception.Invalid(
+                    'Invalid input received: %s=%s; use %s with an ISO '
+                    '8601 time, such as gt:2026-01-01T00:00:00Z.' % (
+                        name, value[:64], '|'.join(_TIME_OPERATORS)))
+            comparisons[operator] = moment.isoformat()
+        return comparisons
+    return convert
+
+
+def _strict_bool(name, value):
+    try:
+        return strutils.bool_from_string(value, strict=True)
+    except ValueError:
+        raise exception.Invalid('Invalid input received: %s=%s'
+                                % (name, value[:64]))
+
+
 def size_filter(value):
     try:
         size = int(value)
@@ -183,11 +246,7 @@ def bootable_filter(value):
     only "false" and "False" mean false."""
     if not current.version_at_least(versions.BOOTABLE_FILTER):
         return value not in ('false', 'False')
-    try:
-        return strutils.bool_from_string(value, strict=True)
-    except ValueError:
-        raise exception.Invalid('Invalid input received: bootable=%s'
-                                % value[:64])
+    return _strict_bool('bootable', value)
 
 
 def next_page_href(items, query, collection_path):

@@ -16,6 +16,7 @@ from snapvol_api.rest.volume.controllers.metadata import MetadataController
 from snapvol_api.rest.volume.controllers.resources import SNAPSHOT
 
 FILTERS = ('name', 'status', 'volume_id')
+CONVERTERS = {'consumes_quota': listing.consumes_quota_filter}
 
 
 def detail_view(snapshot):
@@ -26,7 +27,8 @@ def detail_view(snapshot):
             {'project_id': snapshot['project_id']}),
         show_group_snapshot=current.version_at_least(
             versions.GROUP_SNAPSHOTS),
-        show_user=current.version_at_least(versions.SNAPSHOT_USER_ID))
+        show_user=current.version_at_least(versions.SNAPSHOT_USER_ID),
+        show_consumes_quota=current.version_at_least(versions.CONSUMES_QUOTA))
 
 
 def filter_names():
@@ -36,6 +38,8 @@ def filter_names():
         names += ('group_snapshot_id',)
     if current.version_at_least(versions.SNAPSHOT_LIST_METADATA_FILTER):
         names += ('metadata',)
+    if current.version_at_least(versions.CONSUMES_QUOTA):
+        names += ('consumes_quota',)
     return names
 
 
@@ -51,10 +55,25 @@ def _refuse_name_sort(params):
             'by display_name.')
 
 
+def _force(fields):
+    """Whether a snapshot of an in-use volume is asked for knowingly.
+    From 3.66 it needs no ``force``; a true one is ignored, as Cinder
+    does for old clients, and a false one is refused."""
+    force = schemas.to_bool(fields.get('force', False))
+    if not current.version_at_least(versions.SNAPSHOT_IN_USE):
+        return force
+    if 'force' in fields and not force:
+        raise exception.Invalid(
+            "Since microversion 3.66 the 'force' flag is invalid for this "
+            "request; a snapshot of an in-use volume needs none.")
+    return True
+
+
 def summary_view(snapshot):
-    return views.snapshot(snapshot, show_extended=False,
-                          show_user=current.version_at_least(
-                              versions.SNAPSHOT_USER_ID))
+    return views.snapshot(
+        snapshot, show_extended=False,
+        show_user=current.version_at_least(versions.SNAPSHOT_USER_ID),
+        show_consumes_quota=current.version_at_least(versions.CONSUMES_QUOTA))
 
 
 class SnapshotsController(controller.Controller):
@@ -67,15 +86,20 @@ class SnapshotsController(controller.Controller):
     def _list(self, collection_path, view):
         current.authorize('volume:get_all_snapshots')
         _refuse_name_sort(pecan.request.GET)
-        query = listing.parse(pecan.request.GET, filter_names(),
-                              'volume:get_all_projects_snapshots')
+        params = pecan.request.GET
+        query = listing.parse(params, filter_names(),
+                              'volume:get_all_projects_snapshots',
+                              CONVERTERS)
         if 'group_snapshot_id' in query.filters:
             query.filters['group_snapshot_id'] = (
                 query.filters['group_snapshot_id'].lower())
-        snapshots = current.call('list_snapshots', **query.rpc_kwargs())
+        snapshots = listing.fetch('list_snapshots', query)
+        count = (len(listing.fetch('list_snapshots', query, whole=True))
+                 if listing.count_requested(params) else None)
         return views.collection(
             'snapshots', [view(s) for s in snapshots],
-            listing.next_page_href(snapshots, query, collection_path))
+            listing.next_page_href(snapshots, query, collection_path),
+            count=count)
 
     @pecan.expose('json')
     def get_all(self):
@@ -103,8 +127,7 @@ class SnapshotsController(controller.Controller):
             raise exception.VolumeNotFound(volume_id=None)
         snapshot = current.call(
             'create_snapshot', fields['volume_id'].lower(),
-            metadata=fields.get('metadata') or {},
-            force=schemas.to_bool(fields.get('force', False)),
+            metadata=fields.get('metadata') or {}, force=_force(fields),
             **schemas.name_and_description(fields))
         current.set_status(202)
         current.set_location('snapshots', snapshot['id'])
