@@ -255,3 +255,29 @@ def test_list_filters_on_the_database(manager):
     assert listed(availability_zone='nova', user_id='alice') == {
         'Alpha_1', 'beta%'}
     assert listed(**{'status~': 'AVAIL'}) == {'Alpha_1', 'beta%'}
+
+
+def test_time_filters_on_the_database(manager):
+    """3.60's created_at and updated_at comparisons, on SQLite, with the
+    times the API passes (ISO 8601, UTC)."""
+    first = create_volume(manager, name='first')
+    second = create_volume(manager, name='second')
+    manager.update_volume(ALICE, second['id'], {'description': 'touched'})
+    created = [manager.get_volume(ALICE, v['id'])['created_at']
+               for v in (first, second)]
+    updated = manager.get_volume(ALICE, second['id'])['updated_at']
+
+    def listed(**filters):
+        return {v['name'] for v in manager.list_volumes(
+            ALICE, filters, None, None, [], 0)}
+    assert listed(created_at={'gte': created[0]}) == {'first', 'second'}
+    assert listed(created_at={'gt': created[0]}) == (
+        {'second'} if created[1] > created[0] else set())
+    assert listed(created_at={'lt': created[0]}) == set()
+    assert listed(created_at={'eq': created[0], 'lte': created[1]}) == {
+        'first'}
+    assert listed(updated_at={'gte': updated}) == {'second'}
+    # A volume never updated has no updated_at: it is not "equal".
+    assert 'first' in listed(updated_at={'neq': updated})
+    assert listed(updated_at={'neq': updated}) == {'first'}
+    assert listed(created_at={'gt': '2999-01-01T00:00:00'}) == set()
