@@ -42,7 +42,12 @@ def canonical_id(value, not_found):
 
 
 def empty_response(status):
-    """A body-less answer; pecan would turn an empty 200 into a 204."""
+    """A body-less answer, also a 200 one (Cinder's metadata and quota
+    deletes): pecan turns an empty 200 into a 204 unless the body is a
+    generator that yields, so it yields one empty chunk."""
     response = webob.Response(status=status)
     del response.content_type
+    if response.status_int == 200:
+        response.app_iter = (chunk for chunk in (b'',))
+        response.content_length = 0
     return response

@@ -59,7 +59,8 @@ def test_put_one_refuses_bad_bodies(alice, resource_path, body):
 
 
 def test_delete_one(alice, resource_path):
-    response = alice.delete(resource_path + '/metadata/a', status=204)
+    # Cinder answers 200 with no body (tempest checks the code).
+    response = alice.delete(resource_path + '/metadata/a', status=200)
     assert response.body == b''
     assert alice.get(resource_path + '/metadata').json == {
         'metadata': {'b': '2'}}

@@ -50,6 +50,5 @@ class QuotaSetsController(controller.Controller):
         current.authorize('volume_extension:quotas:delete',
                           {'project_id': project_id})
         current.call('delete_quotas', project_id)
-        # Cinder answers 200 (tempest checks it); pecan makes an empty 200
-        # a 204, so the body is an empty object.
-        return {}
+        # Cinder answers 200 (tempest checks it).
+        return current.empty_response(200)
