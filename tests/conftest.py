@@ -22,11 +22,13 @@ import pytest
 TESTS = Path(__file__).parent
 
 # Files whose tests share one expensive module fixture and run in order
-# (test_guest boots one guest for all): with pytest-xdist's --dist
-# loadgroup (tools/run-tests) each runs whole in one worker; every other
-# test is a unit of its own, given to whichever worker is free. (xdist's
-# own xdist_group mark does nothing with pytest 9: it sets item._nodeid.)
-ONE_WORKER_FILES = ('tests/functional/test_guest.py',)
+# (test_guest boots one guest for all, test_clients one snapvol-all per
+# auth strategy): with pytest-xdist's --dist loadgroup (tools/run-tests)
+# each runs whole in one worker; every other test is a unit of its own,
+# given to whichever worker is free. (xdist's own xdist_group mark does
+# nothing with pytest 9: it sets item._nodeid.)
+ONE_WORKER_FILES = ('tests/functional/test_guest.py',
+                    'tests/functional/test_clients.py')
 
 # pytest-xdist's workers take the tests in the order collected; the slowest
 # should start first, lest one start last and run on alone. Each run keeps
@@ -36,7 +38,8 @@ ONE_WORKER_FILES = ('tests/functional/test_guest.py',)
 DURATIONS_KEY = 'snapvol/durations'
 SLOW_HINTS = ('gluster', 'tests/functional/test_quiesce.py',
               'tests/functional/test_guest.py',
-              'tests/functional/test_nfs_guest.py')
+              'tests/functional/test_nfs_guest.py',
+              'tests/functional/test_clients.py')
 
 
 def area_of(path):
