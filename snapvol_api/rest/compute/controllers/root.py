@@ -18,11 +18,13 @@ from snapvol_api.rest.compute.controllers.assisted_snapshots import (
 from snapvol_api.rest.compute.controllers.flavors import FlavorsController
 from snapvol_api.rest.compute.controllers.images import ImagesController
 from snapvol_api.rest.compute.controllers.servers import ServersController
+from snapvol_api.rest.openapi import compute as compute_openapi
 
 _VERSION = versions.PREFIX.strip('/')
 # Reachable without credentials, as in Nova: clients discover versions
 # before they authenticate.
-PUBLIC_PATHS = ('/', versions.PREFIX, versions.PREFIX + '/')
+PUBLIC_PATHS = ('/', versions.PREFIX, versions.PREFIX + '/',
+                '/openapi.json')
 
 COLLECTIONS = {
     'servers': ServersController(),
@@ -43,6 +45,8 @@ class RootController:
         segments = list(args)
         if segments in ([], ['']):
             return self.versions, []
+        if segments == ['openapi.json']:
+            return self.openapi, []
         if segments[0] == _VERSION:
             if segments[1:] in ([], ['']):
                 return self.version, []
@@ -68,3 +72,11 @@ class RootController:
     @version.when(method='GET', template='json')
     def version_get(self):
         return views.version(current.links())
+
+    @pecan.expose(generic=True, template='json')
+    def openapi(self):
+        _get_only()
+
+    @openapi.when(method='GET', template='json')
+    def openapi_get(self):
+        return compute_openapi.served(current.links().base)

@@ -4,12 +4,15 @@ tests/unit/api/conftest.py, and those below replace its volume ones."""
 import uuid
 
 import pytest
-import webtest
 
 from snapvol_api.rest.compute import app as compute_app
+from snapvol_api.rest.openapi import compute as compute_openapi
+from tests.unit.api import openapi_check
 from tests.unit.api.compute import fakes
 from tests.unit.api.compute.helpers import Client
 from tests.unit.api.helpers import basic_auth
+
+OPENAPI = openapi_check.Document(compute_openapi.document())
 
 
 @pytest.fixture
@@ -22,7 +25,9 @@ def make_app(config, htpasswd, backend):
     def make(auth_strategy='http_basic'):
         config.config(auth_strategy=auth_strategy,
                       http_basic_auth_user_file=str(htpasswd))
-        return webtest.TestApp(compute_app.setup_app(rpcapi=backend))
+        # Every answer is checked against the API's OpenAPI document.
+        return openapi_check.CheckedTestApp(
+            compute_app.setup_app(rpcapi=backend), OPENAPI)
     return make
 
 

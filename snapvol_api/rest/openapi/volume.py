@@ -1,0 +1,502 @@
+"""The OpenAPI document of the volume API (Cinder v3's shapes)."""
+
+import functools
+
+from snapvol_api.rest import faults
+from snapvol_api.rest import microversion
+from snapvol_api.rest.openapi import builder as b
+from snapvol_api.rest.volume import schemas
+from snapvol_api.rest.volume import versions as v
+
+P = '/v3/{project_id}'
+
+DESCRIPTION = """\
+Cinder's block storage API v3, as snapvol serves it.
+
+Paths name the project as Cinder's do: /v3/{project_id}/volumes. From
+microversion 3.67 the project may be left out (/v3/volumes is the same
+as /v3/{project_id}/volumes, for the project of the credentials).
+
+Clients ask for a microversion with the header `OpenStack-API-Version:
+volume 3.N` (3.0 without it; `latest` for the highest); the answer names
+the one it was served at. `x-openstack.min_version` gives the
+microversion an operation, or an action, came with: below it the
+operation answers 404, the action 400. Fields a later microversion adds
+are listed among the properties; no response object forbids others.
+
+Errors are OpenStack faults: {"badRequest": {"code": 400, "message":
+"..."}}, named after the status (itemNotFound, forbidden, overLimit...).
+"""
+
+# Query parameters of the paged lists.
+LIST_QUERY = ('limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir',
+              'with_count', 'all_tenants')
+
+
+def _list(key, item, links_key=None):
+    """A paged list; ``count`` with ?with_count=true from 3.45."""
+    return b.obj({key: b.array(item),
+                  links_key or key + '_links': b.links,
+                  'count': b.integer}, required=[key])
+
+
+def _schemas(doc):
+    """The named resource schemas; returns their $refs."""
+    s = {}
+    s['Attachment'] = doc.schema('Attachment', b.obj({
+        'id': b.uuid, 'attachment_id': b.uuid, 'volume_id': b.uuid,
+        'server_id': b.uuid, 'host_name': b.nullable_string,
+        'device': b.nullable_string,
+        'attached_at': b.nullable_string}))
+    volume_properties = {
+        'id': b.uuid,
+        'name': b.nullable_string,
+        'description': b.nullable_string,
+        'size': b.integer,
+        'status': b.string,
+        'availability_zone': b.nullable_string,
+        'created_at': b.string,
+        'updated_at': b.nullable_string,
+        'attachments': b.array(s['Attachment']),
+        'bootable': {'enum': ['true', 'false']},
+        'encrypted': b.boolean,
+        'multiattach': b.boolean,
+        'metadata': b.string_map,
+        'snapshot_id': b.nullable_uuid,
+        'source_volid': b.nullable_uuid,
+        'volume_type': b.nullable_string,
+        'user_id': b.string,
+        'replication_status': b.nullable_string,
+        'consistencygroup_id': b.nullable_uuid,
+        'links': b.links,
+        # Each where policy shows it.
+        'os-vol-tenant-attr:tenant_id': b.string,
+        'os-vol-host-attr:host': b.nullable_string,
+        'migration_status': b.nullable_string,
+        'os-vol-mig-status-attr:migstat': b.nullable_string,
+        'os-vol-mig-status-attr:name_id': b.nullable_uuid,
+        # 3.13
+        'group_id': b.nullable_uuid,
+        # 3.21, administrators
+        'provider_id': b.nullable_string,
+        # 3.48 (3.69: shared_targets may be null)
+        'shared_targets': b.nullable_boolean,
+        'service_uuid': b.nullable_string,
+        # 3.61, administrators
+        'cluster_name': b.nullable_string,
+        # 3.63
+        'volume_type_id': b.nullable_uuid,
+        # 3.64
+        'encryption_key_id': b.nullable_uuid,
+        # 3.65
+        'consumes_quota': b.boolean,
+    }
+    s['Volume'] = doc.schema('Volume', b.obj(volume_properties, required=[
+        'id', 'name', 'description', 'size', 'status', 'availability_zone',
+        'created_at', 'updated_at', 'attachments', 'bootable', 'encrypted',
+        'multiattach', 'metadata', 'snapshot_id', 'source_volid',
+        'volume_type', 'user_id', 'replication_status',
+        'consistencygroup_id', 'links']))
+    s['VolumeSummary'] = doc.schema('VolumeSummary', b.obj(
+        {'id': b.uuid, 'name': b.nullable_string, 'links': b.links},
+        required=['id', 'name', 'links']))
+    s['Snapshot'] = doc.schema('Snapshot', b.obj({
+        'id': b.uuid,
+        'name': b.nullable_string,
+        'description': b.nullable_string,
+        'volume_id': b.uuid,
+        'status': b.string,
+        'size': b.integer,
+        'metadata': b.string_map,
+        'created_at': b.string,
+        'updated_at': b.nullable_string,
+        # Where policy shows them (details).
+        'os-extended-snapshot-attributes:progress': b.nullable_string,
+        'os-extended-snapshot-attributes:project_id': b.string,
+        # 3.14
+        'group_snapshot_id': b.nullable_uuid,
+        # 3.41
+        'user_id': b.string,
+        # 3.65
+        'consumes_quota': b.boolean,
+    }, required=['id', 'name', 'description', 'volume_id', 'status', 'size',
+                 'metadata', 'created_at', 'updated_at']))
+    s['VolumeType'] = doc.schema('VolumeType', b.obj({
+        'id': b.string,
+        'name': b.string,
+        'description': b.nullable_string,
+        'is_public': b.boolean,
+        'os-volume-type-access:is_public': b.boolean,
+        # Where policy shows them.
+        'extra_specs': b.string_map,
+        'qos_specs_id': b.nullable_string,
+    }, required=['id', 'name', 'description', 'is_public']))
+    s['GroupType'] = doc.schema('GroupType', b.obj({
+        'id': b.string, 'name': b.string, 'description': b.nullable_string,
+        'is_public': b.boolean, 'group_specs': b.string_map,
+    }, required=['id', 'name', 'description', 'is_public']))
+    s['GroupSummary'] = doc.schema('GroupSummary', b.obj(
+        {'id': b.uuid, 'name': b.nullable_string}, required=['id', 'name']))
+    s['Group'] = doc.schema('Group', b.obj({
+        'id': b.uuid,
+        'status': b.string,
+        'availability_zone': b.nullable_string,
+        'created_at': b.string,
+        'name': b.nullable_string,
+        'description': b.nullable_string,
+        'group_type': b.string,
+        'volume_types': b.array(b.string),
+        # 3.14
+        'group_snapshot_id': b.nullable_uuid,
+        'source_group_id': b.nullable_uuid,
+        # 3.25, with ?list_volume=true
+        'volumes': b.array(b.uuid),
+        # 3.58
+        'project_id': b.string,
+    }, required=['id', 'status', 'availability_zone', 'created_at', 'name',
+                 'description', 'group_type', 'volume_types']))
+    s['GroupSnapshotSummary'] = doc.schema('GroupSnapshotSummary', b.obj(
+        {'id': b.uuid, 'name': b.nullable_string,
+         # in the answer to a create
+         'group_type_id': b.string},
+        required=['id', 'name']))
+    s['GroupSnapshot'] = doc.schema('GroupSnapshot', b.obj({
+        'id': b.uuid,
+        'group_id': b.uuid,
+        'group_type_id': b.string,
+        'status': b.string,
+        'created_at': b.string,
+        'name': b.nullable_string,
+        'description': b.nullable_string,
+        # 3.58
+        'project_id': b.string,
+    }, required=['id', 'group_id', 'group_type_id', 'status', 'created_at',
+                 'name', 'description']))
+    s['Message'] = doc.schema('Message', b.obj({
+        'id': b.uuid,
+        'event_id': b.string,
+        'user_message': b.string,
+        'message_level': b.string,
+        'resource_type': b.nullable_string,
+        'resource_uuid': b.nullable_string,
+        'request_id': b.nullable_string,
+        'created_at': b.string,
+        'guaranteed_until': b.nullable_string,
+        'links': b.links,
+    }, required=['id', 'event_id', 'user_message', 'message_level',
+                 'resource_type', 'resource_uuid', 'request_id',
+                 'created_at', 'guaranteed_until', 'links']))
+    s['TransferSummary'] = doc.schema('TransferSummary', b.obj({
+        'id': b.uuid, 'name': b.nullable_string, 'volume_id': b.uuid,
+        'links': b.links,
+    }, required=['id', 'name', 'volume_id', 'links']))
+    s['Transfer'] = doc.schema('Transfer', b.obj({
+        'id': b.uuid,
+        'name': b.nullable_string,
+        'volume_id': b.uuid,
+        'created_at': b.string,
+        'links': b.links,
+        # Only in the answer to a create.
+        'auth_key': b.string,
+        # 3.55
+        'no_snapshots': b.boolean,
+        # 3.57
+        'source_project_id': b.nullable_string,
+        'destination_project_id': b.nullable_string,
+        'accepted': b.boolean,
+    }, required=['id', 'name', 'volume_id', 'links']))
+    quota_usage = b.obj({'limit': b.integer, 'in_use': b.integer,
+                         'reserved': b.integer, 'allocated': b.integer},
+                        required=['limit', 'in_use'])
+    s['QuotaSet'] = doc.schema('QuotaSet', {
+        'type': 'object',
+        'properties': {'id': b.string},
+        'required': ['id'],
+        # A limit, or with ?usage=true the limit and the usage.
+        'additionalProperties': {'oneOf': [b.integer, quota_usage]},
+    })
+    s['VersionList'] = doc.schema('VersionList', b.envelope(
+        'versions', b.array(b.obj({
+            'id': b.string, 'status': b.string, 'version': b.string,
+            'min_version': b.string, 'updated': b.string, 'links': b.links,
+            'media-types': b.array(b.obj({'base': b.string,
+                                          'type': b.string})),
+        }, required=['id', 'status', 'version', 'min_version', 'links'])))
+    )
+    return s
+
+
+def _root(doc, s):
+    doc.add('get', '/', 'The API versions (300 Multiple Choices, as '
+            'Cinder answers).', {300: s['VersionList']}, public=True,
+            versioned=False)
+    doc.add('get', '/v3/', 'The v3 API: its microversions.',
+            {200: s['VersionList']}, public=True)
+    doc.add('get', '/openapi.json', 'This document.',
+            {200: b.obj({'openapi': b.string, 'paths': {'type': 'object'}},
+                        required=['openapi', 'paths'])},
+            public=True, versioned=False)
+
+
+def _metadata(doc, collection, etag_note=''):
+    base = '%s/%s/{id}/metadata' % (P, collection)
+    metadata = b.envelope('metadata', b.string_map)
+    meta = b.envelope('meta', b.string_map)
+    doc.add('get', base, 'The metadata.' + etag_note, {200: metadata})
+    doc.add('post', base, 'Merges items into the metadata.',
+            {200: metadata}, request=schemas.metadata_set)
+    doc.add('put', base, 'Replaces the metadata.' + etag_note,
+            {200: metadata}, request=schemas.metadata_set)
+    doc.add('get', base + '/{key}', 'One item.', {200: meta})
+    doc.add('put', base + '/{key}', 'Sets one item.', {200: meta},
+            request=schemas.meta_item)
+    doc.add('delete', base + '/{key}', 'Deletes one item.', {200: None})
+
+
+def _volumes(doc, s):
+    c = P + '/volumes'
+    detail = b.envelope('volume', s['Volume'])
+    query = LIST_QUERY + ('name', 'status', 'metadata', 'bootable',
+                          'availability_zone', 'size', 'user_id',
+                          'group_id', 'glance_metadata', 'created_at',
+                          'updated_at', 'consumes_quota')
+    doc.add('get', c, 'Volumes: ids, names and links.',
+            {200: _list('volumes', s['VolumeSummary'])}, query=query)
+    doc.add('get', c + '/detail', 'Volumes, in detail.',
+            {200: _list('volumes', s['Volume'])}, query=query)
+    doc.add('get', c + '/summary',
+            'How many volumes a list would show, and their total size '
+            '(3.36: with the values of each metadata key).',
+            {200: b.envelope('volume-summary', b.obj({
+                'total_size': b.integer, 'total_count': b.integer,
+                'metadata': {'type': 'object', 'additionalProperties':
+                             b.array(b.string)}},
+                required=['total_size', 'total_count']))},
+            min_version=v.VOLUME_SUMMARY, query=query)
+    doc.add('post', c, 'Creates a volume (empty, or from a snapshot).',
+            {202: detail}, request=schemas.volume_create)
+    doc.add('get', c + '/{id}', 'One volume.', {200: detail})
+    doc.add('put', c + '/{id}', 'Renames a volume, or sets its metadata.',
+            {200: detail}, request=schemas.volume_update)
+    doc.add('delete', c + '/{id}',
+            'Deletes a volume (?cascade=true: with its snapshots; 3.23: '
+            '?force=true).', {202: None}, query=('cascade', 'force'))
+    _metadata(doc, 'volumes', etag_note=' From 3.15 with an ETag, which '
+              'a PUT may send back in If-Match (412 when it changed).')
+    doc.add('post', c + '/{id}/action', 'A volume action.', {202: None},
+            actions={
+                'os-reset_status': b.action(schemas.volume_reset_status),
+                'os-force_delete': b.action(schemas.no_arguments),
+                'os-extend': b.action(schemas.extend),
+                'os-set_bootable': b.action(schemas.set_bootable),
+                'revert': b.action(schemas.revert, v.VOLUME_REVERT),
+            })
+
+
+def _snapshots(doc, s):
+    c = P + '/snapshots'
+    detail = b.envelope('snapshot', s['Snapshot'])
+    query = LIST_QUERY + ('name', 'status', 'volume_id',
+                          'group_snapshot_id', 'metadata',
+                          'consumes_quota')
+    doc.add('get', c, 'Snapshots.', {200: _list('snapshots', s['Snapshot'])},
+            query=query)
+    doc.add('get', c + '/detail', 'Snapshots, in detail.',
+            {200: _list('snapshots', s['Snapshot'])}, query=query)
+    doc.add('post', c, 'Takes a snapshot of a volume.', {202: detail},
+            request=schemas.snapshot_create)
+    doc.add('get', c + '/{id}', 'One snapshot.', {200: detail})
+    doc.add('put', c + '/{id}', 'Renames a snapshot.', {200: detail},
+            request=schemas.snapshot_update)
+    doc.add('delete', c + '/{id}', 'Deletes a snapshot.', {202: None})
+    _metadata(doc, 'snapshots')
+    doc.add('post', c + '/{id}/action', 'A snapshot action.', {202: None},
+            actions={
+                'os-reset_status': b.action(schemas.reset_status),
+                'os-force_delete': b.action(schemas.no_arguments),
+                'os-update_snapshot_status': b.action(
+                    schemas.update_snapshot_status),
+            })
+
+
+def _built_in_types(doc, path, key, item, min_version=None):
+    """A read-only type collection: changes are refused (403, or 405 for
+    an administrator)."""
+    doc.add('get', path, 'The types.', {200: b.envelope(key + 's',
+                                                         b.array(item))},
+            min_version=min_version, query=('is_public',))
+    doc.add('get', path + '/{id}', 'One type, by id or name ("default": '
+            'the default type).', {200: b.envelope(key, item)},
+            min_version=min_version)
+    for method in ('post', 'put', 'delete'):
+        doc.add(method, path + ('' if method == 'post' else '/{id}'),
+                'Refused: the types are built in.', {},
+                min_version=min_version)
+
+
+def _groups(doc, s):
+    c = P + '/groups'
+    query = LIST_QUERY + ('name', 'status', 'list_volume')
+    since = v.GROUP_VOLUME
+    doc.add('get', c, 'Groups.', {200: _list('groups', s['GroupSummary'],
+                                             links_key='group_links')},
+            min_version=since, query=query)
+    doc.add('get', c + '/detail', 'Groups, in detail.',
+            {200: _list('groups', s['Group'], links_key='group_links')},
+            min_version=since, query=query)
+    doc.add('get', c + '/{id}', 'One group (3.25: ?list_volume=true adds '
+            'its volumes).', {200: b.envelope('group', s['Group'])},
+            min_version=since, query=('list_volume',))
+    doc.add('post', c, 'Creates a group.',
+            {202: b.envelope('group', s['GroupSummary'])},
+            request=schemas.group_create, min_version=since)
+    doc.add('put', c + '/{id}', 'Renames a group, adds or removes volumes.',
+            {202: None}, request=schemas.group_update, min_version=since)
+    doc.add('post', c + '/action', 'Creates a group from a group '
+            'snapshot.', {202: b.envelope('group', s['GroupSummary'])},
+            min_version=since, actions={
+                'create-from-src': b.action(
+                    schemas.group_create_from_src['properties'][
+                        'create-from-src'], v.GROUP_SNAPSHOTS,
+                    {202: b.envelope('group', s['GroupSummary'])}),
+            })
+    doc.add('post', c + '/{id}/action', 'A group action.', {202: None},
+            min_version=since, actions={
+                'delete': b.action(schemas.group_delete),
+                'reset_status': b.action(schemas.reset_status,
+                                         v.GROUP_RESET_STATUS),
+            })
+
+
+def _group_snapshots(doc, s):
+    c = P + '/group_snapshots'
+    query = LIST_QUERY + ('name', 'status', 'group_id')
+    since = v.GROUP_SNAPSHOTS
+    doc.add('get', c, 'Group snapshots (3.29: paged, sorted, filtered).',
+            {200: _list('group_snapshots', s['GroupSnapshotSummary'])},
+            min_version=since, query=query)
+    doc.add('get', c + '/detail', 'Group snapshots, in detail.',
+            {200: _list('group_snapshots', s['GroupSnapshot'])},
+            min_version=since, query=query)
+    doc.add('get', c + '/{id}', 'One group snapshot.',
+            {200: b.envelope('group_snapshot', s['GroupSnapshot'])},
+            min_version=since)
+    doc.add('post', c, 'Takes a snapshot of every volume of a group.',
+            {202: b.envelope('group_snapshot', s['GroupSnapshotSummary'])},
+            request=schemas.group_snapshot_create, min_version=since)
+    doc.add('delete', c + '/{id}', 'Deletes a group snapshot.', {202: None},
+            min_version=since)
+    doc.add('post', c + '/{id}/action', 'A group snapshot action.',
+            {202: None}, min_version=since, actions={
+                'reset_status': b.action(schemas.reset_status,
+                                         v.GROUP_SNAPSHOT_RESET_STATUS),
+            })
+
+
+def _transfers(doc, s, collection, min_version=None):
+    c = '%s/%s' % (P, collection)
+    query = LIST_QUERY + ('name', 'volume_id')
+    doc.add('get', c, 'Volume transfers offered by the project.',
+            {200: _list('transfers', s['TransferSummary'])},
+            min_version=min_version, query=query)
+    doc.add('get', c + '/detail', 'Volume transfers, in detail.',
+            {200: _list('transfers', s['Transfer'])},
+            min_version=min_version, query=query)
+    doc.add('get', c + '/{id}', 'One transfer.',
+            {200: b.envelope('transfer', s['Transfer'])},
+            min_version=min_version)
+    doc.add('post', c, 'Offers a volume to another project; the answer '
+            'holds the auth_key, once.',
+            {202: b.envelope('transfer', s['Transfer'])},
+            request=schemas.transfer_create, min_version=min_version)
+    doc.add('post', c + '/{id}/accept', 'Takes the volume into the '
+            "caller's project.",
+            {202: b.envelope('transfer', s['TransferSummary'])},
+            request=schemas.transfer_accept, min_version=min_version)
+    doc.add('delete', c + '/{id}', 'Takes the offer back.', {202: None},
+            min_version=min_version)
+
+
+def _others(doc, s):
+    doc.add('get', P + '/os-availability-zone',
+            'The availability zones.',
+            {200: b.envelope('availabilityZoneInfo', b.array(b.obj({
+                'zoneName': b.string,
+                'zoneState': b.obj({'available': b.boolean},
+                                   required=['available'])},
+                required=['zoneName', 'zoneState'])))})
+    doc.add('get', P + '/extensions', 'The Cinder extensions served.',
+            {200: b.envelope('extensions', b.array(b.obj({
+                'alias': b.string, 'name': b.string,
+                'description': b.string, 'links': b.links,
+                'updated': b.string},
+                required=['alias', 'name', 'description'])))})
+    doc.add('get', P + '/messages', 'User messages (3.5: paged, sorted, '
+            'filtered).', {200: _list('messages', s['Message'])},
+            min_version=v.MESSAGES,
+            query=LIST_QUERY + ('event_id', 'resource_type',
+                                'resource_uuid', 'message_level',
+                                'request_id'))
+    doc.add('get', P + '/messages/{id}', 'One message.',
+            {200: b.envelope('message', s['Message'])},
+            min_version=v.MESSAGES)
+    doc.add('delete', P + '/messages/{id}', 'Deletes a message.',
+            {204: None}, min_version=v.MESSAGES)
+    doc.add('get', P + '/resource_filters', 'The filters each list takes.',
+            {200: b.envelope('resource_filters', b.array(b.obj(
+                {'resource': b.string, 'filters': b.array(b.string)},
+                required=['resource', 'filters'])))},
+            min_version=v.RESOURCE_FILTERS_API, query=('resource',))
+    quota_set = b.envelope('quota_set', s['QuotaSet'])
+    q = P + '/os-quota-sets/{target_project_id}'
+    doc.add('get', q, "A project's quotas (?usage=true: with its usage).",
+            {200: quota_set}, query=('usage',))
+    doc.add('get', q + '/defaults', 'The default quotas.', {200: quota_set})
+    doc.add('put', q, 'Changes quotas (administrators).',
+            {200: b.envelope('quota_set', {
+                'type': 'object', 'additionalProperties': b.integer})},
+            request=schemas.quota_update)
+    doc.add('delete', q, 'Puts the quotas back to the defaults '
+            '(administrators).', {200: None})
+    doc.add('get', P + '/limits', "The project's absolute limits and usage "
+            '(3.39: ?project_id= for administrators).',
+            {200: b.envelope('limits', b.obj({
+                'rate': b.array(b.anything),
+                'absolute': {'type': 'object',
+                             'additionalProperties': b.integer}},
+                required=['rate', 'absolute']))},
+            query=('project_id',))
+
+
+@functools.cache
+def document():
+    """The document (build it once; served as is, with ``servers``)."""
+    doc = b.Document(
+        'snapvol volume API', str(v.MAX_VERSION), DESCRIPTION,
+        microversion_headers={'Microversion': (
+            microversion.HEADER,
+            'volume 3.N: the microversion asked for, %s to %s.' % (
+                v.MIN_VERSION, v.MAX_VERSION))},
+        faults=b.fault(faults.VOLUME_FAULT_NAMES, faults.DEFAULT_FAULT_NAME),
+        security_schemes=b.SECURITY_SCHEMES,
+        extension={'min_version': str(v.MIN_VERSION),
+                   'max_version': str(v.MAX_VERSION),
+                   'project_prefix': P,
+                   'project_optional_from': str(v.NO_PROJECT_ID)})
+    s = _schemas(doc)
+    _root(doc, s)
+    _volumes(doc, s)
+    _snapshots(doc, s)
+    _built_in_types(doc, P + '/types', 'volume_type', s['VolumeType'])
+    _built_in_types(doc, P + '/group_types', 'group_type', s['GroupType'],
+                    min_version=v.GROUP_TYPES)
+    _groups(doc, s)
+    _group_snapshots(doc, s)
+    _transfers(doc, s, 'os-volume-transfer')
+    _others(doc, s)
+    return doc.build()
+
+
+def served(base_url):
+    """The document as served at ``base_url``."""
+    return b.served(document(), base_url)
