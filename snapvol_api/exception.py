@@ -353,3 +353,14 @@ class BlockJobTimeout(BlockJobFailed):
 
 class ConfigInvalid(SnapvolException):
     msg_fmt = 'Invalid configuration: %(reason)s'
+
+
+# Volume transfers -----------------------------------------------------------
+
+class SnapshotsCannotStay(InvalidVolume):
+    """A ``no_snapshots`` transfer (3.55) of a volume with snapshots: they
+    are files of the volume's own chain, so they cannot stay with the old
+    project while the volume moves."""
+    msg_fmt = ('Volume %(volume_id)s has %(count)d snapshot(s), files of '
+               'its own chain that cannot stay behind: transfer it with '
+               'them (no_snapshots false), or delete them first.')

@@ -1,7 +1,8 @@
 """Volume transfers (Cinder's os-volume-transfer): a project offers an
 available volume; another project that presents the auth key takes it,
 with its snapshots (they are files of its chain, so they cannot stay
-behind), within its own quota.
+behind), within its own quota. A ``no_snapshots`` transfer (3.55) is
+therefore only made of a volume without snapshots.
 
 The key is shown once, at create; only a salted hash of it is kept, and
 a presented key is compared in constant time.
@@ -46,10 +47,8 @@ class Transfers:
                            % (volume.id, volume.group_id))
             snapshots = self._db.snapshot_get_all_for_volume(volume.id)
             if snapshots and no_snapshots:
-                raise exception.InvalidVolume(
-                    reason='the snapshots of volume %s are files of its '
-                           'chain: they are transferred with it'
-                           % volume.id)
+                raise exception.SnapshotsCannotStay(volume_id=volume.id,
+                                                    count=len(snapshots))
             busy = [s.id for s in snapshots if s.status != states.AVAILABLE]
             if busy:
                 raise exception.InvalidVolume(
@@ -67,7 +66,8 @@ class Transfers:
         return transfer, auth_key
 
     def accept(self, ctxt, transfer_id, auth_key):
-        """The volume and its snapshots become the caller's project's."""
+        """The volume and its snapshots become the caller's project's
+        (a ``no_snapshots`` transfer's volume must still have none)."""
         transfer = self._db.transfer_get(transfer_id)
         if not hmac.compare_digest(_hash(transfer.salt, auth_key),
                                    transfer.crypt_hash):

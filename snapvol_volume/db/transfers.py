@@ -65,7 +65,9 @@ def transfer_delete(transfer_id, project_id=None):
 def transfer_accept(transfer_id, project_id, user_id, limits):
     """The transfer's volume, with its snapshots, becomes ``project_id``'s
     (available again), if that project's quota ``limits`` allow them
-    (else OverQuota); the transfer is then accepted and gone. One
+    (else OverQuota) and, for a ``no_snapshots`` transfer, there are none
+    (else SnapshotsCannotStay); the transfer is then accepted, with its
+    ``destination_project_id``, and gone. One
     transaction: two accepts of one transfer cannot both win (the loser
     gets TransferNotFound). Returns the transfer."""
     transfer = transfer_get(transfer_id)
@@ -82,6 +84,9 @@ def transfer_accept(transfer_id, project_id, user_id, limits):
         if not taken:
             raise _not_found(transfer_id)
         snapshots = _snapshots_of(session, volume.id)
+        if transfer.no_snapshots and snapshots:
+            raise exception.SnapshotsCannotStay(volume_id=volume.id,
+                                                count=len(snapshots))
         quotas.check(session, project_id, limits, volumes=1,
                      snapshots=len(snapshots), size=volume.size,
                      gigabytes=volume.size + sum(s.volume_size

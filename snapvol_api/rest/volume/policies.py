@@ -12,6 +12,8 @@ _GROUP_TYPES = '/v3/{project_id}/group_types'
 _GROUPS = '/v3/{project_id}/groups'
 _GROUP_SNAPSHOTS = '/v3/{project_id}/group_snapshots'
 _MESSAGES = '/v3/{project_id}/messages'
+_TRANSFERS = '/v3/{project_id}/os-volume-transfer'
+_VOLUME_TRANSFERS = '/v3/{project_id}/volume-transfers'
 
 RULES = [
     _api('volume:create', ADMIN_OR_OWNER, 'Create a volume.',
@@ -173,22 +175,24 @@ RULES = [
          'Reset the status of a group snapshot (3.19).',
          ('POST', _GROUP_SNAPSHOTS + '/{group_snapshot_id}/action')),
 
-    # Volume transfers
+    # Volume transfers: /os-volume-transfer, and /volume-transfers (3.55)
     _api('volume:create_transfer', ADMIN_OR_OWNER,
          'Offer a volume, with its snapshots, to another project.',
-         ('POST', '/v3/{project_id}/os-volume-transfer')),
+         ('POST', _TRANSFERS), ('POST', _VOLUME_TRANSFERS)),
     _api('volume:get_transfer', ADMIN_OR_OWNER, 'Show a transfer.',
-         ('GET', '/v3/{project_id}/os-volume-transfer/{transfer_id}')),
+         ('GET', _TRANSFERS + '/{transfer_id}'),
+         ('GET', _VOLUME_TRANSFERS + '/{transfer_id}')),
     _api('volume:get_all_transfers', ADMIN_OR_OWNER, 'List transfers.',
-         ('GET', '/v3/{project_id}/os-volume-transfer'),
-         ('GET', '/v3/{project_id}/os-volume-transfer/detail')),
+         ('GET', _TRANSFERS), ('GET', _TRANSFERS + '/detail'),
+         ('GET', _VOLUME_TRANSFERS), ('GET', _VOLUME_TRANSFERS + '/detail')),
     _api('volume:accept_transfer', ADMIN_OR_OWNER,
          'Take a volume offered with its auth key into the project.',
-         ('POST', '/v3/{project_id}/os-volume-transfer/{transfer_id}/'
-                  'accept')),
+         ('POST', _TRANSFERS + '/{transfer_id}/accept'),
+         ('POST', _VOLUME_TRANSFERS + '/{transfer_id}/accept')),
     _api('volume:delete_transfer', ADMIN_OR_OWNER,
          'Take back the offer of a volume.',
-         ('DELETE', '/v3/{project_id}/os-volume-transfer/{transfer_id}')),
+         ('DELETE', _TRANSFERS + '/{transfer_id}'),
+         ('DELETE', _VOLUME_TRANSFERS + '/{transfer_id}')),
 
     # Quotas and limits
     _api('volume_extension:quotas:show', ADMIN_OR_OWNER,

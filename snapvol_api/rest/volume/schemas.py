@@ -172,6 +172,12 @@ transfer_create = _envelope('transfer', {'volume_id': uuid_string,
                                          'name': name},
                             required=['volume_id'])
 
+# /volume-transfers (3.55) also takes no_snapshots.
+transfer_create_v355 = _envelope(
+    'transfer', {'volume_id': uuid_string, 'name': name,
+                 'no_snapshots': boolean},
+    required=['volume_id'])
+
 transfer_accept = _envelope('accept', {'auth_key': {
     'type': 'string', 'minLength': 1, 'maxLength': 255}},
     required=['auth_key'])

@@ -152,7 +152,8 @@ def group_summary(group):
     return {'id': group['id'], 'name': group['name']}
 
 
-def group_detail(group, show_sources=True, show_volumes=False):
+def group_detail(group, show_sources=True, show_volumes=False,
+                 show_project=False):
     view = {
         'id': group['id'],
         'status': group['status'],
@@ -168,6 +169,8 @@ def group_detail(group, show_sources=True, show_volumes=False):
         view['source_group_id'] = group['source_group_id']
     if show_volumes:
         view['volumes'] = group['volumes']
+    if show_project:
+        view['project_id'] = group['project_id']
     return view
 
 
@@ -180,8 +183,8 @@ def group_snapshot_summary(gsnap, show_type=False):
     return view
 
 
-def group_snapshot_detail(gsnap):
-    return {
+def group_snapshot_detail(gsnap, show_project=False):
+    view = {
         'id': gsnap['id'],
         'group_id': gsnap['group_id'],
         'group_type_id': gsnap['group_type_id'],
@@ -190,6 +193,9 @@ def group_snapshot_detail(gsnap):
         'name': gsnap['name'],
         'description': gsnap['description'],
     }
+    if show_project:
+        view['project_id'] = gsnap['project_id']
+    return view
 
 
 def message(msg, links):
@@ -214,9 +220,19 @@ def transfer_summary(transfer, links):
             'links': links.resource('os-volume-transfer', transfer['id'])}
 
 
-def transfer_detail(transfer, links):
-    return dict(transfer_summary(transfer, links),
+def transfer_detail(transfer, links, show_no_snapshots=False,
+                    show_history=False):
+    """From 3.55 with ``no_snapshots``; from 3.57 with the projects it
+    goes from and to, and whether it was accepted."""
+    view = dict(transfer_summary(transfer, links),
                 created_at=transfer['created_at'])
+    if show_no_snapshots:
+        view['no_snapshots'] = transfer['no_snapshots']
+    if show_history:
+        view['source_project_id'] = transfer['project_id']
+        view['destination_project_id'] = transfer['destination_project_id']
+        view['accepted'] = transfer['accepted']
+    return view
 
 
 def resource_filters(filters):

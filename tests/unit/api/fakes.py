@@ -299,6 +299,11 @@ class FakeVolumeAPI:
             raise exception.InvalidVolumeStatus(
                 volume_id=volume_id, status=volume['status'],
                 expected='available')
+        snapshots = [s for s in self.snapshots.values()
+                     if s['volume_id'] == volume_id]
+        if no_snapshots and snapshots:
+            raise exception.SnapshotsCannotStay(volume_id=volume_id,
+                                                count=len(snapshots))
         volume['status'] = 'awaiting-transfer'
         transfer = {'id': str(uuid.uuid4()), 'name': name,
                     'volume_id': volume_id,

@@ -5,6 +5,7 @@ group_type_id}}, a list {id, name} each, a delete an empty 202. There is
 no update (Cinder has none either). The member snapshots are listed with
 GET /snapshots?group_snapshot_id=<id>. From 3.19 administrators reset a
 status with POST /group_snapshots/{id}/action {"reset_status": {...}}.
+From 3.58 the details show ``project_id``.
 """
 
 import pecan
@@ -27,6 +28,13 @@ FILTERS = ('name', 'status', 'group_id')
 def _not_found(group_snapshot_id):
     return exception.GroupSnapshotNotFound(
         group_snapshot_id=group_snapshot_id)
+
+
+def detail_view(group_snapshot):
+    """From 3.58 with its project."""
+    return views.group_snapshot_detail(
+        group_snapshot,
+        show_project=current.version_at_least(versions.GROUP_PROJECT_ID))
 
 
 class GroupSnapshotsController(controller.Controller):
@@ -53,15 +61,14 @@ class GroupSnapshotsController(controller.Controller):
 
     @pecan.expose('json')
     def detail(self):
-        return self._list('group_snapshots/detail',
-                          views.group_snapshot_detail)
+        return self._list('group_snapshots/detail', detail_view)
 
     @pecan.expose('json')
     def get_one(self, group_snapshot_id):
         group_snapshot_id = current.canonical_id(group_snapshot_id,
                                                  _not_found)
         current.authorize('group:get_group_snapshot')
-        return {'group_snapshot': views.group_snapshot_detail(
+        return {'group_snapshot': detail_view(
             current.call('get_group_snapshot', group_snapshot_id))}
 
     @pecan.expose('json')

@@ -3,7 +3,8 @@
 As in Cinder: a create answers {"group": {id, name}}, an update or a
 delete an empty 202; POST /groups/action {"create-from-src": ...} (3.14)
 makes a group from a group snapshot; POST /groups/{id}/action takes
-{"delete": {"delete-volumes": bool}}.
+{"delete": {"delete-volumes": bool}}. From 3.58 the details show
+``project_id``.
 """
 
 import pecan
@@ -26,12 +27,14 @@ def _not_found(group_id):
 
 
 def detail_view(group):
-    """From 3.25, ``?list_volume=true`` adds the ids of its volumes."""
+    """From 3.25, ``?list_volume=true`` adds the ids of its volumes; from
+    3.58 it shows its project."""
     return views.group_detail(
         group,
         show_sources=current.version_at_least(versions.GROUP_SNAPSHOTS),
         show_volumes=current.version_at_least(versions.GROUP_VOLUME_LIST)
-        and listing.flag(pecan.request.GET, 'list_volume'))
+        and listing.flag(pecan.request.GET, 'list_volume'),
+        show_project=current.version_at_least(versions.GROUP_PROJECT_ID))
 
 
 def _stripped(fields):

@@ -1,7 +1,8 @@
 """Routing from the URL root: / and /v3/ (the version documents, public)
 and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
 extensions|group_types|groups|group_snapshots|messages|
-resource_filters|os-quota-sets|limits|os-volume-transfer}/...
+resource_filters|os-quota-sets|limits|os-volume-transfer|
+volume-transfers}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v3/_lookup).
@@ -48,6 +49,7 @@ COLLECTIONS = {
     'os-quota-sets': quota_sets.QuotaSetsController(),
     'limits': limits.LimitsController(),
     'os-volume-transfer': transfers.TransfersController(),
+    'volume-transfers': transfers.VolumeTransfersController(),
 }
 # The microversion each collection came with: below it, Cinder answers 404
 # (VersionNotFoundForAPIMethod), whatever the method.
@@ -57,6 +59,7 @@ SINCE = {
     'group_types': versions.GROUP_TYPES,
     'groups': versions.GROUP_VOLUME,
     'group_snapshots': versions.GROUP_SNAPSHOTS,
+    'volume-transfers': versions.TRANSFER_SNAPSHOTS,
 }
 
 
