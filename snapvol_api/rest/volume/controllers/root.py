@@ -13,6 +13,7 @@ from pecan import routing
 import webob.exc
 
 from snapvol_api import exception
+from snapvol_api.rest.openapi import volume as volume_openapi
 from snapvol_api.rest.volume import links
 from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
@@ -33,7 +34,7 @@ from snapvol_api.rest.volume.controllers.volumes import VolumesController
 
 # Reachable without credentials, as in Cinder: clients discover versions
 # before they authenticate.
-PUBLIC_PATHS = ('/', '/v3', '/v3/')
+PUBLIC_PATHS = ('/', '/v3', '/v3/', '/openapi.json')
 
 COLLECTIONS = {
     'volumes': VolumesController(),
@@ -91,6 +92,8 @@ class RootController:
         segments = list(args)
         if segments in ([], ['']):
             return self.versions, []
+        if segments == ['openapi.json']:
+            return self.openapi, []
         if segments[0] == 'v3':
             if segments[1:] in ([], ['']):
                 return self.v3_version, []
@@ -119,3 +122,11 @@ class RootController:
     @v3_version.when(method='GET', template='json')
     def v3_version_get(self):
         return _version_list()
+
+    @pecan.expose(generic=True, template='json')
+    def openapi(self):
+        _get_only()
+
+    @openapi.when(method='GET', template='json')
+    def openapi_get(self):
+        return volume_openapi.served(links.Links(pecan.request).base)
