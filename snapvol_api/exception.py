@@ -364,3 +364,10 @@ class SnapshotsCannotStay(InvalidVolume):
     msg_fmt = ('Volume %(volume_id)s has %(count)d snapshot(s), files of '
                'its own chain that cannot stay behind: transfer it with '
                'them (no_snapshots false), or delete them first.')
+
+class ReimageNotSupported(Invalid):
+    """os-reimage (Cinder 3.68) writes an image service's image to the
+    volume; snapvol talks to no image service."""
+    msg_fmt = ('Volume %(volume_id)s cannot be re-imaged from image '
+               '%(image_id)s: re-imaging needs an image service, which '
+               'this volume service does not have.')

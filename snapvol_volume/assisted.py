@@ -6,7 +6,13 @@ it, or merges while the guest runs, and reports back over RPC (received
 by ``receive``, handed to the waiting worker through ``reports``). Where
 a report does not come, the domain's real chain is the truth. Callers
 hold the volume's chain lock.
+
+The extend of an attached volume waits the same way for the first report
+on it: our compute service's answer, or upstream Nova's
+os-extend_volume_completion (Cinder 3.71).
 """
+
+import threading
 
 from oslo_log import log as logging
 
@@ -19,6 +25,12 @@ from snapvol_volume import merges
 LOG = logging.getLogger(__name__)
 
 GiB = 1024 ** 3
+
+
+def extend_key(volume_id):
+    """The key of the reports on the extend of an attached volume (a
+    snapshot's are its id)."""
+    return 'extend-%s' % volume_id
 
 
 class Assisted:
@@ -91,16 +103,47 @@ class Assisted:
 
     def extend(self, volume, size_gb):
         """Grows the disk of the attached volume while its guest runs
-        (Nova's volume-extended event); False when the instance is shut
-        off, whose files the caller grows itself."""
+        (Nova's volume-extended event) and returns the first report on
+        it, {error, reason}: our compute service's answer, or upstream
+        Nova's os-extend_volume_completion (``receive_extend``) when that
+        comes first; the later one changes nothing (logged). None when
+        the instance is shut off, whose files the caller grows itself;
+        our compute service's failure is raised."""
+        key = extend_key(volume.id)
         attachment = volume.attachments[0]
+        self.reports.expect(key)
+        # The RPC call blocks: in a thread of its own, so that the worker
+        # wakes at whichever report comes first.
+        asking = threading.Thread(
+            target=self._ask_extend, name='extend-%s' % volume.id,
+            args=(key, attachment.host, attachment.instance_id, volume.id,
+                  size_gb), daemon=True)
+        try:
+            asking.start()
+        except Exception:
+            self.reports.forget(key)
+            raise
+        # No timeout: _ask_extend always delivers, and the RPC call has
+        # its own.
+        report = self.reports.wait(key, None)
+        if 'raised' not in report:
+            return report
+        if isinstance(report['raised'], exception.InstanceInvalidState):
+            return None
+        raise report['raised']
+
+    def _ask_extend(self, key, host, instance_id, volume_id, size_gb):
         try:
             self.compute_rpc.extend_volume(
-                snapvol_context.get_admin_context(), attachment.host,
-                attachment.instance_id, volume.id, size_gb * GiB)
-        except exception.InstanceInvalidState:
-            return False
-        return True
+                snapvol_context.get_admin_context(), host, instance_id,
+                volume_id, size_gb * GiB)
+            report = {'error': False, 'reason': None}
+        except Exception as e:
+            report = {'raised': e}
+        if not self.reports.deliver(key, report):
+            LOG.warning('Volume %s: the compute service answered its extend '
+                        '(%s) after upstream Nova reported it; ignored',
+                        volume_id, report.get('raised', 'grown'))
 
     def create(self, snapshot, volume, chain):
         """Seed 000 step 3: the overlay is made here, the compute service
@@ -321,6 +364,28 @@ class Assisted:
                   'reason': 'the compute service reported %s' % status,
                   'quiesced': None}
         return self.reports.deliver(snapshot.id, report)
+
+    def receive_extend(self, volume, error):
+        """os-extend_volume_completion, as upstream Nova reports the extend
+        of an attached volume (Cinder 3.71): handed to the worker that
+        waits for a report on it (``extend``), which records the outcome.
+        The first report wins: one that comes after our compute service's
+        answer or an earlier completion is logged and changes nothing.
+        InvalidVolume when no worker waits (a detached volume, or a
+        shut-off instance's, grows here without a compute service)."""
+        key = extend_key(volume.id)
+        if not self.reports.awaits(key):
+            raise exception.InvalidVolume(
+                reason='the extend of volume %s waits for no compute '
+                       'service' % volume.id)
+        report = {'error': error,
+                  'reason': 'the compute service reported that it could '
+                            'not extend the disk' if error else None}
+        if self.reports.deliver(key, report):
+            return True
+        LOG.warning('Volume %s: an extend completion (error: %s) came after '
+                    'the first report on it; ignored', volume.id, error)
+        return False
 
     def receive_set(self, group_snapshot_id, status, members, quiesced=None,
                     freeze_seconds=None, freeze_warning=False, reason=None):

@@ -22,7 +22,7 @@ from snapvol_volume import volume_types
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.6'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
@@ -77,6 +77,10 @@ class VolumeManager:
     def extend_volume(self, ctxt, volume_id, new_size, attached=False):
         return views.volume(self.volumes.extend(ctxt, volume_id, new_size,
                                                 attached=attached))
+
+    def complete_volume_extend(self, ctxt, volume_id, error):
+        return views.volume(self.volumes.complete_extend(ctxt, volume_id,
+                                                         error))
 
     def revert_volume(self, ctxt, volume_id, snapshot_id):
         return views.volume(self.volumes.revert(ctxt, volume_id,

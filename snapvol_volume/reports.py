@@ -3,7 +3,8 @@
 A worker that asked the compute service for an assisted snapshot calls
 ``expect`` before asking and ``wait`` after; the RPC handler of
 ``update_snapshot_status`` calls ``deliver``. No polling: the worker
-sleeps on an event until the report arrives or its timeout passes.
+sleeps on an event until the report arrives or its timeout passes. The
+extend of an attached volume waits the same way (``Assisted.extend``).
 """
 
 import threading
@@ -28,6 +29,12 @@ class Reports:
             slot[1] = report
             slot[0].set()
             return True
+
+    def awaits(self, key):
+        """Whether a worker expects a report on ``key`` and has not taken
+        it yet (it may have one already: a second one is refused)."""
+        with self._lock:
+            return key in self._waiting
 
     def forget(self, snapshot_id):
         """No longer waiting (the request never reached the compute

@@ -162,6 +162,30 @@ class Volumes:
         self._workers.spawn(self.grow, volume.id, self.owner, new_size)
         return volume
 
+    def complete_extend(self, ctxt, volume_id, error):
+        """Cinder 3.71's os-extend_volume_completion: a compute service
+        (upstream Nova, after its volume-extended event) says how the
+        extend of the attached volume ended; the worker waiting for it
+        records that (``Assisted.receive_extend``: the first report
+        wins). For administrators and compute services, whatever the
+        volume's project."""
+        if not ctxt.is_admin and 'service' not in ctxt.roles:
+            raise exception.Forbidden(action='os-extend_volume_completion')
+        volume = self._db.volume_get(volume_id)
+        if volume.status != states.EXTENDING:
+            raise exception.InvalidVolumeStatus(
+                volume_id=volume.id, status=volume.status,
+                expected=states.EXTENDING)
+        if volume.extend_to is None:
+            raise exception.InvalidVolume(
+                reason='no new size is recorded for volume %s' % volume.id)
+        delivered = self._assisted.receive_extend(volume, error)
+        LOG.info('Volume %s: a compute service reports its extend to %d '
+                 'GiB %s%s', volume.id, volume.extend_to,
+                 'failed' if error else 'done',
+                 '' if delivered else ' (too late: changes nothing)')
+        return self._db.volume_get(volume.id)
+
     def revert(self, ctxt, volume_id, snapshot_id):
         """Cinder 3.40: the available volume goes back to its latest
         snapshot, of the same size; reverting (the snapshot restoring),
@@ -276,19 +300,23 @@ class Volumes:
         size. After a crash (``recovery``, no ``new_size`` known) a
         detached volume's file says: grown or not, the volume is available
         at the size it has; an attached one is grown to the size asked
-        (libvirt's resize to the size it has already is no change)."""
+        (libvirt's resize to the size it has already is no change), unless
+        the first report on it (``Assisted.extend``) says it failed."""
         try:
             with self._locks.chain(volume_id, recovery=recovery):
                 volume = self._mine(volume_id, states.EXTENDING, owner)
                 if volume is None:
                     return
                 asked = new_size or volume.extend_to or volume.size
-                if volume.attachments and self._assisted.extend(volume,
-                                                                asked):
-                    size = asked
-                else:
+                report = (self._assisted.extend(volume, asked)
+                          if volume.attachments else None)
+                if report is None:
                     chain = self._shares.chain(volume)
                     size = chain.grow(new_size or volume.size)
+                else:
+                    # Cinder 3.71: a compute service that could not grow
+                    # the guest's disk leaves the volume its size, in use.
+                    size = volume.size if report['error'] else asked
                 # A detach meanwhile leaves it available.
                 done = (states.IN_USE if self._db.volume_get(
                     volume_id).attachments else states.AVAILABLE)
@@ -298,6 +326,11 @@ class Volumes:
                                              'extend_to': None}):
                     LOG.info('Volume %s is %s, %d GiB', volume_id, done,
                              size)
+                    if report is not None and report['error']:
+                        self._tell(volume_id, messages.EXTEND_VOLUME)(
+                            exception.ComputeRequestFailed(
+                                request='extend of volume %s' % volume_id,
+                                reason=report['reason']))
         except Exception as e:
             outcome.failed(self._db.volume_transition, volume_id,
                            states.EXTENDING, states.ERROR_EXTENDING, owner,

@@ -35,9 +35,11 @@ class VolumeAPI:
       get_absolute_limits, and volume transfers (create_transfer,
       get_transfer, list_transfers, accept_transfer, delete_transfer),
       revert_volume, and attached to extend_volume.
+    * 1.6 - Adds complete_volume_extend (Cinder's
+      os-extend_volume_completion).
     """
 
-    RPC_API_VERSION = '1.4'
+    RPC_API_VERSION = '1.6'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -84,6 +86,12 @@ class VolumeAPI:
         return self._call(ctxt, 'extend_volume', version='1.4',
                           volume_id=volume_id, new_size=new_size,
                           attached=attached)
+
+    def complete_volume_extend(self, ctxt, volume_id, error):
+        """Cinder 3.71: a compute service says how the extend of the
+        attached volume ended (``error``); returns the volume."""
+        return self._call(ctxt, 'complete_volume_extend', version='1.6',
+                          volume_id=volume_id, error=error)
 
     def revert_volume(self, ctxt, volume_id, snapshot_id):
         """Cinder 3.40: back to its latest snapshot; returns the volume at

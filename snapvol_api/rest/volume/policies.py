@@ -58,6 +58,16 @@ RULES = [
     _api('volume:revert_to_snapshot', ADMIN_OR_OWNER,
          'Revert a volume to its latest snapshot (3.40).',
          ('POST', _VOLUMES + '/{volume_id}/action')),
+    # Cinder's name; Nova calls it as a service user.
+    _api('volume_extension:volume_admin_actions:extend_volume_completion',
+         ADMIN_API + ' or role:service',
+         'Say how the extend of an attached volume ended, as a compute '
+         'service does (os-extend_volume_completion, 3.71).',
+         ('POST', _VOLUMES + '/{volume_id}/action')),
+    _api('volume:reimage', ADMIN_OR_OWNER,
+         'Re-image a volume (os-reimage, 3.68; refused: snapvol has no '
+         'image service).',
+         ('POST', _VOLUMES + '/{volume_id}/action')),
     _api('volume_extension:volume_admin_actions:force_delete', ADMIN_API,
          'Delete a volume whatever its status (os-force_delete, or '
          'DELETE with force from 3.23).',

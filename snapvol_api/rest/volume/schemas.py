@@ -167,6 +167,17 @@ update_snapshot_status = {
 extend = {'type': 'object', 'properties': {'new_size': size},
           'required': ['new_size'], 'additionalProperties': False}
 
+# 3.71: without ``error`` the extend succeeded.
+extend_volume_completion = {'type': 'object',
+                            'properties': {'error': boolean},
+                            'additionalProperties': False}
+
+# 3.68, Cinder's shape, checked before the action is refused.
+reimage = {'type': 'object',
+           'properties': {'image_id': uuid_string,
+                          'reimage_reserved': boolean},
+           'required': ['image_id'], 'additionalProperties': False}
+
 
 transfer_create = _envelope('transfer', {'volume_id': uuid_string,
                                          'name': name},

@@ -181,6 +181,19 @@ class FakeVolumeAPI:
         volume['status'] = 'extending'
         return copy.deepcopy(volume)
 
+    def complete_volume_extend(self, ctxt, volume_id, error):
+        self._record('complete_volume_extend', ctxt, volume_id=volume_id,
+                     error=error)
+        volume = self.volumes.get(volume_id)
+        if volume is None:
+            raise exception.VolumeNotFound(volume_id=volume_id)
+        if volume['status'] != 'extending':
+            raise exception.InvalidVolumeStatus(
+                volume_id=volume_id, status=volume['status'],
+                expected='extending')
+        volume['status'] = 'in-use'
+        return copy.deepcopy(volume)
+
     def revert_volume(self, ctxt, volume_id, snapshot_id):
         self._record('revert_volume', ctxt, volume_id=volume_id,
                      snapshot_id=snapshot_id)

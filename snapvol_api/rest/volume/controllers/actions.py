@@ -51,9 +51,12 @@ class VolumeActionController(ActionController):
 
     def __init__(self, resource):
         super().__init__(resource)
-        self._actions.update({'os-extend': self._extend,
-                              'os-set_bootable': self._set_bootable,
-                              'revert': self._revert})
+        self._actions.update({
+            'os-extend': self._extend,
+            'os-extend_volume_completion': self._extend_completion,
+            'os-reimage': self._reimage,
+            'os-set_bootable': self._set_bootable,
+            'revert': self._revert})
 
     def _reset_status(self, volume_id, args):
         """Cinder's volume form: ``status``, ``attach_status`` or both;
@@ -85,6 +88,26 @@ class VolumeActionController(ActionController):
                 'volume:extend_attached_volume')
         current.call('extend_volume', volume_id,
                      schemas.to_size(args['new_size']), attached=attached)
+
+    def _extend_completion(self, volume_id, args):
+        """3.71: a compute service (Nova) says how the extend of the
+        attached volume ended."""
+        current.require_version(versions.EXTEND_COMPLETION)
+        current.authorize(
+            'volume_extension:volume_admin_actions:extend_volume_completion')
+        jsonbody.validate(schemas.extend_volume_completion, args)
+        current.call('complete_volume_extend', volume_id,
+                     schemas.to_bool(args.get('error', False)))
+
+    def _reimage(self, volume_id, args):
+        """3.68: refused once the request is known to be well formed and
+        the volume the caller's: there is no image to write."""
+        current.require_version(versions.REIMAGE)
+        current.authorize('volume:reimage')
+        jsonbody.validate(schemas.reimage, args)
+        current.call('get_volume', volume_id)
+        raise exception.ReimageNotSupported(volume_id=volume_id,
+                                            image_id=args['image_id'])
 
     def _revert(self, volume_id, args):
         if not current.version_at_least(versions.VOLUME_REVERT):
