@@ -10,6 +10,7 @@ client, so that each test checks the calls it names.
 """
 
 import pytest
+from tempest.lib import exceptions as tempest_exc
 
 from snapvol_api.rest.volume import versions
 from tests.tempest_clients import Clients
@@ -29,9 +30,9 @@ MICROVERSIONS = [None, '3.0', '3.13', '3.14', '3.41', '3.55', '3.57',
 # answers carry them too, which tempest's create and update schemas
 # refuse. strict: these fail loudly once the views are fixed.
 CREATE_UPDATE_EXTRAS = pytest.mark.xfail(
-    strict=True, reason='create/update answers carry the fields of '
-    'show/detail only (os-vol-tenant-attr:tenant_id, '
-    'os-extended-snapshot-attributes:*)')
+    strict=True, raises=tempest_exc.InvalidHTTPResponseBody,
+    reason='create/update answers carry the fields of show/detail only '
+    '(os-vol-tenant-attr:tenant_id, os-extended-snapshot-attributes:*)')
 
 
 def _at_least(version, wanted):
@@ -98,7 +99,8 @@ def test_volume_create_and_update_bodies(backend, tempest, version):
         member.volumes.update_volume(volume['id'], name='w')
 
 
-@pytest.mark.xfail(strict=True, reason='os-set_bootable answers 202; '
+@pytest.mark.xfail(strict=True, raises=tempest_exc.InvalidHttpSuccessCode,
+                   reason='os-set_bootable answers 202; '
                    'Cinder answers 200, which tempest checks')
 def test_set_bootable_answers_200(alice, backend, tempest):
     volume_id = _volume(alice, backend)
