@@ -549,7 +549,10 @@ def test_quotas_hold_under_concurrent_creates(deployment, service_factory):
 def test_transfer_moves_volume_snapshots_and_quota(services, tmp_path):
     """python-cinderclient's transfers as Horizon's panel uses them: the
     offer is listed, another project accepts it with the key, and takes
-    the volume with its snapshots, whose data it then merges intact."""
+    the volume with its snapshots, whose data it then merges intact; at
+    3.55-3.59 (/volume-transfers) a no_snapshots transfer is refused while
+    there are snapshots, and brings the volume back once there are
+    none."""
     alice = services.client('alice', '3.39')
     bob = services.client('bob', '3.39')
     directory = services.shares[0].split(':', 1)[1]
@@ -572,7 +575,33 @@ def test_transfer_moves_volume_snapshots_and_quota(services, tmp_path):
     assert bob.quotas.get(project_b, usage=True).gigabytes['in_use'] == 2
     vol.cinder = bob
     vol.assert_data()
+    # From 3.55 (/volume-transfers) a transfer may ask to leave the
+    # snapshots behind: not while there are any, as they are files of
+    # the volume's chain.
+    bob_355 = services.client('bob', '3.59')
+    with pytest.raises(cinder_exc.BadRequest, match='cannot stay behind'):
+        bob_355.transfers.create(vol.vol.id, no_snapshots=True)
+    assert bob.volumes.get(vol.vol.id).status == 'available'
     vol.delete_snapshot(s1)
+    vol.assert_data()
+    # Without snapshots it is an ordinary transfer; the answers show the
+    # projects (3.57), the list pages (3.59), and the volume goes back.
+    back = bob_355.transfers.create(vol.vol.id, name='back',
+                                    no_snapshots=True)
+    assert (back.no_snapshots, back.source_project_id,
+            back.destination_project_id, back.accepted) == (
+        True, project_b, None, False)
+    shown = bob_355.transfers.get(back.id)
+    assert (shown.name, shown.no_snapshots, shown.source_project_id) == (
+        'back', True, project_b)
+    assert [t.id for t in bob_355.transfers.list(
+        search_opts={'limit': 1}, sort='name:asc')] == [back.id]
+    alice_355 = services.client('alice', '3.55')
+    alice_355.transfers.accept(back.id, back.auth_key)
+    with pytest.raises(cinder_exc.NotFound):
+        bob_355.transfers.get(back.id)
+    assert alice.volumes.get(vol.vol.id).status == 'available'
+    vol.cinder = alice
     vol.assert_data()
 
 
