@@ -365,6 +365,39 @@ class SnapshotsCannotStay(InvalidVolume):
                'its own chain that cannot stay behind: transfer it with '
                'them (no_snapshots false), or delete them first.')
 
+
+# Volume types (Cinder's words) ----------------------------------------------
+
+class VolumeTypeExists(Conflict):
+    msg_fmt = 'Volume Type %(id)s already exists.'
+
+
+class VolumeTypeInUse(Invalid):
+    msg_fmt = ('Volume Type %(volume_type_id)s deletion is not allowed with '
+               'volumes present with the type.')
+
+
+class VolumeTypeDefaultDeletionError(Invalid):
+    msg_fmt = ('The volume type %(volume_type_id)s is a default volume type '
+               'and cannot be deleted.')
+
+
+class VolumeTypeExtraSpecsNotFound(NotFound):
+    msg_fmt = ('Volume Type %(volume_type_id)s has no extra specs with key '
+               '%(extra_specs_key)s.')
+
+
+class VolumeTypeProjectDefaultNotFound(NotFound):
+    msg_fmt = 'Default type for project %(project_id)s not found.'
+
+
+class NoShareForVolumeType(Invalid):
+    """The extra specs of a volume type rule out every share (known before
+    anything is made)."""
+    msg_fmt = ('No share of this volume service suits volume type '
+               '%(volume_type)s: %(reason)s')
+
+
 class ReimageNotSupported(Invalid):
     """os-reimage (Cinder 3.68) writes an image service's image to the
     volume; snapvol talks to no image service."""

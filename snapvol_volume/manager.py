@@ -6,7 +6,8 @@ The jobs: ``volumes`` and ``snapshots`` (requests and the file work, in
 workers), ``groups`` and ``group_snapshots`` (sets of volumes, seed 002),
 ``assisted`` (snapshots of attached volumes, through the compute service,
 and its reports), ``attachments`` (what the compute
-service asks when attaching), ``recovery`` (start-up). ``service`` wires
+service asks when attaching), ``recovery`` (start-up), ``volume_types``
+(types, their extra specs, projects' default types). ``service`` wires
 them together.
 """
 
@@ -17,7 +18,6 @@ from snapvol_api.conf import CONF
 from snapvol_volume import group_types
 from snapvol_volume import scope
 from snapvol_volume import views
-from snapvol_volume import volume_types
 
 
 class VolumeManager:
@@ -27,8 +27,9 @@ class VolumeManager:
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
                  recovery, workers, groups, group_snapshots, quotas,
-                 transfers):
+                 transfers, types):
         self._db = db
+        self.types = types
         self.quotas = quotas
         self.transfers = transfers
         self.shares = shares
@@ -62,9 +63,10 @@ class VolumeManager:
             filters, marker, limit, sort, offset)]
 
     def create_volume(self, ctxt, size, name, description, metadata,
-                      snapshot_id):
+                      snapshot_id, volume_type=None):
         return views.volume(self.volumes.create(
-            ctxt, size, name, description, metadata, snapshot_id))
+            ctxt, size, name, description, metadata, snapshot_id,
+            volume_type=volume_type))
 
     def update_volume(self, ctxt, volume_id, values):
         return views.volume(self.volumes.update(ctxt, volume_id, values))
@@ -199,13 +201,50 @@ class VolumeManager:
     def get_absolute_limits(self, ctxt, project_id):
         return self.quotas.absolute_limits(ctxt, project_id)
 
-    # Volume types and availability zones (1.3) ------------------------------
+    # Volume types (1.3; changes, extra specs and defaults 1.5) -------------
 
-    def list_volume_types(self, ctxt):
-        return volume_types.get_all()
+    def list_volume_types(self, ctxt, is_public=True, extra_specs=None):
+        return [views.volume_type(t) for t in self.types.list(
+            ctxt, is_public=is_public, extra_specs=extra_specs)]
 
     def get_volume_type(self, ctxt, volume_type_id):
-        return volume_types.CATALOG.show(volume_type_id)
+        return views.volume_type(self.types.show(ctxt, volume_type_id))
+
+    def create_volume_type(self, ctxt, name, description, is_public,
+                           extra_specs):
+        return views.volume_type(self.types.create(
+            ctxt, name, description, is_public, extra_specs))
+
+    def update_volume_type(self, ctxt, volume_type_id, values):
+        return views.volume_type(self.types.update(ctxt, volume_type_id,
+                                                   values))
+
+    def delete_volume_type(self, ctxt, volume_type_id):
+        self.types.delete(ctxt, volume_type_id)
+
+    def set_volume_type_extra_specs(self, ctxt, volume_type_id,
+                                    extra_specs):
+        return self.types.set_extra_specs(ctxt, volume_type_id, extra_specs)
+
+    def delete_volume_type_extra_spec(self, ctxt, volume_type_id, key):
+        self.types.delete_extra_spec(ctxt, volume_type_id, key)
+
+    def set_default_type(self, ctxt, project_id, volume_type):
+        return views.default_type(self.types.set_project_default(
+            ctxt, project_id, volume_type))
+
+    def get_default_type(self, ctxt, project_id):
+        return views.default_type(self.types.get_project_default(
+            ctxt, project_id))
+
+    def list_default_types(self, ctxt):
+        return [views.default_type(d)
+                for d in self.types.list_project_defaults(ctxt)]
+
+    def unset_default_type(self, ctxt, project_id):
+        self.types.unset_project_default(ctxt, project_id)
+
+    # Availability zones (1.3) -----------------------------------------------
 
     def list_availability_zones(self, ctxt):
         return [{'name': CONF.storage_availability_zone, 'available': True}]

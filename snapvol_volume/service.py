@@ -26,6 +26,7 @@ from snapvol_volume import reports as reports_mod
 from snapvol_volume import shares as shares_mod
 from snapvol_volume import snapshots as snapshots_mod
 from snapvol_volume import transfers as transfers_mod
+from snapvol_volume import volume_types as volume_types_mod
 from snapvol_volume import volumes as volumes_mod
 from snapvol_volume.db import api as db_api
 
@@ -73,8 +74,9 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
         reports or reports_mod.Reports())
     messages = messages_mod.Messages(db)
     quotas = quotas_mod.Quotas(db)
+    types = volume_types_mod.VolumeTypes(db, shares)
     volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner,
-                                  messages, quotas, assisted)
+                                  messages, quotas, assisted, types)
     snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
                                         owner, messages, quotas)
     recovery = recovery_mod.Recovery(
@@ -89,7 +91,7 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
         group_snapshots_mod.GroupSnapshots(db, shares, locks, workers,
                                            assisted, snapshots, owner,
                                            quotas),
-        quotas, transfers_mod.Transfers(db, locks, quotas))
+        quotas, transfers_mod.Transfers(db, locks, quotas), types)
 
 
 class VolumeService:

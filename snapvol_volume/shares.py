@@ -70,12 +70,15 @@ class Shares:
                        ratio))
         return None
 
-    def pick(self, size):
+    def pick(self, size, among=None):
         """The usable share with the most free space that has room for
         ``size`` GiB (InsufficientCapacity when none has; NoValidShare
-        when none is usable)."""
+        when none is usable), of the shares named ``among`` when given
+        (those a volume type allows)."""
         usable = []
         for share in self.drivers.values():
+            if among is not None and share.name not in among:
+                continue
             try:
                 share.ensure_mounted()
                 total, free = share.capacity()

@@ -1,6 +1,7 @@
-"""Types declared in code rather than in a table (the group types and the
-volume types): looked up by id or name, or as "default", the first one.
-Each is returned as a new plain dict; callers may change their copy."""
+"""Types declared in code rather than in a table (the group types; volume
+types are rows of the volume database): looked up by id or name, or as
+"default", the first one. Each is returned as a new plain dict; callers
+may change their copy."""
 
 import copy
 

@@ -1,8 +1,6 @@
 """Volumes, snapshots, groups and group snapshots as the plain dicts the
 RPC API returns."""
 
-from snapvol_volume import volume_types
-
 
 def _iso(value):
     return value.isoformat() if value is not None else None
@@ -28,7 +26,10 @@ def volume(volume):
         # A live merge may have pulled the base into the active file.
         'base_format': files.get(base, files.get(volume.active_file)),
         'availability_zone': volume.availability_zone,
-        'volume_type': volume_types.DEFAULT_NAME,
+        # The type's name (Cinder's volume_type) and, from 3.63, its id.
+        'volume_type': (volume.volume_type.name
+                        if volume.volume_type is not None else None),
+        'volume_type_id': volume.volume_type_id,
         'bootable': volume.bootable,
         'snapshot_id': volume.source_snapshot_id,
         'group_id': volume.group_id,
@@ -134,3 +135,21 @@ def message(message):
         'created_at': _iso(message.created_at),
         'expires_at': _iso(message.expires_at),
     }
+
+
+def volume_type(vtype):
+    """Cinder's shape of a volume type (snapvol has no QoS specs)."""
+    return {
+        'id': vtype.id,
+        'name': vtype.name,
+        'description': vtype.description,
+        'is_public': vtype.is_public,
+        'extra_specs': {s.key: s.value for s in vtype.extra_specs_items},
+        'qos_specs_id': None,
+    }
+
+
+def default_type(default):
+    """A project's own default volume type (Cinder 3.62)."""
+    return {'project_id': default.project_id,
+            'volume_type_id': default.volume_type_id}

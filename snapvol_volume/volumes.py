@@ -33,8 +33,9 @@ def check_size(size):
 class Volumes:
 
     def __init__(self, db, shares, locks, workers, host, owner, messages,
-                 quotas, assisted):
+                 quotas, assisted, types):
         self._db = db
+        self._types = types
         self._assisted = assisted
         self._quotas = quotas
         self._messages = messages
@@ -46,7 +47,11 @@ class Volumes:
 
     # Requests ---------------------------------------------------------------
 
-    def create(self, ctxt, size, name, description, metadata, snapshot_id):
+    def create(self, ctxt, size, name, description, metadata, snapshot_id,
+               volume_type=None):
+        """``volume_type``: a name or id (else the source's type, or the
+        project's default); it chooses the shares the volume may go
+        to."""
         check_size(size)
         values = {'size': size, 'name': name, 'description': description,
                   'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
@@ -54,16 +59,20 @@ class Volumes:
                   'owner': self.owner,
                   'availability_zone': CONF.storage_availability_zone}
         lock = contextlib.nullcontext()
+        source = None
         if snapshot_id is not None:
             snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
             lock = self._locks.state(snapshot.volume_id)
             values['source_snapshot_id'] = snapshot.id
-            values['bootable'] = self._db.volume_get(
-                snapshot.volume_id).bootable
+            source = self._db.volume_get(snapshot.volume_id)
+            values['bootable'] = source.bootable
+        vtype = self._types.for_new_volume(ctxt, volume_type, source)
+        values['volume_type_id'] = vtype.id
+        among = self._types.share_names(vtype)
         with lock:
             if snapshot_id is not None:
                 self._check_source(snapshot_id, size)
-            values['share'] = self._shares.pick(size).name
+            values['share'] = self._shares.pick(size, among).name
             volume = self._db.volume_create(
                 values, metadata,
                 limits=self._quotas.limits(ctxt.project_id))

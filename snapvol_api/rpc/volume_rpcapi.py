@@ -35,6 +35,12 @@ class VolumeAPI:
       get_absolute_limits, and volume transfers (create_transfer,
       get_transfer, list_transfers, accept_transfer, delete_transfer),
       revert_volume, and attached to extend_volume.
+    * 1.5 - Adds volume_type to create_volume, is_public and extra_specs
+      to list_volume_types, create_volume_type, update_volume_type,
+      delete_volume_type, set_volume_type_extra_specs,
+      delete_volume_type_extra_spec, and projects' default types
+      (set_default_type, get_default_type, list_default_types,
+      unset_default_type).
     * 1.6 - Adds complete_volume_extend (Cinder's
       os-extend_volume_completion).
     """
@@ -63,11 +69,14 @@ class VolumeAPI:
                           offset=offset)
 
     def create_volume(self, ctxt, size, name=None, description=None,
-                      metadata=None, snapshot_id=None):
-        """Returns the new volume at once, status 'creating'."""
-        return self._call(ctxt, 'create_volume', size=size, name=name,
-                          description=description, metadata=metadata or {},
-                          snapshot_id=snapshot_id)
+                      metadata=None, snapshot_id=None, volume_type=None):
+        """Returns the new volume at once, status 'creating'.
+        ``volume_type`` (1.5): a name or id; None: the project's
+        default."""
+        return self._call(ctxt, 'create_volume', version='1.5', size=size,
+                          name=name, description=description,
+                          metadata=metadata or {}, snapshot_id=snapshot_id,
+                          volume_type=volume_type)
 
     def update_volume(self, ctxt, volume_id, values):
         """``values`` may hold name, description and metadata."""
@@ -238,17 +247,68 @@ class VolumeAPI:
         return self._call(ctxt, 'delete_message', version='1.4',
                           message_id=message_id)
 
-    # Volume types and availability zones (1.3)
+    # Volume types (1.3; changes, extra specs and defaults 1.5)
 
-    def list_volume_types(self, ctxt):
+    def list_volume_types(self, ctxt, is_public=True, extra_specs=None):
         """[{id, name, description, is_public, extra_specs,
-        qos_specs_id}]."""
-        return self._call(ctxt, 'list_volume_types', version='1.3')
+        qos_specs_id}]; ``is_public`` (administrators): False for the
+        private ones, None for all; ``extra_specs``: those having them."""
+        return self._call(ctxt, 'list_volume_types', version='1.5',
+                          is_public=is_public, extra_specs=extra_specs)
 
     def get_volume_type(self, ctxt, volume_type_id):
-        """By id or name, or "default"; VolumeTypeNotFound."""
+        """By id or name, or "default" (the caller's project's);
+        VolumeTypeNotFound."""
         return self._call(ctxt, 'get_volume_type', version='1.3',
                           volume_type_id=volume_type_id)
+
+    def create_volume_type(self, ctxt, name, description=None,
+                           is_public=True, extra_specs=None):
+        """VolumeTypeExists when the name is taken."""
+        return self._call(ctxt, 'create_volume_type', version='1.5',
+                          name=name, description=description,
+                          is_public=is_public, extra_specs=extra_specs or {})
+
+    def update_volume_type(self, ctxt, volume_type_id, values):
+        """``values``: name, description, is_public."""
+        return self._call(ctxt, 'update_volume_type', version='1.5',
+                          volume_type_id=volume_type_id, values=values)
+
+    def delete_volume_type(self, ctxt, volume_type_id):
+        """VolumeTypeInUse, VolumeTypeDefaultDeletionError."""
+        return self._call(ctxt, 'delete_volume_type', version='1.5',
+                          volume_type_id=volume_type_id)
+
+    def set_volume_type_extra_specs(self, ctxt, volume_type_id,
+                                    extra_specs):
+        """Adds or changes them; returns all the type's extra specs."""
+        return self._call(ctxt, 'set_volume_type_extra_specs',
+                          version='1.5', volume_type_id=volume_type_id,
+                          extra_specs=extra_specs)
+
+    def delete_volume_type_extra_spec(self, ctxt, volume_type_id, key):
+        return self._call(ctxt, 'delete_volume_type_extra_spec',
+                          version='1.5', volume_type_id=volume_type_id,
+                          key=key)
+
+    def set_default_type(self, ctxt, project_id, volume_type):
+        """``volume_type``: a name or id; {project_id, volume_type_id}."""
+        return self._call(ctxt, 'set_default_type', version='1.5',
+                          project_id=project_id, volume_type=volume_type)
+
+    def get_default_type(self, ctxt, project_id):
+        """VolumeTypeProjectDefaultNotFound when the project has none."""
+        return self._call(ctxt, 'get_default_type', version='1.5',
+                          project_id=project_id)
+
+    def list_default_types(self, ctxt):
+        return self._call(ctxt, 'list_default_types', version='1.5')
+
+    def unset_default_type(self, ctxt, project_id):
+        return self._call(ctxt, 'unset_default_type', version='1.5',
+                          project_id=project_id)
+
+    # Availability zones (1.3)
 
     def list_availability_zones(self, ctxt):
         """[{name, available}] of the volume service."""

@@ -1,7 +1,8 @@
 """The only door to the volume database: its functions, whose homes are
 ``volumes`` (volumes, their files and snapshots), ``groups`` (groups and
-group snapshots), ``messages``, ``quotas``, ``transfers`` and ``common``
-(the session and the generic steps).
+group snapshots), ``messages``, ``quotas``, ``transfers``,
+``volume_types`` (with their extra specs and the projects' default types)
+and ``common`` (the session and the generic steps).
 
 Functions take and return plain values or detached model objects; nothing
 outside ``snapvol_volume.db`` imports SQLAlchemy. Lookups that find nothing
@@ -57,6 +58,17 @@ from snapvol_volume.db.transfers import transfer_create  # noqa: F401
 from snapvol_volume.db.transfers import transfer_delete  # noqa: F401
 from snapvol_volume.db.transfers import transfer_get  # noqa: F401
 from snapvol_volume.db.transfers import transfer_get_all  # noqa: F401
+from snapvol_volume.db.volume_types import project_default_type_get  # noqa
+from snapvol_volume.db.volume_types import project_default_type_get_all  # noqa
+from snapvol_volume.db.volume_types import project_default_type_set  # noqa
+from snapvol_volume.db.volume_types import project_default_type_unset  # noqa
+from snapvol_volume.db.volume_types import volume_type_create  # noqa: F401
+from snapvol_volume.db.volume_types import volume_type_destroy  # noqa: F401
+from snapvol_volume.db.volume_types import volume_type_extra_specs_delete  # noqa
+from snapvol_volume.db.volume_types import volume_type_extra_specs_update  # noqa
+from snapvol_volume.db.volume_types import volume_type_get  # noqa: F401
+from snapvol_volume.db.volume_types import volume_type_get_all  # noqa: F401
+from snapvol_volume.db.volume_types import volume_type_update  # noqa: F401
 from snapvol_volume.db.volumes import SNAPSHOT_SORT_KEYS  # noqa: F401
 from snapvol_volume.db.volumes import VOLUME_SORT_KEYS  # noqa: F401
 from snapvol_volume.db.volumes import share_provisioned_gigabytes  # noqa

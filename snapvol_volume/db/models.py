@@ -100,9 +100,15 @@ class Volume(TimestampMixin, Base):
     group_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey('groups.id', name='fk_volumes_group_id'),
         index=True)
+    # Its volume type (a deleted type stays readable through it).
+    volume_type_id: Mapped[str | None] = mapped_column(
+        String(36),
+        ForeignKey('volume_types.id', name='fk_volumes_volume_type_id'),
+        index=True)
 
     metadata_items = relationship('VolumeMetadata', lazy='selectin',
                                   cascade='all, delete-orphan')
+    volume_type = relationship('VolumeType', lazy='selectin', viewonly=True)
     files = relationship('VolumeFile', lazy='selectin',
                          cascade='all, delete-orphan')
     attachments = relationship('VolumeAttachment', lazy='selectin',
@@ -309,3 +315,41 @@ class Transfer(TimestampMixin, Base):
                                            nullable=False)
     no_snapshots: Mapped[bool] = mapped_column(Boolean, default=False,
                                                nullable=False)
+
+
+class VolumeType(TimestampMixin, Base):
+    """A volume type (Cinder's); its extra specs may choose the shares
+    its volumes go to (``snapvol_volume.volume_types``). Soft-deleted:
+    the volumes of a deleted type still show its name."""
+    __tablename__ = 'volume_types'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    name: Mapped[str] = mapped_column(String(255), nullable=False,
+                                      index=True)
+    description: Mapped[str | None] = mapped_column(String(255))
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True,
+                                            nullable=False)
+
+    extra_specs_items = relationship('VolumeTypeExtraSpec', lazy='selectin',
+                                     cascade='all, delete-orphan')
+
+
+class VolumeTypeExtraSpec(Base):
+    __tablename__ = 'volume_type_extra_specs'
+
+    volume_type_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volume_types.id'), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255), nullable=False)
+
+
+class DefaultVolumeType(Base):
+    """A project's own default volume type (Cinder 3.62), for its volumes
+    created without one."""
+    __tablename__ = 'default_volume_types'
+
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    volume_type_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volume_types.id'), nullable=False,
+        index=True)

@@ -7,6 +7,7 @@ from snapvol_api.rest.policy import api_rule as _api
 _VOLUMES = '/v3/{project_id}/volumes'
 _SNAPSHOTS = '/v3/{project_id}/snapshots'
 _TYPES = '/v3/{project_id}/types'
+_DEFAULT_TYPES = '/v3/{project_id}/default-types'
 _AZ = '/v3/{project_id}/os-availability-zone'
 _GROUP_TYPES = '/v3/{project_id}/group_types'
 _GROUPS = '/v3/{project_id}/groups'
@@ -125,12 +126,45 @@ RULES = [
          ('GET', _SNAPSHOTS + '/{snapshot_id}'),
          ('GET', _SNAPSHOTS + '/detail')),
 
-    # Volume types: anyone may list and show them, as in Cinder.
+    # Volume types: anyone may list and show the public ones, as in
+    # Cinder.
     _api('volume_extension:types_manage', ADMIN_API,
-         'Create, update or delete a volume type (snapvol has one built-in '
-         'type: an administrator is told so, others are refused).',
+         'Create, update or delete a volume type.',
          ('POST', _TYPES), ('PUT', _TYPES + '/{type_id}'),
          ('DELETE', _TYPES + '/{type_id}')),
+    _api('volume_extension:types_extra_specs:index', ADMIN_OR_OWNER,
+         'List the extra specs of a volume type (users see only those '
+         'Cinder makes visible to them).',
+         ('GET', _TYPES + '/{type_id}/extra_specs')),
+    _api('volume_extension:types_extra_specs:show', ADMIN_OR_OWNER,
+         'Show one extra spec of a volume type.',
+         ('GET', _TYPES + '/{type_id}/extra_specs/{key}')),
+    _api('volume_extension:types_extra_specs:read_sensitive', ADMIN_API,
+         'See every extra spec of a volume type, such as the share choice '
+         '(volume_backend_name, snapvol:share).',
+         ('GET', _TYPES + '/{type_id}/extra_specs'),
+         ('GET', _TYPES + '/{type_id}/extra_specs/{key}')),
+    _api('volume_extension:types_extra_specs:create', ADMIN_API,
+         'Add or change extra specs of a volume type.',
+         ('POST', _TYPES + '/{type_id}/extra_specs')),
+    _api('volume_extension:types_extra_specs:update', ADMIN_API,
+         'Change one extra spec of a volume type.',
+         ('PUT', _TYPES + '/{type_id}/extra_specs/{key}')),
+    _api('volume_extension:types_extra_specs:delete', ADMIN_API,
+         'Delete one extra spec of a volume type.',
+         ('DELETE', _TYPES + '/{type_id}/extra_specs/{key}')),
+    _api('volume_extension:default_set_or_update', ADMIN_API,
+         "Set or change a project's own default volume type (3.62).",
+         ('PUT', _DEFAULT_TYPES + '/{target_project_id}')),
+    _api('volume_extension:default_get', ADMIN_API,
+         "Show a project's own default volume type (3.62).",
+         ('GET', _DEFAULT_TYPES + '/{target_project_id}')),
+    _api('volume_extension:default_get_all', ADMIN_API,
+         "List the projects' own default volume types (3.62).",
+         ('GET', _DEFAULT_TYPES)),
+    _api('volume_extension:default_unset', ADMIN_API,
+         "Unset a project's own default volume type (3.62).",
+         ('DELETE', _DEFAULT_TYPES + '/{target_project_id}')),
     _api('volume_extension:access_types_extra_specs', ADMIN_API,
          'Show extra_specs in volume types.',
          ('GET', _TYPES), ('GET', _TYPES + '/{type_id}')),

@@ -210,6 +210,37 @@ quota_update = {
     'additionalProperties': False,
 }
 
+# Volume types, their extra specs and projects' default types (3.62), as
+# Cinder's schemas have them.
+extra_specs = {
+    'type': 'object',
+    'patternProperties': {
+        '^[a-zA-Z0-9_:. /-]{1,255}$': {'type': 'string', 'maxLength': 255},
+    },
+    'additionalProperties': False,
+}
+volume_type_create = _envelope(
+    'volume_type',
+    {'name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+     'description': description,
+     'extra_specs': dict(extra_specs, type=['object', 'null']),
+     'os-volume-type-access:is_public': boolean},
+    required=['name'])
+# cinderclient sends name and description, null when not changed.
+volume_type_update = _envelope(
+    'volume_type',
+    {'name': {'type': ['string', 'null'], 'maxLength': 255},
+     'description': description, 'is_public': boolean})
+extra_specs_set = {'type': 'object',
+                   'properties': {'extra_specs': extra_specs},
+                   'required': ['extra_specs'],
+                   'additionalProperties': False}
+extra_spec_item = dict(extra_specs, minProperties=1, maxProperties=1)
+default_type_set = _envelope(
+    'default_type',
+    {'volume_type': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
+    required=['volume_type'])
+
 
 # Checks ---------------------------------------------------------------------
 

@@ -142,6 +142,12 @@ def volume_type(vtype, show_specs=False, show_qos=False):
     return view
 
 
+def default_type(default):
+    """A project's own default volume type (3.62)."""
+    return {'project_id': default['project_id'],
+            'volume_type_id': default['volume_type_id']}
+
+
 def availability_zone(zone):
     return {'zoneName': zone['name'],
             'zoneState': {'available': zone['available']}}

@@ -13,15 +13,16 @@ from snapvol_api import exception
 from snapvol_volume import group_types
 from snapvol_volume import quotas
 from snapvol_volume import scope
-from snapvol_volume import volume_types
+from tests.unit.api import fake_types
 
 SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at', 'updated_at')
 _EPOCH = datetime.datetime(2025, 1, 1)
 
 
-class FakeVolumeAPI:
+class FakeVolumeAPI(fake_types.FakeVolumeTypes):
 
     def __init__(self):
+        super().__init__()
         self.volumes = {}
         self.snapshots = {}
         self.groups = {}
@@ -127,10 +128,11 @@ class FakeVolumeAPI:
                           sort, offset)
 
     def create_volume(self, ctxt, size, name=None, description=None,
-                      metadata=None, snapshot_id=None):
+                      metadata=None, snapshot_id=None, volume_type=None):
         self._record('create_volume', ctxt, size=size, name=name,
                      description=description, metadata=metadata,
-                     snapshot_id=snapshot_id)
+                     snapshot_id=snapshot_id, volume_type=volume_type)
+        vtype = self.type_of_new_volume(ctxt, volume_type)
         if snapshot_id is not None:
             self._snapshot(ctxt, snapshot_id)
         volume = {
@@ -141,7 +143,8 @@ class FakeVolumeAPI:
             'host_backend_pool': 'node1@local#/srv/volumes',
             'format': 'raw', 'base_format': 'raw',
             'availability_zone': 'nova', 'bootable': False,
-            'volume_type': volume_types.DEFAULT_NAME,
+            'volume_type': vtype['volume_type'],
+            'volume_type_id': vtype['volume_type_id'],
             'snapshot_id': snapshot_id, 'group_id': None,
             'metadata': dict(metadata or {}),
             'attachments': [], 'created_at': self._now(),
@@ -473,14 +476,6 @@ class FakeVolumeAPI:
         del snapshot['metadata'][key]
 
     # Group types, groups and group snapshots (1.2) ------------------------
-
-    def list_volume_types(self, ctxt):
-        self._record('list_volume_types', ctxt)
-        return volume_types.get_all()
-
-    def get_volume_type(self, ctxt, volume_type_id):
-        self._record('get_volume_type', ctxt, volume_type_id=volume_type_id)
-        return volume_types.CATALOG.show(volume_type_id)
 
     def list_availability_zones(self, ctxt):
         self._record('list_availability_zones', ctxt)

@@ -1,5 +1,5 @@
-"""The base of /types and /group_types: types the volume service declares
-in code, so there is nothing to create, change or delete. An administrator
+"""The base of /group_types: types the volume service declares in code,
+so there is nothing to create, change or delete. An administrator
 asking to is told so with a 405; anyone else gets the 403 Cinder's
 admin-only rule gives. Anyone may list and show them, as in Cinder."""
 

@@ -19,6 +19,7 @@ from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import availability_zones
 from snapvol_api.rest.volume.controllers import current
+from snapvol_api.rest.volume.controllers import default_types
 from snapvol_api.rest.volume.controllers import extensions
 from snapvol_api.rest.volume.controllers import group_snapshots
 from snapvol_api.rest.volume.controllers import group_types
@@ -51,6 +52,7 @@ COLLECTIONS = {
     'limits': limits.LimitsController(),
     'os-volume-transfer': transfers.TransfersController(),
     'volume-transfers': transfers.VolumeTransfersController(),
+    'default-types': default_types.DefaultTypesController(),
 }
 # The microversion each collection came with: below it, Cinder answers 404
 # (VersionNotFoundForAPIMethod), whatever the method.
@@ -61,6 +63,7 @@ SINCE = {
     'groups': versions.GROUP_VOLUME,
     'group_snapshots': versions.GROUP_SNAPSHOTS,
     'volume-transfers': versions.TRANSFER_SNAPSHOTS,
+    'default-types': versions.DEFAULT_TYPES,
 }
 
 

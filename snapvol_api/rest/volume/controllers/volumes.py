@@ -163,6 +163,7 @@ class VolumesController(controller.Controller):
             'create_volume', schemas.to_size(fields['size']),
             metadata=fields.get('metadata') or {},
             snapshot_id=snapshot_id and snapshot_id.lower(),
+            volume_type=fields.get('volume_type'),
             **schemas.name_and_description(fields))
         current.set_status(202)
         current.set_location('volumes', volume['id'])
