@@ -92,9 +92,10 @@ def _openstack_fault(names, default_name):
 def action(arguments, min_version=None, responses=None):
     """One action of a POST .../action operation: ``arguments`` is the
     schema of the value under the action's name; ``responses`` as for
-    ``Document.add`` (default: an empty 202)."""
+    ``Document.add`` (default: an empty 202; {}: it always fails)."""
     entry = {'arguments': arguments,
-             'responses': _responses(responses or {202: None})}
+             'responses': _responses({202: None} if responses is None
+                                     else responses)}
     if min_version is not None:
         entry['min_version'] = str(min_version)
     return entry

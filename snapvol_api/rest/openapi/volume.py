@@ -290,6 +290,10 @@ def _volumes(doc, s):
                 'os-extend': b.action(schemas.extend),
                 'os-set_bootable': b.action(schemas.set_bootable),
                 'revert': b.action(schemas.revert, v.VOLUME_REVERT),
+                'os-reimage': b.action(schemas.reimage, v.REIMAGE,
+                                       responses={}),
+                'os-extend_volume_completion': b.action(
+                    schemas.extend_volume_completion, v.EXTEND_COMPLETION),
             })
 
 
@@ -393,7 +397,9 @@ def _group_snapshots(doc, s):
             })
 
 
-def _transfers(doc, s, collection, min_version=None):
+def _transfers(doc, s, collection, create, min_version=None):
+    """/os-volume-transfer, and /volume-transfers (3.55), whose create
+    takes no_snapshots; both page from 3.59."""
     c = '%s/%s' % (P, collection)
     query = LIST_QUERY + ('name', 'volume_id')
     doc.add('get', c, 'Volume transfers offered by the project.',
@@ -408,7 +414,7 @@ def _transfers(doc, s, collection, min_version=None):
     doc.add('post', c, 'Offers a volume to another project; the answer '
             'holds the auth_key, once.',
             {202: b.envelope('transfer', s['Transfer'])},
-            request=schemas.transfer_create, min_version=min_version)
+            request=create, min_version=min_version)
     doc.add('post', c + '/{id}/accept', 'Takes the volume into the '
             "caller's project.",
             {202: b.envelope('transfer', s['TransferSummary'])},
@@ -492,7 +498,9 @@ def document():
                     min_version=v.GROUP_TYPES)
     _groups(doc, s)
     _group_snapshots(doc, s)
-    _transfers(doc, s, 'os-volume-transfer')
+    _transfers(doc, s, 'os-volume-transfer', schemas.transfer_create)
+    _transfers(doc, s, 'volume-transfers', schemas.transfer_create_v355,
+               min_version=v.TRANSFER_SNAPSHOTS)
     _others(doc, s)
     return doc.build()
 
