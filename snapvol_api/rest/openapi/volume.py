@@ -131,6 +131,9 @@ def _schemas(doc):
         'extra_specs': b.string_map,
         'qos_specs_id': b.nullable_string,
     }, required=['id', 'name', 'description', 'is_public']))
+    s['DefaultType'] = doc.schema('DefaultType', b.obj(
+        {'project_id': b.string, 'volume_type_id': b.string},
+        required=['project_id', 'volume_type_id']))
     s['GroupType'] = doc.schema('GroupType', b.obj({
         'id': b.string, 'name': b.string, 'description': b.nullable_string,
         'is_public': b.boolean, 'group_specs': b.string_map,
@@ -323,6 +326,52 @@ def _snapshots(doc, s):
             })
 
 
+def _volume_types(doc, s):
+    c = P + '/types'
+    volume_type = b.envelope('volume_type', s['VolumeType'])
+    doc.add('get', c, 'The volume types (3.52: ?extra_specs= keeps those '
+            'having them).', {200: b.envelope('volume_types',
+                                              b.array(s['VolumeType']))},
+            query=('is_public', 'extra_specs'))
+    doc.add('get', c + '/{id}', 'One type, by id or name ("default": the '
+            "project's default type).", {200: volume_type})
+    doc.add('post', c, 'Creates a type (administrators).',
+            {200: volume_type}, request=schemas.volume_type_create)
+    doc.add('put', c + '/{id}', 'Changes a type (administrators).',
+            {200: volume_type}, request=schemas.volume_type_update)
+    doc.add('delete', c + '/{id}', 'Deletes a type (administrators).',
+            {202: None})
+    e = c + '/{id}/extra_specs'
+    specs = b.envelope('extra_specs', b.string_map)
+    doc.add('get', e, "The type's extra specs (to users, those Cinder "
+            'shows users).', {200: specs})
+    doc.add('post', e, 'Adds or changes extra specs (administrators).',
+            {200: specs}, request=schemas.extra_specs_set)
+    one = dict(b.string_map, minProperties=1, maxProperties=1)
+    doc.add('get', e + '/{key}', 'One extra spec: {key: value}.',
+            {200: one})
+    doc.add('put', e + '/{key}', 'Sets one extra spec (administrators).',
+            {200: one}, request=schemas.extra_spec_item)
+    doc.add('delete', e + '/{key}', 'Deletes one extra spec '
+            '(administrators).', {202: None})
+
+
+def _default_types(doc, s):
+    c = P + '/default-types'
+    since = v.DEFAULT_TYPES
+    default_type = b.envelope('default_type', s['DefaultType'])
+    doc.add('get', c, "The projects' own default types (administrators).",
+            {200: b.envelope('default_types', b.array(s['DefaultType']))},
+            min_version=since)
+    doc.add('get', c + '/{target_project_id}', "A project's default type.",
+            {200: default_type}, min_version=since)
+    doc.add('put', c + '/{target_project_id}', "Sets a project's default "
+            'type.', {200: default_type}, request=schemas.default_type_set,
+            min_version=since)
+    doc.add('delete', c + '/{target_project_id}', "Unsets a project's "
+            'default type.', {204: None}, min_version=since)
+
+
 def _built_in_types(doc, path, key, item, min_version=None):
     """A read-only type collection: changes are refused (403, or 405 for
     an administrator)."""
@@ -493,7 +542,8 @@ def document():
     _root(doc, s)
     _volumes(doc, s)
     _snapshots(doc, s)
-    _built_in_types(doc, P + '/types', 'volume_type', s['VolumeType'])
+    _volume_types(doc, s)
+    _default_types(doc, s)
     _built_in_types(doc, P + '/group_types', 'group_type', s['GroupType'],
                     min_version=v.GROUP_TYPES)
     _groups(doc, s)
