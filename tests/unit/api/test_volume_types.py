@@ -251,6 +251,18 @@ def test_volume_dicts_carry_the_type_id(alice, backend):
     assert backend.volumes[volume['id']]['volume_type_id'] == DEFAULT
 
 
+def test_volume_type_id_shows_from_3_63(admin, alice):
+    gold = _create(admin)
+    volume = alice.create_volume(volume_type='gold')
+    url = 'volumes/' + volume['id']
+    before = alice.at('3.62').get(url).json['volume']
+    assert 'volume_type_id' not in before
+    assert before['volume_type'] == 'gold'
+    after = alice.at('3.63').get(url).json['volume']
+    assert (after['volume_type'], after['volume_type_id']) == (
+        'gold', gold['id'])
+
+
 @pytest.mark.parametrize('volume_type', [DEFAULT, '__DEFAULT__'])
 def test_create_names_the_type(alice, backend, volume_type):
     alice.create_volume(volume_type=volume_type)
