@@ -1,14 +1,17 @@
 from oslo_config import fixture as config_fixture
 import pytest
-import webtest
 
 from snapvol_api.conf import CONF
 from snapvol_api.rest import policy
+from snapvol_api.rest.openapi import volume as volume_openapi
 from snapvol_api.rest.volume import app as volume_app
 from tests.unit.api import fakes
+from tests.unit.api import openapi_check
 from tests.unit.api.helpers import Client
 from tests.unit.api.helpers import basic_auth
 from tests.unit.api.helpers import write_htpasswd
+
+OPENAPI = openapi_check.Document(volume_openapi.document())
 
 
 @pytest.fixture
@@ -41,7 +44,9 @@ def make_app(config, htpasswd, backend):
                       http_basic_auth_user_file=str(htpasswd))
         if volume_api_opts:
             config.config(group='volume_api', **volume_api_opts)
-        return webtest.TestApp(volume_app.setup_app(rpcapi=backend))
+        # Every answer is checked against the API's OpenAPI document.
+        return openapi_check.CheckedTestApp(
+            volume_app.setup_app(rpcapi=backend), OPENAPI)
     return make
 
 
