@@ -404,3 +404,13 @@ class ReimageNotSupported(Invalid):
     msg_fmt = ('Volume %(volume_id)s cannot be re-imaged from image '
                '%(image_id)s: re-imaging needs an image service, which '
                'this volume service does not have.')
+
+
+class VolumeTypeAccessExists(Conflict):
+    msg_fmt = ('Volume type access for %(volume_type_id)s / %(project_id)s '
+               'combination already exists.')
+
+
+class VolumeTypeAccessNotFound(NotFound):
+    msg_fmt = ('Volume type access not found for %(volume_type_id)s / '
+               '%(project_id)s combination.')

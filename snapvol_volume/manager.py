@@ -22,7 +22,7 @@ from snapvol_volume import views
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
@@ -228,6 +228,17 @@ class VolumeManager:
 
     def delete_volume_type_extra_spec(self, ctxt, volume_type_id, key):
         self.types.delete_extra_spec(ctxt, volume_type_id, key)
+
+    def list_volume_type_access(self, ctxt, volume_type_id):
+        type_id, projects = self.types.access(ctxt, volume_type_id)
+        return [{'volume_type_id': type_id, 'project_id': p}
+                for p in projects]
+
+    def add_volume_type_access(self, ctxt, volume_type_id, project_id):
+        self.types.add_access(ctxt, volume_type_id, project_id)
+
+    def remove_volume_type_access(self, ctxt, volume_type_id, project_id):
+        self.types.remove_access(ctxt, volume_type_id, project_id)
 
     def set_default_type(self, ctxt, project_id, volume_type):
         return views.default_type(self.types.set_project_default(

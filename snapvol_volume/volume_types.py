@@ -15,7 +15,8 @@ specs leave no share is refused at create (NoShareForVolumeType), before
 anything is made.
 
 Private types (``is_public`` false) are seen and used by administrators
-only.
+and by the projects an administrator shares them with (Cinder's
+os-volume-type-access).
 """
 
 from snapvol_api import exception
@@ -44,7 +45,9 @@ class VolumeTypes:
         """A type by id or name that ``ctxt`` may use; else
         VolumeTypeNotFound."""
         volume_type = self._db.volume_type_get(ref)
-        if not (volume_type.is_public or ctxt.is_admin):
+        if not (volume_type.is_public or ctxt.is_admin
+                or self._db.volume_type_access_allowed(volume_type.id,
+                                                       ctxt.project_id)):
             raise exception.VolumeTypeNotFound(volume_type=ref)
         return volume_type
 
@@ -63,12 +66,14 @@ class VolumeTypes:
                                                                     ref)
 
     def list(self, ctxt, is_public=True, extra_specs=None):
-        """Cinder's list: the public types; an administrator's
-        ``is_public`` may be False (the private ones) or None (all).
-        ``extra_specs`` (3.52): those that have all of them."""
-        if not ctxt.is_admin:
-            is_public = True
-        return self._db.volume_type_get_all(is_public, extra_specs)
+        """Cinder's list: the public types (and the private ones shared
+        with the caller's project); an administrator's ``is_public`` may
+        be False (the private ones) or None (all). ``extra_specs``
+        (3.52): those that have all of them."""
+        if ctxt.is_admin:
+            return self._db.volume_type_get_all(is_public, extra_specs)
+        return self._db.volume_type_get_all(True, extra_specs,
+                                            ctxt.project_id)
 
     # For a new volume -------------------------------------------------------
 
@@ -137,6 +142,32 @@ class VolumeTypes:
         scope.require_admin(ctxt)
         volume_type = self._db.volume_type_get(ref)
         self._db.volume_type_extra_specs_delete(volume_type.id, key)
+
+    # Sharing a private type (os-volume-type-access) -------------------------
+
+    def _private(self, ref):
+        volume_type = self._db.volume_type_get(ref)
+        if volume_type.is_public:
+            raise exception.InvalidInput(
+                reason='volume type %s is public: every project may use it'
+                       % volume_type.id)
+        return volume_type
+
+    def access(self, ctxt, ref):
+        """The projects a private type is shared with."""
+        scope.require_admin(ctxt)
+        volume_type = self._private(ref)
+        return volume_type.id, self._db.volume_type_access_get_all(
+            volume_type.id)
+
+    def add_access(self, ctxt, ref, project_id):
+        scope.require_admin(ctxt)
+        self._db.volume_type_access_add(self._private(ref).id, project_id)
+
+    def remove_access(self, ctxt, ref, project_id):
+        scope.require_admin(ctxt)
+        self._db.volume_type_access_remove(self._private(ref).id,
+                                           project_id)
 
     # Projects' default types (3.62) -----------------------------------------
 

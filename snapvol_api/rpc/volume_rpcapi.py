@@ -43,9 +43,11 @@ class VolumeAPI:
       unset_default_type).
     * 1.6 - Adds complete_volume_extend (Cinder's
       os-extend_volume_completion).
+    * 1.7 - Adds list_volume_type_access, add_volume_type_access and
+      remove_volume_type_access (Cinder's os-volume-type-access).
     """
 
-    RPC_API_VERSION = '1.6'
+    RPC_API_VERSION = '1.7'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -290,6 +292,24 @@ class VolumeAPI:
         return self._call(ctxt, 'delete_volume_type_extra_spec',
                           version='1.5', volume_type_id=volume_type_id,
                           key=key)
+
+    def list_volume_type_access(self, ctxt, volume_type_id):
+        """[{volume_type_id, project_id}] of a private type (else
+        InvalidInput)."""
+        return self._call(ctxt, 'list_volume_type_access', version='1.7',
+                          volume_type_id=volume_type_id)
+
+    def add_volume_type_access(self, ctxt, volume_type_id, project_id):
+        """VolumeTypeAccessExists when the project has it already."""
+        return self._call(ctxt, 'add_volume_type_access', version='1.7',
+                          volume_type_id=volume_type_id,
+                          project_id=project_id)
+
+    def remove_volume_type_access(self, ctxt, volume_type_id, project_id):
+        """VolumeTypeAccessNotFound when the project has none."""
+        return self._call(ctxt, 'remove_volume_type_access', version='1.7',
+                          volume_type_id=volume_type_id,
+                          project_id=project_id)
 
     def set_default_type(self, ctxt, project_id, volume_type):
         """``volume_type``: a name or id; {project_id, volume_type_id}."""

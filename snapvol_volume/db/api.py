@@ -62,6 +62,10 @@ from snapvol_volume.db.volume_types import project_default_type_get  # noqa
 from snapvol_volume.db.volume_types import project_default_type_get_all  # noqa
 from snapvol_volume.db.volume_types import project_default_type_set  # noqa
 from snapvol_volume.db.volume_types import project_default_type_unset  # noqa
+from snapvol_volume.db.volume_types import volume_type_access_add  # noqa
+from snapvol_volume.db.volume_types import volume_type_access_allowed  # noqa
+from snapvol_volume.db.volume_types import volume_type_access_get_all  # noqa
+from snapvol_volume.db.volume_types import volume_type_access_remove  # noqa
 from snapvol_volume.db.volume_types import volume_type_create  # noqa: F401
 from snapvol_volume.db.volume_types import volume_type_destroy  # noqa: F401
 from snapvol_volume.db.volume_types import volume_type_extra_specs_delete  # noqa

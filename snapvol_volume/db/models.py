@@ -344,6 +344,16 @@ class VolumeTypeExtraSpec(Base):
     value: Mapped[str] = mapped_column(String(255), nullable=False)
 
 
+class VolumeTypeProject(Base):
+    """A project that may use a private volume type (Cinder's
+    os-volume-type-access)."""
+    __tablename__ = 'volume_type_projects'
+
+    volume_type_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey('volume_types.id'), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
 class DefaultVolumeType(Base):
     """A project's own default volume type (Cinder 3.62), for its volumes
     created without one."""

@@ -1,5 +1,6 @@
-"""Volume types, their extra specs and the projects' own default types
-(Cinder 3.62) in the volume database.
+"""Volume types, their extra specs, the projects a private type is shared
+with, and the projects' own default types (Cinder 3.62) in the volume
+database.
 
 A type is found by id or by name among the live ones; a name is unique
 among them (VolumeTypeExists). A type is deleted (soft: its volumes keep
@@ -17,6 +18,7 @@ from snapvol_volume.db import models
 _Type = models.VolumeType
 _Spec = models.VolumeTypeExtraSpec
 _Default = models.DefaultVolumeType
+_Access = models.VolumeTypeProject
 
 
 def _get(session, ref):
@@ -43,14 +45,21 @@ def volume_type_get(ref: str) -> models.VolumeType:
 
 
 def volume_type_get_all(is_public: bool | None = None,
-                        extra_specs: dict | None = None
+                        extra_specs: dict | None = None,
+                        project_id: str | None = None
                         ) -> list[models.VolumeType]:
     """Live types, newest first: the public or private ones only when
-    ``is_public`` is given, and those whose extra specs hold all of
-    ``extra_specs``."""
+    ``is_public`` is given (the public ones and, with ``project_id``, the
+    private ones shared with that project), and those whose extra specs
+    hold all of ``extra_specs``."""
     query = common.live(_Type)
     if is_public is not None:
-        query = query.where(_Type.is_public.is_(bool(is_public)))
+        wanted = _Type.is_public.is_(bool(is_public))
+        if is_public and project_id is not None:
+            wanted = sa.or_(wanted, _Type.id.in_(
+                sa.select(_Access.volume_type_id)
+                .where(_Access.project_id == project_id)))
+        query = query.where(wanted)
     for key, value in (extra_specs or {}).items():
         query = query.where(_Type.extra_specs_items.any(
             sa.and_(_Spec.key == key, _Spec.value == value)))
@@ -96,6 +105,8 @@ def volume_type_destroy(type_id: str) -> None:
         if session.scalars(common.live(models.Volume).where(
                 models.Volume.volume_type_id == row.id)).first():
             raise exception.VolumeTypeInUse(volume_type_id=row.id)
+        session.execute(sa.delete(_Access).where(
+            _Access.volume_type_id == row.id))
         row.deleted, row.deleted_at = True, models.utcnow()
 
 
@@ -118,6 +129,43 @@ def volume_type_extra_specs_delete(type_id: str, key: str) -> None:
             raise exception.VolumeTypeExtraSpecsNotFound(
                 volume_type_id=row.id, extra_specs_key=key)
         session.delete(spec)
+
+
+# The projects a private type is shared with ------------------------------
+
+def volume_type_access_get_all(type_id: str) -> list[str]:
+    """The ids of the projects that may use the type."""
+    with common.session() as session:
+        return list(session.scalars(
+            sa.select(_Access.project_id)
+            .where(_Access.volume_type_id == type_id)
+            .order_by(_Access.project_id)))
+
+
+def volume_type_access_allowed(type_id: str, project_id: str) -> bool:
+    with common.session() as session:
+        return session.get(_Access, (type_id, project_id)) is not None
+
+
+def volume_type_access_add(type_id: str, project_id: str) -> None:
+    """VolumeTypeAccessExists when the project has it already."""
+    with common.session() as session:
+        row = _get(session, type_id)
+        if session.get(_Access, (row.id, project_id)) is not None:
+            raise exception.VolumeTypeAccessExists(volume_type_id=row.id,
+                                                   project_id=project_id)
+        session.add(_Access(volume_type_id=row.id, project_id=project_id))
+
+
+def volume_type_access_remove(type_id: str, project_id: str) -> None:
+    """VolumeTypeAccessNotFound when the project has none."""
+    with common.session() as session:
+        row = _get(session, type_id)
+        access = session.get(_Access, (row.id, project_id))
+        if access is None:
+            raise exception.VolumeTypeAccessNotFound(
+                volume_type_id=row.id, project_id=project_id)
+        session.delete(access)
 
 
 # Projects' default types (3.62) ---------------------------------------------

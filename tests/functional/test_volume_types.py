@@ -1,8 +1,9 @@
 """Volume types on a running snapvol-all with two local shares, through
 python-cinderclient: an administrator's type whose extra specs name a
 share puts its volumes' files there; a type no share suits is refused
-before anything is made; the 3.52 filter, 3.62's project default types
-and 3.63's volume_type_id; types in use or defaults stay."""
+before anything is made; a private type shared with one project; the
+3.52 filter, 3.62's project default types and 3.63's volume_type_id;
+types in use or defaults stay."""
 
 from cinderclient import exceptions as cinder_exc
 import pytest
@@ -94,7 +95,17 @@ def test_types_choose_shares_and_defaults(two_shares):
     assert alice.volume_types.default().name == '__DEFAULT__'
     with pytest.raises(cinder_exc.BadRequest, match='volumes present'):
         admin.volume_types.delete(on_b)
+    # A private type shared with alice's project (os-volume-type-access).
+    admin.volume_type_access.add_project_access(hidden, alice_project)
+    assert [a.project_id for a in admin.volume_type_access.list(
+        hidden)] == [alice_project]
+    assert _available(alice, volume_type='hidden').volume_type == 'hidden'
+    with pytest.raises(cinder_exc.NotFound):
+        svc.client('bob', '3.63').volume_types.get(hidden.id)
+    admin.volume_type_access.remove_project_access(hidden, alice_project)
+    with pytest.raises(cinder_exc.NotFound):
+        alice.volume_types.get(hidden.id)
+
     admin.volume_types.delete(on_nfs)
-    admin.volume_types.delete(hidden)
     assert _names(admin.volume_types.list(is_public=None)) == [
-        '__DEFAULT__', 'on-b']
+        '__DEFAULT__', 'hidden', 'on-b']

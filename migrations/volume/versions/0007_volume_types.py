@@ -1,6 +1,6 @@
 """Volume types in the database (Cinder's ``volume_types``, their extra
-specs and each project's own default type, 3.62), and a volume's
-``volume_type_id``.
+specs, the projects a private type is shared with, and each project's own
+default type, 3.62), and a volume's ``volume_type_id``.
 
 Cinder's default type ``__DEFAULT__`` is made here, with the id snapvol
 gave it when it was declared in code, and every volume has it.
@@ -56,6 +56,11 @@ def upgrade():
                   sa.ForeignKey('volume_types.id'), primary_key=True),
         sa.Column('key', sa.String(255), primary_key=True),
         sa.Column('value', sa.String(255), nullable=False))
+    op.create_table(
+        'volume_type_projects',
+        sa.Column('volume_type_id', sa.String(36),
+                  sa.ForeignKey('volume_types.id'), primary_key=True),
+        sa.Column('project_id', sa.String(255), primary_key=True))
     op.create_table(
         'default_volume_types',
         sa.Column('project_id', sa.String(255), primary_key=True),

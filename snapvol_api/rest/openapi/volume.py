@@ -354,6 +354,15 @@ def _volume_types(doc, s):
             {200: one}, request=schemas.extra_spec_item)
     doc.add('delete', e + '/{key}', 'Deletes one extra spec '
             '(administrators).', {202: None})
+    access = schemas.type_access_action['properties']
+    doc.add('post', c + '/{id}/action', 'Shares a private type with a '
+            'project, or stops (administrators).', {202: None}, actions={
+                name: b.action(access[name]) for name in access})
+    doc.add('get', c + '/{id}/os-volume-type-access', 'The projects a '
+            'private type is shared with (administrators).',
+            {200: b.envelope('volume_type_access', b.array(b.obj(
+                {'volume_type_id': b.string, 'project_id': b.string},
+                required=['volume_type_id', 'project_id'])))})
 
 
 def _default_types(doc, s):

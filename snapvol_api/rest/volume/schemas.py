@@ -240,6 +240,16 @@ default_type_set = _envelope(
     'default_type',
     {'volume_type': {'type': 'string', 'minLength': 1, 'maxLength': 255}},
     required=['volume_type'])
+_type_access = {
+    'type': 'object',
+    'properties': {'project': {'type': 'string', 'minLength': 1,
+                               'maxLength': 255}},
+    'required': ['project'], 'additionalProperties': False}
+type_access_action = {'type': 'object', 'minProperties': 1,
+                      'maxProperties': 1,
+                      'properties': {'addProjectAccess': _type_access,
+                                     'removeProjectAccess': _type_access},
+                      'additionalProperties': False}
 
 
 # Checks ---------------------------------------------------------------------

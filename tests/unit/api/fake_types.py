@@ -18,6 +18,8 @@ class FakeVolumeTypes:
     def __init__(self):
         self.types = {DEFAULT['id']: copy.deepcopy(DEFAULT)}
         self.default_types = {}
+        # {type id: {project ids}} of private types.
+        self.access = {}
 
     def _record(self, method, ctxt, **kwargs):
         raise NotImplementedError
@@ -25,7 +27,8 @@ class FakeVolumeTypes:
     def _type(self, ctxt, ref):
         for vtype in self.types.values():
             if ref in (vtype['id'], vtype['name']) and (
-                    vtype['is_public'] or ctxt.is_admin):
+                    vtype['is_public'] or ctxt.is_admin
+                    or ctxt.project_id in self.access.get(vtype['id'], ())):
                 return vtype
         raise exception.VolumeTypeNotFound(volume_type=ref)
 
@@ -43,10 +46,13 @@ class FakeVolumeTypes:
     def list_volume_types(self, ctxt, is_public=True, extra_specs=None):
         self._record('list_volume_types', ctxt, is_public=is_public,
                      extra_specs=extra_specs)
+        shared = set()
         if not ctxt.is_admin:
             is_public = True
+            shared = {t for t, projects in self.access.items()
+                      if ctxt.project_id in projects}
         return [copy.deepcopy(t) for t in self.types.values()
-                if is_public in (None, t['is_public'])
+                if (is_public in (None, t['is_public']) or t['id'] in shared)
                 and all(t['extra_specs'].get(k) == v
                         for k, v in (extra_specs or {}).items())]
 
@@ -130,3 +136,35 @@ class FakeVolumeTypes:
     def unset_default_type(self, ctxt, project_id):
         self._record('unset_default_type', ctxt, project_id=project_id)
         self.default_types.pop(project_id, None)
+
+    def _private(self, ctxt, volume_type_id):
+        vtype = self._type(ctxt, volume_type_id)
+        if vtype['is_public']:
+            raise exception.InvalidInput(reason='public type')
+        return vtype
+
+    def list_volume_type_access(self, ctxt, volume_type_id):
+        self._record('list_volume_type_access', ctxt,
+                     volume_type_id=volume_type_id)
+        vtype = self._private(ctxt, volume_type_id)
+        return [{'volume_type_id': vtype['id'], 'project_id': p}
+                for p in sorted(self.access.get(vtype['id'], ()))]
+
+    def add_volume_type_access(self, ctxt, volume_type_id, project_id):
+        self._record('add_volume_type_access', ctxt,
+                     volume_type_id=volume_type_id, project_id=project_id)
+        vtype = self._private(ctxt, volume_type_id)
+        projects = self.access.setdefault(vtype['id'], set())
+        if project_id in projects:
+            raise exception.VolumeTypeAccessExists(
+                volume_type_id=vtype['id'], project_id=project_id)
+        projects.add(project_id)
+
+    def remove_volume_type_access(self, ctxt, volume_type_id, project_id):
+        self._record('remove_volume_type_access', ctxt,
+                     volume_type_id=volume_type_id, project_id=project_id)
+        vtype = self._private(ctxt, volume_type_id)
+        if project_id not in self.access.get(vtype['id'], ()):
+            raise exception.VolumeTypeAccessNotFound(
+                volume_type_id=vtype['id'], project_id=project_id)
+        self.access[vtype['id']].discard(project_id)

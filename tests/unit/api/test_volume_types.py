@@ -133,6 +133,46 @@ def test_private_types_are_for_administrators(admin, alice):
     admin.get('types?is_public=maybe', status=400)
 
 
+def test_private_types_shared_with_a_project(admin, alice, bob, backend):
+    gold = _create(admin, **{'os-volume-type-access:is_public': False})
+    action = 'types/%s/action' % gold['id']
+    access = 'types/%s/os-volume-type-access' % gold['id']
+    assert admin.get(access).json == {'volume_type_access': []}
+    admin.post(action, {'addProjectAccess': {'project': 'p1'}})
+    response = admin.post(action, {'addProjectAccess': {'project': 'p1'}},
+                          status=409)
+    assert 'already exists' in response.json['conflictingRequest'][
+        'message']
+    assert admin.get(access).json == {'volume_type_access': [
+        {'volume_type_id': gold['id'], 'project_id': 'p1'}]}
+    assert 'gold' in {t['name'] for t in alice.get('types').json[
+        'volume_types']}
+    assert alice.get('types/gold').json['volume_type']['is_public'] is False
+    assert alice.create_volume(volume_type='gold')['volume_type'] == 'gold'
+    bob.get('types/gold', status=404)
+    admin.post(action, {'removeProjectAccess': {'project': 'p1'}})
+    admin.post(action, {'removeProjectAccess': {'project': 'p1'}},
+               status=404)
+    alice.get('types/gold', status=404)
+
+
+def test_type_access_is_for_administrators(admin, alice):
+    gold = _create(admin, **{'os-volume-type-access:is_public': False})
+    alice.get('types/%s/os-volume-type-access' % gold['id'], status=403)
+    alice.post('types/%s/action' % gold['id'],
+               {'addProjectAccess': {'project': 'p1'}}, status=403)
+    response = admin.get('types/%s/os-volume-type-access' % DEFAULT,
+                         status=404)
+    assert 'public volume types' in response.json['itemNotFound'][
+        'message']
+    admin.post('types/%s/action' % DEFAULT,
+               {'addProjectAccess': {'project': 'p1'}}, status=400)
+    for body in ({'addProjectAccess': {}}, {'nonesuch': {'project': 'p'}},
+                 {'addProjectAccess': {'project': 'p1'},
+                  'removeProjectAccess': {'project': 'p1'}}):
+        admin.post('types/%s/action' % gold['id'], body, status=400)
+
+
 # Extra specs ----------------------------------------------------------------
 
 def test_extra_specs_crud(admin, backend):

@@ -73,7 +73,7 @@ def test_0007_gives_every_volume_the_default_type(tmp_path):
     finally:
         engine.dispose()
     ours = {'volume_types', 'volume_type_extra_specs',
-            'default_volume_types', 'volume_type_id',
+            'volume_type_projects', 'default_volume_types', 'volume_type_id',
             'ix_volumes_volume_type_id'}
     assert [d for d in diff if ours & set(map(str, _names(d)))] == []
 
@@ -153,6 +153,34 @@ def test_private_types_are_for_administrators(manager):
         manager.create_volume(ALICE, 1, 'v', None, {}, None,
                               volume_type='hidden')
     assert manager.list_volumes(ALICE, {}, None, None, [], 0) == []
+
+
+def test_a_private_type_shared_with_a_project(manager):
+    hidden = manager.create_volume_type(ADMIN, 'hidden', None, False, {})
+    assert manager.list_volume_type_access(ADMIN, 'hidden') == []
+    manager.add_volume_type_access(ADMIN, 'hidden', ALICE.project_id)
+    with pytest.raises(exception.VolumeTypeAccessExists):
+        manager.add_volume_type_access(ADMIN, hidden['id'],
+                                       ALICE.project_id)
+    assert manager.list_volume_type_access(ADMIN, hidden['id']) == [
+        {'volume_type_id': hidden['id'], 'project_id': ALICE.project_id}]
+    assert [t['name'] for t in manager.list_volume_types(ALICE)] == [
+        'hidden', '__DEFAULT__']
+    assert [t['name'] for t in manager.list_volume_types(BOB)] == [
+        '__DEFAULT__']
+    assert _create(manager, 'hidden')['volume_type'] == 'hidden'
+    with pytest.raises(exception.VolumeTypeNotFound):
+        manager.get_volume_type(BOB, 'hidden')
+    with pytest.raises(exception.Forbidden):
+        manager.add_volume_type_access(ALICE, 'hidden', BOB.project_id)
+    with pytest.raises(exception.InvalidInput):
+        manager.add_volume_type_access(ADMIN, DEFAULT, BOB.project_id)
+    manager.remove_volume_type_access(ADMIN, 'hidden', ALICE.project_id)
+    with pytest.raises(exception.VolumeTypeAccessNotFound):
+        manager.remove_volume_type_access(ADMIN, 'hidden',
+                                          ALICE.project_id)
+    with pytest.raises(exception.VolumeTypeNotFound):
+        manager.get_volume_type(ALICE, 'hidden')
 
 
 def test_extra_specs_and_the_filter_on_them(manager):

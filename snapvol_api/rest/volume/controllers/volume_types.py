@@ -2,8 +2,9 @@
 
 Anyone lists and shows the public ones (GET /types/default: the default
 type of the caller's project); administrators see private ones too, and
-create, change and delete types (``volume_extension:types_manage``) and
-their extra specs (``type_extra_specs``). From 3.52 a list keeps the
+create, change and delete types (``volume_extension:types_manage``),
+their extra specs (``type_extra_specs``) and the projects a private type
+is shared with (``type_access``). From 3.52 a list keeps the
 types having the extra specs of ``?extra_specs={"key": "value"}``; before,
 that filter is ignored, as Cinder ignores it.
 """
@@ -17,6 +18,7 @@ from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import listing
+from snapvol_api.rest.volume.controllers import type_access
 from snapvol_api.rest.volume.controllers import type_extra_specs
 
 MANAGE_RULE = 'volume_extension:types_manage'
@@ -62,6 +64,7 @@ def _name(value):
 class VolumeTypesController(controller.Controller):
 
     extra_specs = type_extra_specs.ExtraSpecsController()
+    action = type_access.TypeActionController()
 
     @pecan.expose('json')
     def get_all(self):
@@ -111,3 +114,8 @@ class VolumeTypesController(controller.Controller):
         current.authorize(MANAGE_RULE)
         current.call('delete_volume_type', type_id)
         return current.empty_response(202)
+
+
+# Not a Python name, so set here rather than in the class body.
+setattr(VolumeTypesController, 'os-volume-type-access',
+        type_access.TypeAccessController())
