@@ -1,4 +1,4 @@
-"""Volume types on a running snapvol-all with two local shares, through
+"""Volume types on running services with two local shares, through
 python-cinderclient: an administrator's type whose extra specs name a
 share puts its volumes' files there; a type no share suits is refused
 before anything is made; a private type shared with one project; the
@@ -11,11 +11,16 @@ import pytest
 from . import harness
 
 
-@pytest.fixture
-def two_shares(service_factory, tmp_path):
+@pytest.fixture(params=['embedded', 'split'])
+def two_shares(request, service_factory, tmp_path):
+    """snapvol-all on SQLite, or the API and the volume service apart on
+    PostgreSQL and RabbitMQ (migration 0007 on both databases)."""
     paths = [tmp_path / 'share-a', tmp_path / 'share-b']
-    svc = service_factory(embedded=True,
-                          shares=['local:%s' % p for p in paths])
+    shares = ['local:%s' % p for p in paths]
+    if request.param == 'embedded':
+        svc = service_factory(embedded=True, shares=shares)
+    else:
+        svc = service_factory(mode='split', shares=shares)
     return svc, paths
 
 
