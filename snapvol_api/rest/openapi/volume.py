@@ -28,6 +28,10 @@ Errors are OpenStack faults: {"badRequest": {"code": 400, "message":
 "..."}}, named after the status (itemNotFound, forbidden, overLimit...).
 """
 
+# The request schemas are those of the latest microversion.
+STRICT_NOTE = ('Before 3.53 fields the body schema does not name are '
+               'ignored; from 3.53 they are a 400.')
+
 # Query parameters of the paged lists.
 LIST_QUERY = ('limit', 'marker', 'offset', 'sort', 'sort_key', 'sort_dir',
               'with_count', 'all_tenants')
@@ -276,11 +280,11 @@ def _volumes(doc, s):
                              b.array(b.string)}},
                 required=['total_size', 'total_count']))},
             min_version=v.VOLUME_SUMMARY, query=query)
-    doc.add('post', c, 'Creates a volume (empty, or from a snapshot).',
-            {202: detail}, request=schemas.volume_create)
+    doc.add('post', c, 'Creates a volume (empty, or from a snapshot). ' +
+            STRICT_NOTE, {202: detail}, request=schemas.volume_create)
     doc.add('get', c + '/{id}', 'One volume.', {200: detail})
-    doc.add('put', c + '/{id}', 'Renames a volume, or sets its metadata.',
-            {200: detail}, request=schemas.volume_update)
+    doc.add('put', c + '/{id}', 'Renames a volume, or sets its metadata. ' +
+            STRICT_NOTE, {200: detail}, request=schemas.volume_update)
     doc.add('delete', c + '/{id}',
             'Deletes a volume (?cascade=true: with its snapshots; 3.23: '
             '?force=true).', {202: None}, query=('cascade', 'force'))
