@@ -13,9 +13,10 @@ P = '/v3/{project_id}'
 DESCRIPTION = """\
 Cinder's block storage API v3, as snapvol serves it.
 
-Paths name the project as Cinder's do: /v3/{project_id}/volumes. From
-microversion 3.67 the project may be left out (/v3/volumes is the same
-as /v3/{project_id}/volumes, for the project of the credentials).
+Paths name the project as Cinder's do: /v3/{project_id}/volumes. The
+project may also be left out: /v3/volumes is /v3/{project_id}/volumes for
+the project of the credentials (Cinder announces this with microversion
+3.67, and serves both forms at every microversion, as snapvol does).
 
 Clients ask for a microversion with the header `OpenStack-API-Version:
 volume 3.N` (3.0 without it; `latest` for the highest); the answer names
@@ -550,7 +551,8 @@ def document():
         extension={'min_version': str(v.MIN_VERSION),
                    'max_version': str(v.MAX_VERSION),
                    'project_prefix': P,
-                   'project_optional_from': str(v.NO_PROJECT_ID)})
+                   # Paths also hold without it (3.67).
+                   'project_optional': True})
     s = _schemas(doc)
     _root(doc, s)
     _volumes(doc, s)

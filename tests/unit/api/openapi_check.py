@@ -47,11 +47,12 @@ class Document:
         self._routes = []
         self._validators = {}
         extension = document.get(builder.EXTENSION, {})
-        prefix = extension.get('project_prefix')
+        prefix = (extension.get('project_prefix')
+                  if extension.get('project_optional') else None)
         for template in document['paths']:
             forms = [template]
             if prefix and template.startswith(prefix + '/'):
-                # From 3.67 the project may be left out of the URL.
+                # The project may be left out of the URL (3.67).
                 forms.append(template.replace(
                     prefix, prefix.rsplit('/', 1)[0], 1))
             self._routes += [_route(form, template) for form in forms]
