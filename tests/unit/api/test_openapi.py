@@ -96,6 +96,18 @@ def test_an_undocumented_action_is_refused(app):
 
 # The checker itself: it must fail on what the document does not allow.
 
+def test_the_check_finds_the_operation_of_a_url_without_the_project():
+    volume_id = str(uuid.uuid4())
+    assert DOCUMENT.find('/v3/volumes/%s' % volume_id) == (
+        '/v3/{project_id}/volumes/{id}')
+    assert DOCUMENT.find('/v3/volumes/detail') == (
+        '/v3/{project_id}/volumes/detail')
+    assert DOCUMENT.find('/v3/p1/volumes/detail') == (
+        '/v3/{project_id}/volumes/detail')
+    assert DOCUMENT.find('/v3/p1/volumes/%s/metadata/detail' % volume_id) == (
+        '/v3/{project_id}/volumes/{id}/metadata/{key}')
+
+
 def _volume_url():
     return '/v3/p1/volumes/%s' % uuid.uuid4()
 
