@@ -126,10 +126,11 @@ _STATUS_WORDS = {200: 'OK', 202: 'Accepted', 204: 'No Content',
 
 class Document:
     """An OpenAPI document being built: ``add`` each operation, then
-    ``build``."""
+    ``build``. ``extension``: the document's x-openstack, with at least
+    the API's ``min_version``."""
 
     def __init__(self, title, version, description, microversion_headers,
-                 faults, security_schemes, extension=None):
+                 faults, security_schemes, extension):
         self.info = {'title': title, 'version': version,
                      'description': description}
         self.microversion_headers = microversion_headers
@@ -151,7 +152,8 @@ class Document:
 
         ``responses``: {status: schema, or None for no body}; errors are
         faults whatever the status. ``request``: the body's schema.
-        ``min_version``: the microversion it came with. ``actions``:
+        ``min_version``: the microversion it came with (default: the
+        API's first, the document's ``x-openstack.min_version``). ``actions``:
         {name: ``action(...)``} of a POST .../action. ``public``: served
         without credentials. ``versioned``: reads the microversion
         headers. ``query``: the names of its query parameters.
@@ -169,8 +171,10 @@ class Document:
         if parameters:
             operation['parameters'] = parameters
         openstack = {}
-        if min_version is not None:
-            openstack['min_version'] = str(min_version)
+        if versioned:
+            # The API's first microversion unless a later one is given.
+            openstack['min_version'] = str(
+                min_version or self.extension['min_version'])
         if actions:
             openstack['actions'] = actions
             request = action_body(actions)
@@ -207,8 +211,7 @@ class Document:
             },
             'security': [{name: []} for name in self.security_schemes],
         }
-        if self.extension:
-            document[EXTENSION] = self.extension
+        document[EXTENSION] = self.extension
         return document
 
 
