@@ -97,8 +97,10 @@ class Clients:
 
 @contextlib.contextmanager
 def microversion(version):
-    """tempest's clients ask for ``version`` ("3.65"; None: no header)
-    and pick their schemas for it."""
+    """tempest's microversioned clients (volumes, transfers, messages,
+    groups, group types and snapshots, versions) ask for ``version``
+    ("3.65"; None: no header) and pick their schemas for it; the others
+    (snapshots, limits, quotas, types, extensions) always speak 3.0."""
     saved = base_client.VOLUME_MICROVERSION
     base_client.VOLUME_MICROVERSION = version
     try:
