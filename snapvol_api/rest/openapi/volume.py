@@ -291,12 +291,15 @@ def _volumes(doc, s):
             '?force=true).', {202: None}, query=('cascade', 'force'))
     _metadata(doc, 'volumes', etag_note=' From 3.15 with an ETag, which '
               'a PUT may send back in If-Match (412 when it changed).')
-    doc.add('post', c + '/{id}/action', 'A volume action.', {202: None},
+    doc.add('post', c + '/{id}/action',
+            'A volume action (os-set_bootable answers 200, as Cinder).',
+            {200: None, 202: None},
             actions={
                 'os-reset_status': b.action(schemas.volume_reset_status),
                 'os-force_delete': b.action(schemas.no_arguments),
                 'os-extend': b.action(schemas.extend),
-                'os-set_bootable': b.action(schemas.set_bootable),
+                'os-set_bootable': b.action(schemas.set_bootable,
+                                            responses={200: None}),
                 'revert': b.action(schemas.revert, v.VOLUME_REVERT),
                 'os-reimage': b.action(schemas.reimage, v.REIMAGE,
                                        responses={}),

@@ -52,17 +52,32 @@ def _envelope(key, properties, required=(), extra=False, non_empty=False):
 
 # Bodies ---------------------------------------------------------------------
 
-# Other Cinder fields are allowed (clients send them as null) and refused
-# by the controller when they ask for something snapvol does not do.
-volume_create = _envelope(
-    'volume',
-    dict(_NAMES, size=size, metadata=metadata, snapshot_id=optional_uuid,
-         availability_zone=short_string, volume_type=short_string,
-         multiattach=boolean),
-    required=['size'], extra=True)
-volume_create['properties']['OS-SCH-HNT:scheduler_hints'] = {
-    'type': ['object', 'null']}
+# Cinder's create fields; those snapvol has no feature for are refused by
+# the controller when they ask for something (clients send them as null).
+_VOLUME_CREATE_FIELDS = dict(
+    _NAMES, size=size, metadata=metadata, snapshot_id=optional_uuid,
+    availability_zone=short_string, volume_type=short_string,
+    multiattach=boolean, source_volid=optional_uuid, backup_id=optional_uuid,
+    consistencygroup_id=optional_uuid, group_id=optional_uuid,
+    imageRef=short_string)
+_SCHEDULER_HINTS = {'OS-SCH-HNT:scheduler_hints': {'type': ['object', 'null']}}
 
+
+def _volume_create(extra):
+    schema = _envelope('volume', _VOLUME_CREATE_FIELDS, required=['size'],
+                       extra=extra)
+    schema['properties'].update(_SCHEDULER_HINTS)
+    return schema
+
+
+# Before 3.53 Cinder took any other field and ignored it (cinderclient
+# then sent user_id, project_id, status and attach_status); from 3.53 an
+# unknown field is a 400, and an update must change something.
+volume_create_before_3_53 = _volume_create(extra=True)
+volume_create = _volume_create(extra=False)
+
+volume_update_before_3_53 = _envelope(
+    'volume', dict(_NAMES, metadata=metadata), extra=True)
 volume_update = _envelope('volume', dict(_NAMES, metadata=metadata),
                           non_empty=True)
 

@@ -4,6 +4,8 @@ A view only maps a manager dict to Cinder's fields; which optional fields
 the caller may see is decided by the controller (policy) and passed in.
 """
 
+import uuid
+
 from snapvol_api.rest.volume import versions
 
 
@@ -26,13 +28,16 @@ def version_list(links):
     }]}
 
 
-def collection(key, items, next_href=None, links_key=None):
+def collection(key, items, next_href=None, links_key=None, count=None):
     """``links_key``: where Cinder puts the next link when it is not
-    ``<key>_links`` (groups: ``group_links``)."""
+    ``<key>_links`` (groups: ``group_links``); ``count``: how many the
+    whole list holds (3.45's ``with_count``)."""
     body = {key: items}
     if next_href:
         body[links_key or key + '_links'] = [{'rel': 'next',
                                               'href': next_href}]
+    if count is not None:
+        body['count'] = count
     return body
 
 
@@ -57,7 +62,9 @@ def volume_summary_totals(volumes, show_metadata=False):
 
 def volume_detail(volume, links, show_tenant=True, show_host=False,
                   show_migration=False, show_group=False,
-                  show_provider=False):
+                  show_provider=False, since=frozenset()):
+    """``since``: the field groups of later microversions the request
+    asked for (``VOLUME_FIELDS_SINCE``'s keys)."""
     view = {
         'id': volume['id'],
         'name': volume['name'],
@@ -93,11 +100,35 @@ def volume_detail(volume, links, show_tenant=True, show_host=False,
     if show_provider:
         # A backend's own name for the volume; the files are named by id.
         view['provider_id'] = None
+    for group in since:
+        view.update(VOLUME_FIELDS_SINCE[group](volume))
     return view
 
 
+def _service_uuid(host):
+    """Cinder names the volume service that owns a volume by its row's
+    uuid; snapvol has no service rows yet, so the same host always gives
+    the same uuid."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, 'snapvol-volume:%s' % host))
+
+
+# The volume fields later microversions add, by the name a controller
+# passes in ``since``. File shares need no attach-time locking, hence
+# shared_targets false; there are no clusters (cluster_name, for
+# administrators) and no encrypted volumes yet; every volume counts
+# against its project's quota.
+VOLUME_FIELDS_SINCE = {
+    'shared_targets': lambda v: {'shared_targets': False,
+                                 'service_uuid': _service_uuid(v['host'])},
+    'cluster_name': lambda v: {'cluster_name': None},
+    'volume_type_id': lambda v: {'volume_type_id': v['volume_type_id']},
+    'encryption_key_id': lambda v: {'encryption_key_id': None},
+    'consumes_quota': lambda v: {'consumes_quota': True},
+}
+
+
 def snapshot(snap, show_extended=True, show_group_snapshot=False,
-             show_user=False):
+             show_user=False, show_consumes_quota=False):
     view = {
         'id': snap['id'],
         'name': snap['name'],
@@ -117,6 +148,8 @@ def snapshot(snap, show_extended=True, show_group_snapshot=False,
         view['group_snapshot_id'] = snap.get('group_snapshot_id')
     if show_user:
         view['user_id'] = snap['user_id']
+    if show_consumes_quota:
+        view['consumes_quota'] = True
     return view
 
 

@@ -20,7 +20,8 @@ def test_summary_list(alice, five):
 
 def test_detail_list(alice, five):
     body = alice.get('volumes/detail').json
-    assert body['volumes'][0] == five[-1]
+    assert body['volumes'][0] == alice.get('volumes/' + five[-1]['id']).json[
+        'volume']
     assert 'volumes_links' not in body
 
 

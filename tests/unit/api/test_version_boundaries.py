@@ -1,12 +1,18 @@
 """One contract test per microversion boundary of the volume API from
 3.15 on (and the filters of 3.2, 3.31 and 3.34): below the version the
-old behaviour, at it the new one."""
+old behaviour, at it the new one. (Volume types, transfers, groups'
+project_id, os-reimage and os-extend_volume_completion have their own
+modules: test_volume_types, test_transfers_versions and
+test_extend_completion.)"""
 
 import json
+import uuid
 
 import pytest
 
 from snapvol_api.rest.volume import versions
+from tests.unit.api.helpers import Client
+from tests.unit.api.helpers import basic_auth
 
 
 @pytest.fixture
@@ -19,9 +25,9 @@ def _filters(backend):
 
 
 def test_max_version_is_the_last_boundary_honoured(app, alice):
-    assert str(versions.MAX_VERSION) == '3.42'
-    alice.at('3.42').get('volumes')
-    app.get('/v3/p1/volumes', headers=alice.at('3.43').headers, status=406)
+    assert str(versions.MAX_VERSION) == '3.71'
+    alice.at('3.71').get('volumes')
+    app.get('/v3/p1/volumes', headers=alice.at('3.72').headers, status=406)
 
 
 # 3.2: the bootable filter ----------------------------------------------------
@@ -310,3 +316,202 @@ def test_attached_extend_from_3_42(alice, backend, volume):
     assert backend.calls[-1][1]['attached'] is False
     alice.at('3.42').post(path, body)
     assert backend.calls[-1][1]['attached'] is True
+
+
+# 3.45: counts ----------------------------------------------------------------
+
+@pytest.mark.parametrize('collection', ['volumes', 'volumes/detail',
+                                        'snapshots', 'snapshots/detail'])
+def test_with_count_from_3_45(alice, volume, collection):
+    alice.create_volume(name='Beta')
+    for other in alice.get('volumes').json['volumes']:
+        alice.create_snapshot(other['id'])
+    key = collection.partition('/')[0]
+    query = collection + '?with_count=true&limit=1'
+    response = alice.at('3.31').get(query, status=400)
+    assert 'with_count' in response.json['badRequest']['message']
+    assert 'count' not in alice.at('3.30').get(query).json
+    body = alice.at('3.45').get(query).json
+    assert len(body[key]) == 1 and body['count'] == 2
+    assert 'count' not in alice.at('3.45').get(collection).json
+    assert alice.at('3.45').get(collection + '?with_count=false').json.get(
+        'count') is None
+    filtered = alice.at('3.45').get(collection.replace(
+        key, key) + '?with_count=true&name=nothing-like-it').json
+    assert filtered == {key: [], 'count': 0}
+
+
+# 3.48, 3.61, 3.64, 3.65, 3.69: later volume fields ---------------------------
+
+LATER_FIELDS = {
+    '3.48': {'shared_targets', 'service_uuid'},
+    '3.61': {'cluster_name'},
+    '3.63': {'volume_type_id'},
+    '3.64': {'encryption_key_id'},
+    '3.65': {'consumes_quota'},
+}
+
+
+@pytest.mark.parametrize('version, fields', sorted(LATER_FIELDS.items()))
+def test_volume_fields_from_their_version(app, alice, volume, version,
+                                          fields):
+    major, minor = version.split('.')
+    before = '%s.%d' % (major, int(minor) - 1)
+    admin = Client(app, basic_auth('root'), 'p1')
+    for client in (alice, admin):
+        shown = client.at(before).get('volumes/' + volume['id']).json[
+            'volume']
+        assert not fields & set(shown)
+        listed = client.at(version).get('volumes/detail').json['volumes'][0]
+        shown = client.at(version).get('volumes/' + volume['id']).json[
+            'volume']
+        expected = set() if (version == '3.61' and client is alice) else (
+            fields)
+        assert fields & set(shown) == expected == fields & set(listed)
+
+
+def test_later_volume_field_values(app, alice, volume):
+    shown = alice.at('3.71').get('volumes/' + volume['id']).json['volume']
+    assert shown['shared_targets'] is False
+    assert shown['encryption_key_id'] is None
+    assert shown['consumes_quota'] is True
+    assert shown['volume_type_id'] == alice.get('types/default').json[
+        'volume_type']['id']
+    # One volume service, one uuid, as Cinder's service row would give.
+    other = alice.create_volume()
+    assert alice.at('3.48').get('volumes/' + other['id']).json['volume'][
+        'service_uuid'] == shown['service_uuid'] == str(uuid.UUID(
+            shown['service_uuid']))
+    admin = Client(app, basic_auth('root'), 'p1')
+    assert admin.at('3.61').get('volumes/' + volume['id']).json['volume'][
+        'cluster_name'] is None
+    # 3.69 lets shared_targets be null; file shares never need the lock.
+    assert alice.at('3.69').get('volumes/' + volume['id']).json['volume'][
+        'shared_targets'] is False
+
+
+def test_snapshot_consumes_quota_from_3_65(alice, volume):
+    snapshot = alice.create_snapshot(volume['id'])
+    for version, shown in (('3.64', False), ('3.65', True)):
+        client = alice.at(version)
+        for body in (client.get('snapshots/' + snapshot['id']).json[
+                'snapshot'], client.get('snapshots').json['snapshots'][0],
+                client.get('snapshots/detail').json['snapshots'][0]):
+            assert ('consumes_quota' in body) is shown
+            if shown:
+                assert body['consumes_quota'] is True
+
+
+@pytest.mark.parametrize('collection', ['volumes', 'snapshots'])
+def test_consumes_quota_filter_from_3_65(alice, volume, collection):
+    alice.create_snapshot(volume['id'])
+    alice.at('3.64').get(collection + '?consumes_quota=true', status=400)
+    client = alice.at('3.65')
+    assert len(client.get(collection + '?consumes_quota=true').json[
+        collection]) == 1
+    assert client.get(collection + '?consumes_quota=false').json[
+        collection] == []
+    client.get(collection + '?consumes_quota=maybe', status=400)
+
+
+# 3.50: multiattach -----------------------------------------------------------
+
+@pytest.mark.parametrize('version', ['3.49', '3.50'])
+def test_multiattach_volumes_are_refused_at_every_version(alice, backend,
+                                                          version):
+    response = alice.at(version).post('volumes', {'volume': {
+        'size': 1, 'multiattach': True}}, status=400)
+    assert 'multiattach' in response.json['badRequest']['message']
+    assert not [c for c in backend.calls if c[0] == 'create_volume']
+    assert alice.at(version).create_volume(multiattach=False)[
+        'multiattach'] is False
+
+
+# 3.53: strict request bodies -------------------------------------------------
+
+def test_volume_bodies_are_strict_from_3_53(alice, backend, volume):
+    legacy = {'size': 1, 'user_id': 'x', 'project_id': 'p9',
+              'status': 'available', 'attach_status': 'attached'}
+    made = alice.at('3.52').post('volumes', {'volume': legacy}).json['volume']
+    assert made['status'] == 'creating' and made['user_id'] == 'alice'
+    response = alice.at('3.53').post('volumes', {'volume': legacy},
+                                     status=400)
+    assert 'user_id' in response.json['badRequest']['message']
+    path = 'volumes/' + volume['id']
+    assert alice.at('3.52').put(path, {'volume': {}}).json['volume'][
+        'name'] == 'Alpha'
+    assert alice.at('3.52').put(path, {'volume': {'status': 'error'}}).json[
+        'volume']['status'] == volume['status']
+    calls = len(backend.calls)
+    alice.at('3.53').put(path, {'volume': {}}, status=400)
+    alice.at('3.53').put(path, {'volume': {'status': 'error'}}, status=400)
+    assert not [c for c in backend.calls[calls:]
+                if c[0] == 'update_volume']
+    assert alice.at('3.53').put(path, {'volume': {'name': 'B'}}).json[
+        'volume']['name'] == 'B'
+
+
+# 3.60: time filters ----------------------------------------------------------
+
+def test_time_filters_from_3_60(alice, backend, volume):
+    query = 'volumes/detail?created_at=gt:2026-01-01T00:00:00Z'
+    alice.at('3.59').get(query, status=400)
+    alice.at('3.60').get(query + ',lte:2026-12-31T10:00:00%2B02:00'
+                         '&updated_at=2026-02-01T00:00:00')
+    assert _filters(backend)['created_at'] == {
+        'gt': '2026-01-01T00:00:00', 'lte': '2026-12-31T08:00:00'}
+    assert _filters(backend)['updated_at'] == {'eq': '2026-02-01T00:00:00'}
+    alice.at('3.60').get('volumes/summary?created_at=lt:2026-01-01')
+    assert _filters(backend)['created_at'] == {'lt': '2026-01-01T00:00:00'}
+    for bad in ('gt:yesterday', 'between:2026-01-01', ''):
+        response = alice.at('3.60').get('volumes?created_at=' + bad,
+                                        status=400)
+        assert 'created_at' in response.json['badRequest']['message']
+    alice.at('3.60').get('snapshots?created_at=gt:2026-01-01', status=400)
+
+
+# 3.66: snapshots of in-use volumes without force ----------------------------
+
+def test_snapshot_force_from_3_66(alice, backend, volume):
+    body = {'volume_id': volume['id']}
+    for version, fields, force in (
+            ('3.65', {}, False), ('3.65', {'force': True}, True),
+            ('3.65', {'force': False}, False), ('3.66', {}, True),
+            ('3.66', {'force': True}, True), ('3.66', {'force': 'yes'}, True)):
+        alice.at(version).post('snapshots',
+                               {'snapshot': dict(body, **fields)})
+        assert backend.calls[-1][1]['force'] is force, (version, fields)
+    calls = len(backend.calls)
+    for refused in (False, 'false', '0'):
+        response = alice.at('3.66').post('snapshots', {'snapshot': dict(
+            body, force=refused)}, status=400)
+        assert 'force' in response.json['badRequest']['message']
+    assert len(backend.calls) == calls
+
+
+# 3.67: URLs without a project id -------------------------------------------
+
+@pytest.mark.parametrize('version', ['3.0', '3.66', '3.67'])
+def test_urls_without_a_project_id(app, alice, bob, volume, version):
+    """Cinder serves both forms at every version; 3.67 announces it."""
+    headers = alice.at(version).headers
+    listed = app.get('/v3/volumes/detail', headers=headers).json['volumes']
+    assert [v['id'] for v in listed] == [volume['id']]
+    shown = app.get('/v3/volumes/' + volume['id'], headers=headers).json[
+        'volume']
+    assert shown['links'][0]['href'].endswith('/v3/p1/volumes/'
+                                              + volume['id'])
+    made = app.post_json('/v3/snapshots', {'snapshot': {
+        'volume_id': volume['id']}}, headers=headers, status=202)
+    assert made.headers['Location'].endswith(
+        '/v3/p1/snapshots/' + made.json['snapshot']['id'])
+    # The credentials' project, never another one's.
+    app.get('/v3/volumes/' + volume['id'], headers=bob.at(version).headers,
+            status=404)
+    assert app.get('/v3/volumes', headers=bob.at(version).headers).json[
+        'volumes'] == []
+
+
+def test_urls_without_a_project_need_credentials(app, alice):
+    app.get('/v3/volumes', status=401)
+    app.get('/v3/no-such-collection', headers=alice.headers, status=404)

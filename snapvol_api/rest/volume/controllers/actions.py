@@ -27,8 +27,9 @@ class ActionController(controller.Controller):
         (action, args), = body.items()
         if action not in self._actions:
             raise exception.Invalid('There is no such action: %s.' % action)
-        self._actions[action](resource_id, args)
-        return current.empty_response(202)
+        # An action answers 202, unless Cinder's answers otherwise.
+        status = self._actions[action](resource_id, args)
+        return current.empty_response(status or 202)
 
     def _status(self, args):
         return schemas.to_reset_status(args, self._resource.kind,
@@ -121,6 +122,7 @@ class VolumeActionController(ActionController):
         jsonbody.validate(schemas.set_bootable, args)
         current.call('set_volume_bootable', volume_id,
                      schemas.to_bool(args['bootable']))
+        return 200
 
 
 class SnapshotActionController(ActionController):

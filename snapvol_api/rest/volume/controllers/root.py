@@ -2,7 +2,12 @@
 and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
 extensions|group_types|groups|group_snapshots|messages|
 resource_filters|os-quota-sets|limits|os-volume-transfer|
-volume-transfers}/...
+volume-transfers|default-types}/...
+
+As in Cinder (the change 3.67 announces), the project id may be left out:
+/v3/volumes is /v3/{the credentials' project}/volumes. Cinder serves both
+forms at every microversion, and so does snapvol. A collection's name in
+the project's place is taken as the collection.
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v3/_lookup).
@@ -80,6 +85,15 @@ def _check_url_project(project_id):
             project_id, context.project_id))
 
 
+def _credentials_project():
+    """The project of a URL without one (3.67): the credentials'."""
+    current.require_authenticated()
+    project_id = pecan.request.context.project_id
+    if project_id is None:
+        raise exception.Forbidden('A project-scoped token is required.')
+    return project_id
+
+
 def _version_list():
     return views.version_list(links.Links(pecan.request))
 
@@ -100,13 +114,18 @@ class RootController:
         if segments[0] == 'v3':
             if segments[1:] in ([], ['']):
                 return self.v3_version, []
-            if len(segments) > 2 and segments[2] in COLLECTIONS:
-                _check_url_project(segments[1])
-                if segments[2] in SINCE:
-                    current.require_version(SINCE[segments[2]])
-                request.url_project_id = segments[1]
-                return routing.lookup_controller(
-                    COLLECTIONS[segments[2]], segments[3:], request)
+            if segments[1] in COLLECTIONS:
+                project_id, rest = _credentials_project(), segments[1:]
+            elif len(segments) > 2 and segments[2] in COLLECTIONS:
+                project_id, rest = segments[1], segments[2:]
+                _check_url_project(project_id)
+            else:
+                raise webob.exc.HTTPNotFound()
+            if rest[0] in SINCE:
+                current.require_version(SINCE[rest[0]])
+            request.url_project_id = project_id
+            return routing.lookup_controller(COLLECTIONS[rest[0]], rest[1:],
+                                             request)
         raise webob.exc.HTTPNotFound()
 
     @pecan.expose(generic=True, template='json')

@@ -19,10 +19,12 @@ FILTERS = ('name', 'status', 'volume_id')
 CONVERTERS = {'consumes_quota': listing.consumes_quota_filter}
 
 
-def detail_view(snapshot):
+def detail_view(snapshot, extended=True):
+    """``extended``: with os-extended-snapshot-attributes, which Cinder
+    adds to shows and detailed lists, not to creates and updates."""
     return views.snapshot(
         snapshot,
-        show_extended=current.allowed(
+        show_extended=extended and current.allowed(
             'volume_extension:extended_snapshot_attributes',
             {'project_id': snapshot['project_id']}),
         show_group_snapshot=current.version_at_least(
@@ -131,7 +133,7 @@ class SnapshotsController(controller.Controller):
             **schemas.name_and_description(fields))
         current.set_status(202)
         current.set_location('snapshots', snapshot['id'])
-        return {'snapshot': detail_view(snapshot)}
+        return {'snapshot': detail_view(snapshot, extended=False)}
 
     @pecan.expose('json')
     def put(self, snapshot_id):
@@ -141,7 +143,7 @@ class SnapshotsController(controller.Controller):
                                schemas.snapshot_update)['snapshot']
         snapshot = current.call('update_snapshot', snapshot_id,
                                 schemas.name_and_description(fields))
-        return {'snapshot': detail_view(snapshot)}
+        return {'snapshot': detail_view(snapshot, extended=False)}
 
     @pecan.expose('json')
     def delete(self, snapshot_id):

@@ -18,7 +18,10 @@ from snapvol_api.rest.volume.controllers.resources import VOLUME
 FILTERS = ('name', 'status', 'metadata', 'bootable', 'availability_zone',
            'size', 'user_id')
 CONVERTERS = {'size': listing.size_filter,
-              'bootable': listing.bootable_filter}
+              'bootable': listing.bootable_filter,
+              'consumes_quota': listing.consumes_quota_filter,
+              'created_at': listing.time_filter('created_at'),
+              'updated_at': listing.time_filter('updated_at')}
 
 # Cinder create fields snapvol has no feature for: refused when set, so
 # nobody believes they got, say, a clone.
@@ -27,25 +30,53 @@ UNSUPPORTED_CREATE_FIELDS = ('source_volid', 'imageRef', 'image_id',
                              'source_replica')
 
 
-def detail_view(volume):
+def detail_view(volume, extended=True):
+    """``extended``: with the attributes Cinder's extensions add to shows
+    and detailed lists (never to the answers of a create or update, which
+    tempest checks)."""
     target = {'project_id': volume['project_id']}
+
+    def allowed(rule):
+        return extended and current.allowed(rule, target)
     return views.volume_detail(
         volume, current.links(),
-        show_tenant=current.allowed(
-            'volume_extension:volume_tenant_attribute', target),
-        show_host=current.allowed(
-            'volume_extension:volume_host_attribute', target),
-        show_migration=current.allowed(
-            'volume_extension:volume_mig_status_attribute', target),
+        show_tenant=allowed('volume_extension:volume_tenant_attribute'),
+        show_host=allowed('volume_extension:volume_host_attribute'),
+        show_migration=allowed(
+            'volume_extension:volume_mig_status_attribute'),
         show_group=current.version_at_least(versions.GROUP_VOLUME),
         show_provider=current.context().is_admin and current.version_at_least(
-            versions.VOLUME_PROVIDER_ID))
+            versions.VOLUME_PROVIDER_ID),
+        since=_fields_since())
+
+
+# The field groups of views.VOLUME_FIELDS_SINCE, with the microversion
+# each came with; cluster_name only for administrators, as in Cinder.
+_FIELDS_SINCE = (
+    ('shared_targets', versions.SHARED_TARGETS, False),
+    ('cluster_name', versions.CLUSTER_NAME, True),
+    ('volume_type_id', versions.VOLUME_TYPE_ID, False),
+    ('encryption_key_id', versions.ENCRYPTION_KEY_ID, False),
+    ('consumes_quota', versions.CONSUMES_QUOTA, False),
+)
+
+
+def _fields_since():
+    is_admin = current.context().is_admin
+    return frozenset(
+        name for name, version, admin_only in _FIELDS_SINCE
+        if current.version_at_least(version) and (is_admin or not admin_only))
 
 
 def filter_names():
+    names = FILTERS
     if current.version_at_least(versions.VOLUME_LIST_GROUP):
-        return FILTERS + ('group_id',)
-    return FILTERS
+        names += ('group_id',)
+    if current.version_at_least(versions.TIME_FILTERS):
+        names += ('created_at', 'updated_at')
+    if current.version_at_least(versions.CONSUMES_QUOTA):
+        names += ('consumes_quota',)
+    return names
 
 
 def _no_image_match(params):
@@ -72,6 +103,12 @@ def _list_query():
     if 'group_id' in query.filters:
         query.filters['group_id'] = query.filters['group_id'].lower()
     return query
+
+
+def _find(query, whole=False):
+    if _no_image_match(pecan.request.GET):
+        return []
+    return listing.fetch('list_volumes', query, whole)
 
 
 def _refuse_unsupported(fields):
@@ -105,6 +142,11 @@ def _check_type_and_zone(fields):
         raise exception.InvalidAvailabilityZone(az=zone)
 
 
+def _strict_from_3_53(before, strict):
+    return strict if current.version_at_least(versions.STRICT_SCHEMAS) else (
+        before)
+
+
 class VolumesController(controller.Controller):
 
     _custom_actions = {'detail': ['GET'], 'summary': ['GET']}
@@ -115,11 +157,13 @@ class VolumesController(controller.Controller):
     def _list(self, collection_path, view):
         current.authorize('volume:get_all')
         query = _list_query()
-        volumes = ([] if _no_image_match(pecan.request.GET) else
-                   current.call('list_volumes', **query.rpc_kwargs()))
+        volumes = _find(query)
+        count = (len(_find(query, whole=True))
+                 if listing.count_requested(pecan.request.GET) else None)
         return views.collection(
             'volumes', [view(v) for v in volumes],
-            listing.next_page_href(volumes, query, collection_path))
+            listing.next_page_href(volumes, query, collection_path),
+            count=count)
 
     @pecan.expose('json')
     def get_all(self):
@@ -137,10 +181,7 @@ class VolumesController(controller.Controller):
         same filters would show (all of them: no pages)."""
         current.require_version(versions.VOLUME_SUMMARY)
         current.authorize('volume:get_all')
-        query = _list_query()
-        volumes = [] if _no_image_match(pecan.request.GET) else current.call(
-            'list_volumes', filters=query.filters, marker=None, limit=None,
-            sort=[], offset=0)
+        volumes = _find(_list_query(), whole=True)
         return views.volume_summary_totals(
             volumes, show_metadata=current.version_at_least(
                 versions.VOLUME_SUMMARY_METADATA))
@@ -155,7 +196,9 @@ class VolumesController(controller.Controller):
     def post(self):
         current.authorize('volume:create')
         current.require_own_project()
-        fields = schemas.parse(pecan.request, schemas.volume_create)['volume']
+        fields = schemas.parse(pecan.request, _strict_from_3_53(
+            schemas.volume_create_before_3_53,
+            schemas.volume_create))['volume']
         _refuse_unsupported(fields)
         _check_type_and_zone(fields)
         snapshot_id = fields.get('snapshot_id')
@@ -167,18 +210,20 @@ class VolumesController(controller.Controller):
             **schemas.name_and_description(fields))
         current.set_status(202)
         current.set_location('volumes', volume['id'])
-        return {'volume': detail_view(volume)}
+        return {'volume': detail_view(volume, extended=False)}
 
     @pecan.expose('json')
     def put(self, volume_id):
         volume_id = current.canonical_id(volume_id, VOLUME.not_found)
         current.authorize('volume:update')
-        fields = schemas.parse(pecan.request, schemas.volume_update)['volume']
+        fields = schemas.parse(pecan.request, _strict_from_3_53(
+            schemas.volume_update_before_3_53,
+            schemas.volume_update))['volume']
         values = schemas.name_and_description(fields)
         if 'metadata' in fields:
             values['metadata'] = fields['metadata'] or {}
         volume = current.call('update_volume', volume_id, values)
-        return {'volume': detail_view(volume)}
+        return {'volume': detail_view(volume, extended=False)}
 
     @pecan.expose('json')
     def delete(self, volume_id):
