@@ -143,7 +143,9 @@ def pytest_collection_modifyitems(config, items):
     order."""
     if not hasattr(config, 'workerinput'):
         return
-    known = config.cache.get(DURATIONS_KEY, {}) if config.cache else {}
+    # No cache with -p no:cacheprovider.
+    cache = getattr(config, 'cache', None)
+    known = cache.get(DURATIONS_KEY, {}) if cache else {}
 
     def guess(nodeid):
         if nodeid in known:
