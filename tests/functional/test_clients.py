@@ -293,6 +293,18 @@ def test_openstack_cli_http_basic(basic_stack, tmp_path):
     assert volume_id in {v['ID'] for v in bob.json('volume', 'list')}
     assert volume_id not in {v['ID'] for v in alice.json('volume', 'list')}
 
+    # With an in-use volume, volume list asks the compute API for server
+    # names: without its endpoint, openstacksdk has no compute proxy and
+    # the command fails; with it, a member's 403 is shrugged off.
+    admin_cinder = svc.client('admin', version=MAX)
+    admin_cinder.volumes.reset_state(volume_id, 'in-use')
+    bob_with_compute = openstack_basic(
+        svc, 'bob', tmp_path,
+        OS_COMPUTE_ENDPOINT_OVERRIDE=f'{svc.compute_url}/v2.1')
+    listed = {v['ID']: v for v in bob_with_compute.json('volume', 'list')}
+    assert listed[volume_id]['Status'] == 'in-use'
+    admin_cinder.volumes.reset_state(volume_id, 'available')
+
     bob.run('volume', 'delete', volume_id)
     state.volume_gone(volume_id)
     assert volume_id not in {v['ID'] for v in bob.json('volume', 'list')}
