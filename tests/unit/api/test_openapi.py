@@ -94,6 +94,16 @@ def test_an_undocumented_action_is_refused(app):
     assert NO_SUCH_ACTION in response.text
 
 
+def test_urls_without_the_project_are_checked_as_with_it(app, alice):
+    volume = alice.create_volume()
+    for version in ('3.0', '3.67'):
+        headers = dict(alice.headers,
+                       **{'OpenStack-API-Version': 'volume ' + version})
+        response = app.get('/v3/volumes/%s' % volume['id'], headers=headers)
+        assert response.json['volume']['id'] == volume['id']
+        app.get('/v3/volumes/detail', headers=headers)
+
+
 # The checker itself: it must fail on what the document does not allow.
 
 def test_the_check_finds_the_operation_of_a_url_without_the_project():
