@@ -10,6 +10,7 @@ Event ids have Cinder's shape, ``VOLUME_<resource type>_<action>_<detail>``.
 
 import errno
 
+from oslo_context import context
 from oslo_log import log as logging
 
 from snapvol_api import exception
@@ -74,6 +75,14 @@ def detail(error):
     return UNKNOWN_ERROR
 
 
+def _request_id():
+    """The id of the request whose work failed (workers run under it),
+    by which an operator finds the failure in the logs."""
+    current = context.get_current()
+    return (current.request_id if current is not None
+            else context.generate_request_id())
+
+
 def event_id(resource_type, action, found):
     return 'VOLUME_%s_%s_%s' % (resource_type, action[0], found[0])
 
@@ -108,6 +117,7 @@ class Messages:
                 'event_id': event_id(resource_type, action, found),
                 'message_level': LEVEL_ERROR,
                 'user_message': '%s: %s' % (action[1], found[1]),
+                'request_id': _request_id(),
             }, ttl=CONF.message_ttl)
         except Exception:
             LOG.exception('No user message for %s %s', resource_type,

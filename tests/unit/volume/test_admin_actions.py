@@ -188,8 +188,13 @@ def _message_of(manager, volume_id):
 def test_a_failed_extend_leaves_a_message_for_its_project(manager, share,
                                                           full_share):
     volume = create_volume(manager)
+    # As when the RPC server takes the request: its context is current.
+    ALICE.update_store()
     manager.extend_volume(ALICE, volume['id'], 2)
     message = _message_of(manager, volume['id'])
+    # The worker ran under the request, so an operator can follow it.
+    assert message['request_id'] == ALICE.request_id
+    assert message['request_id'].startswith('req-')
     assert message['resource_uuid'] == volume['id']
     assert message['resource_type'] == 'VOLUME'
     assert message['event_id'] == 'VOLUME_VOLUME_003_002'
