@@ -21,13 +21,30 @@ _Default = models.DefaultVolumeType
 _Access = models.VolumeTypeProject
 
 
-def _get(session, ref):
+def _get(session, ref, lock=False):
+    """``lock``: the row is held until the transaction ends, so that what
+    uses a type (a new volume, a project's default) and the type's
+    deletion cannot both go through, each having checked before the
+    other wrote. The hold is a write that changes nothing: a row lock on
+    PostgreSQL and MySQL, the one writer's lock on SQLite (where a
+    SELECT ... FOR UPDATE would hold nothing)."""
     row = session.scalars(common.live(_Type).where(
         sa.or_(_Type.id == ref, _Type.name == ref))
         .order_by(_Type.id != ref)).first()
-    if row is None:
+    if row is None or (lock and not session.execute(
+            sa.update(_Type).where(_Type.id == row.id,
+                                   _Type.deleted.is_(False))
+            .values(deleted=False)).rowcount):
         raise exception.VolumeTypeNotFound(volume_type=ref)
+    if lock:
+        session.refresh(row)
     return row
+
+
+def lock_live(session, type_id: str) -> None:
+    """Within the transaction of ``session``: the type exists and stays
+    until it ends (VolumeTypeNotFound when it is gone)."""
+    _get(session, type_id, lock=True)
 
 
 def _refuse_taken_name(session, name, type_id=None):
@@ -97,7 +114,7 @@ def volume_type_destroy(type_id: str) -> None:
     """Soft-deletes the type: VolumeTypeDefaultDeletionError while it is
     a project's default, VolumeTypeInUse while a live volume has it."""
     with common.session() as session:
-        row = _get(session, type_id)
+        row = _get(session, type_id, lock=True)
         if session.scalars(sa.select(_Default).where(
                 _Default.volume_type_id == row.id)).first():
             raise exception.VolumeTypeDefaultDeletionError(
@@ -174,7 +191,7 @@ def project_default_type_set(project_id: str,
                              type_id: str) -> models.DefaultVolumeType:
     """The live type ``type_id`` becomes the project's default."""
     with common.session() as session:
-        row = _get(session, type_id)
+        row = _get(session, type_id, lock=True)
         default = session.get(_Default, project_id)
         if default is None:
             default = _Default(project_id=project_id)

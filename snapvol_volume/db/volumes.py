@@ -11,6 +11,7 @@ from snapvol_api.runtime import database
 from snapvol_volume.db import common
 from snapvol_volume.db import models
 from snapvol_volume.db import quotas
+from snapvol_volume.db import volume_types
 
 VOLUME_SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at',
                     'updated_at', 'availability_zone')
@@ -60,9 +61,16 @@ def volume_create(values: dict, metadata: dict | None = None,
     """A new volume; ``values['status']`` is the initial one. With the
     project's quota ``limits``, refused (OverQuota) when it would pass
     one of them."""
-    check = quotas.checker(values.get('project_id'), limits, volumes=1,
-                           gigabytes=values.get('size', 0),
-                           size=values.get('size', 0))
+    quota_check = quotas.checker(values.get('project_id'), limits,
+                                 volumes=1, gigabytes=values.get('size', 0),
+                                 size=values.get('size', 0))
+    type_id = values.get('volume_type_id')
+
+    def check(session):
+        # A type deleted meanwhile is refused, not given to the volume.
+        if type_id is not None:
+            volume_types.lock_live(session, type_id)
+        quota_check(session)
     return volume_get(common.create(models.Volume, models.VolumeMetadata,
                                     values, metadata, check))
 

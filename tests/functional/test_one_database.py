@@ -3,9 +3,12 @@
 database made before the compute attachment table was renamed (its name
 was the volume service's ``volume_attachments``)."""
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
+from snapvol_api import exception
 from snapvol_compute.db import migration as compute_migration
 
 from . import harness
@@ -142,3 +145,57 @@ def test_upgrade_renames_the_attachment_table(database_url, tmp_path):
                     "('nobody', :v, 'vdb', '{}')"), {'v': VOLUME})
     finally:
         engine.dispose()
+
+
+def test_a_type_is_not_deleted_under_a_volume_being_made_with_it(
+        database_url):
+    """A volume create holds its type's row (FOR UPDATE on PostgreSQL,
+    SQLite's one writer) from its check to its commit: a deletion of the
+    type that starts meanwhile waits, then finds the new volume and is
+    refused. Without the lock the deletion's check would pass and the
+    volume would be left with a deleted type."""
+    from oslo_config import fixture as config_fixture
+
+    from snapvol_api.conf import CONF
+    from snapvol_volume.db import api as db
+    from snapvol_volume.db import common
+    from snapvol_volume.db import migration as volume_migration
+    from snapvol_volume.db import models
+    from snapvol_volume.db import volume_types
+
+    volume_migration.upgrade(database_url)
+    config = config_fixture.Config(CONF)
+    config.setUp()
+    config.config(connection=database_url, group='database')
+    db.dispose()
+    try:
+        gold = db.volume_type_create({'name': 'gold', 'is_public': True})
+        outcome = []
+
+        def delete_type():
+            try:
+                db.volume_type_destroy(gold.id)
+                outcome.append('deleted')
+            except Exception as exc:
+                outcome.append(exc)
+
+        with common.session() as session:
+            volume_types.lock_live(session, gold.id)
+            deleting = threading.Thread(target=delete_type)
+            deleting.start()
+            deleting.join(1)
+            session.add(models.Volume(
+                id=VOLUME, project_id='p1', size=1, status='creating',
+                volume_type_id=gold.id))
+        deleting.join(60)
+        assert not deleting.is_alive()
+        (result,) = outcome
+        if database_url.startswith('sqlite'):
+            # SQLite's one writer: the deletion waited, or gave up busy.
+            assert not isinstance(result, str), result
+        else:
+            assert isinstance(result, exception.VolumeTypeInUse), result
+        assert db.volume_type_get(gold.id).deleted is False
+    finally:
+        db.dispose()
+        config.cleanUp()
