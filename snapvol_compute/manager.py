@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.7'
+    RPC_API_VERSION = '1.8'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
@@ -72,6 +72,9 @@ class ComputeManager:
         allowed = {k: v for k, v in (filters or {}).items()
                    if k in ('name', 'status', 'host', 'project_id')}
         return [views.instance(i) for i in self.db.instance_get_all(allowed)]
+
+    def get_project_usage(self, ctxt, project_id):
+        return self.db.instance_usage(project_id)
 
     def find_volume_attachment(self, ctxt, volume_id):
         attachment = self.db.attachment_get_by_volume(volume_id)

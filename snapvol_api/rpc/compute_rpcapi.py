@@ -26,9 +26,10 @@ class ComputeAPI:
     * 1.6 - create_instance takes image_id and block devices made from
       snapshots.
     * 1.7 - Adds extend_volume.
+    * 1.8 - Adds get_project_usage.
     """
 
-    RPC_API_VERSION = '1.7'
+    RPC_API_VERSION = '1.8'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -47,6 +48,13 @@ class ComputeAPI:
     def list_instances(self, ctxt, filters=None):
         return self._prepare().call(ctxt, 'list_instances',
                                     filters=filters or {})
+
+    def get_project_usage(self, ctxt, project_id):
+        """What the project's live instances use, as Nova counts it for
+        its quotas: {instances, cores, ram} (their number, vCPUs and MiB
+        of memory)."""
+        return self._prepare(version='1.8').call(
+            ctxt, 'get_project_usage', project_id=project_id)
 
     def create_image(self, ctxt, instance_id, name, metadata):
         """The image of a volume-backed server: a group snapshot of its

@@ -42,6 +42,20 @@ def instance_get_all(filters=None):
             models.Instance.created_at)))
 
 
+def instance_usage(project_id):
+    """{instances, cores, ram}: how many live instances the project has,
+    and their vCPUs and MiB of memory (from their flavors) in all."""
+    query = sa.select(
+        sa.func.count(),
+        sa.func.coalesce(sa.func.sum(models.Instance.vcpus), 0),
+        sa.func.coalesce(sa.func.sum(models.Instance.memory_mb), 0),
+    ).where(models.Instance.project_id == project_id,
+            models.Instance.deleted.is_(False))
+    with _session() as session:
+        instances, cores, ram = session.execute(query).one()
+    return {'instances': instances, 'cores': cores, 'ram': ram}
+
+
 def instance_create(values, metadata, attachments):
     """``attachments``: [{volume_id, device, boot_index, connection_info}]."""
     with _session() as session:

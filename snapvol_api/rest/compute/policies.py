@@ -3,10 +3,12 @@
 The compute API is internal and admin-only (seed 000): every rule defaults
 to admin_api, and is checked before anything is looked up, against the
 caller's own project. Relaxing a rule to owners would not isolate projects:
-the compute manager does not.
+the compute manager does not. The one exception is the limits: a member
+reads their own project's (the controller asks for no other), as in Nova.
 """
 
 from snapvol_api.rest.policy import ADMIN_API
+from snapvol_api.rest.policy import ADMIN_OR_OWNER
 from snapvol_api.rest.policy import api_rule as _api
 
 _SNAPSHOTS = '/os-assisted-volume-snapshots'
@@ -17,8 +19,17 @@ _SERVER = '/servers/{server_id}'
 _METADATA = _SERVER + '/metadata'
 _ACTION = _SERVER + '/action'
 _ATTACHMENTS = _SERVER + '/os-volume_attachments'
+_LIMITS = '/limits'
 
 RULES = [
+    _api('os_compute_api:limits', ADMIN_OR_OWNER,
+         "Show the caller's project's absolute limits and usage.",
+         ('GET', _LIMITS)),
+    _api('os_compute_api:limits:other_project', ADMIN_API,
+         "Show another project's limits and usage (?tenant_id=; Nova's "
+         'os_compute_api:os-used-limits before Ussuri).',
+         ('GET', _LIMITS)),
+
     _api('os_compute_api:os-assisted-volume-snapshots:create', ADMIN_API,
          'Create an assisted volume snapshot (called by the volume '
          'service).',

@@ -235,3 +235,45 @@ def image_detail(image, links):
                    'links': links.resource('servers', image['instance_id'])},
         'links': links.resource('images', image['id']),
     }
+
+
+# Limits ---------------------------------------------------------------------
+
+# Nova 2.1's names of each quota's limit; metadata_items limits both the
+# server's and the image's metadata.
+_LIMIT_NAMES = {
+    'instances': ['maxTotalInstances'],
+    'cores': ['maxTotalCores'],
+    'ram': ['maxTotalRAMSize'],
+    'metadata_items': ['maxServerMeta', 'maxImageMeta'],
+    'injected_files': ['maxPersonality'],
+    'injected_file_content_bytes': ['maxPersonalitySize'],
+    'key_pairs': ['maxTotalKeypairs'],
+    'server_groups': ['maxServerGroups'],
+    'server_group_members': ['maxServerGroupMembers'],
+    'floating_ips': ['maxTotalFloatingIps'],
+    'security_groups': ['maxSecurityGroups'],
+    'security_group_rules': ['maxSecurityGroupRules'],
+}
+# And of its usage. Snapvol keeps no floating IPs, security groups or
+# server groups: none are used.
+_USED_NAMES = {
+    'instances': 'totalInstancesUsed',
+    'cores': 'totalCoresUsed',
+    'ram': 'totalRAMUsed',
+    'floating_ips': 'totalFloatingIpsUsed',
+    'security_groups': 'totalSecurityGroupsUsed',
+    'server_groups': 'totalServerGroupsUsed',
+}
+
+
+def limits(quota, usage):
+    """Nova's GET /limits: ``quota`` has each limit as an attribute (the
+    [compute_quota] options); ``usage`` is ComputeAPI.get_project_usage's.
+    No rate limits, as Nova since Newton."""
+    absolute = {name: getattr(quota, resource)
+                for resource, names in _LIMIT_NAMES.items()
+                for name in names}
+    absolute.update({name: usage.get(resource, 0)
+                     for resource, name in _USED_NAMES.items()})
+    return {'limits': {'rate': [], 'absolute': absolute}}

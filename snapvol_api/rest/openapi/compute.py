@@ -13,8 +13,8 @@ P = v.PREFIX
 DESCRIPTION = """\
 Nova's compute API v2.1, as snapvol serves it: servers booted from
 volumes, their metadata, volume attachments and actions, flavors, the
-images of volume-backed snapshots, and the assisted volume snapshots the
-volume service asks for.
+images of volume-backed snapshots, a project's limits, and the assisted
+volume snapshots the volume service asks for.
 
 Microversions: the header `OpenStack-API-Version: compute 2.N` (or
 `X-OpenStack-Nova-API-Version: 2.N`); this service speaks %s to %s.
@@ -109,6 +109,17 @@ def _schemas(doc):
     return s
 
 
+# Nova 2.1's absolute limits (and usage), every one an integer.
+_LIMITS = ['maxServerMeta', 'maxImageMeta', 'maxPersonality',
+           'maxPersonalitySize', 'maxTotalInstances', 'maxTotalCores',
+           'maxTotalRAMSize', 'maxTotalKeypairs', 'maxServerGroups',
+           'maxServerGroupMembers', 'maxTotalFloatingIps',
+           'maxSecurityGroups', 'maxSecurityGroupRules',
+           'totalInstancesUsed', 'totalCoresUsed', 'totalRAMUsed',
+           'totalFloatingIpsUsed', 'totalSecurityGroupsUsed',
+           'totalServerGroupsUsed']
+
+
 def _list(key, item):
     return b.obj({key: b.array(item), key + '_links': b.links},
                  required=[key])
@@ -198,6 +209,15 @@ def _others(doc, s):
     doc.add('get', i + '/{image_id}', 'One image.',
             {200: b.envelope('image', s['Image'])})
     doc.add('delete', i + '/{image_id}', 'Deletes an image.', {204: None})
+
+    doc.add('get', P + '/limits', "The project's absolute limits and "
+            'usage (an administrator names another with ?tenant_id=).',
+            {200: b.envelope('limits', b.obj({
+                'rate': b.array(b.anything),
+                'absolute': b.obj(dict.fromkeys(_LIMITS, b.integer),
+                                  required=_LIMITS),
+            }, required=['rate', 'absolute']))},
+            query=('tenant_id',))
 
     a = P + '/os-assisted-volume-snapshots'
     doc.add('post', a, 'Takes a snapshot of an attached volume (or, in '

@@ -1,5 +1,5 @@
 """Routing from the URL root: / and /v2.1/ (the version documents, public)
-and /v2.1/{servers|flavors|images|os-assisted-volume-snapshots}/...
+and /v2.1/{servers|flavors|images|os-assisted-volume-snapshots|limits}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v2.1/_lookup).
@@ -17,6 +17,7 @@ from snapvol_api.rest.compute.controllers.assisted_snapshots import (
 )
 from snapvol_api.rest.compute.controllers.flavors import FlavorsController
 from snapvol_api.rest.compute.controllers.images import ImagesController
+from snapvol_api.rest.compute.controllers.limits import LimitsController
 from snapvol_api.rest.compute.controllers.servers import ServersController
 from snapvol_api.rest.openapi import compute as compute_openapi
 
@@ -31,6 +32,7 @@ COLLECTIONS = {
     'flavors': FlavorsController(),
     'images': ImagesController(),
     'os-assisted-volume-snapshots': AssistedSnapshotsController(),
+    'limits': LimitsController(),
 }
 
 

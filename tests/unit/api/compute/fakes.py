@@ -131,6 +131,14 @@ class FakeComputeAPI:
              if all(i[k] == v for k, v in filters.items())),
             key=lambda i: i['created_at']))
 
+    def get_project_usage(self, ctxt, project_id):
+        self._record('get_project_usage', ctxt, project_id=project_id)
+        flavors = [i['flavor'] for i in self.instances.values()
+                   if i['project_id'] == project_id]
+        return {'instances': len(flavors),
+                'cores': sum(f['vcpus'] for f in flavors),
+                'ram': sum(f['memory_mb'] for f in flavors)}
+
     def find_volume_attachment(self, ctxt, volume_id):
         self._record('find_volume_attachment', ctxt, volume_id=volume_id)
         for instance in self.instances.values():
