@@ -515,3 +515,26 @@ def test_urls_without_a_project_id(app, alice, bob, volume, version):
 def test_urls_without_a_project_need_credentials(app, alice):
     app.get('/v3/volumes', status=401)
     app.get('/v3/no-such-collection', headers=alice.headers, status=404)
+
+
+# 3.43 to 3.70: versions about what snapvol does not have ---------------------
+
+# version: a URL of the feature it is about (None: no URL of its own).
+NOT_SERVED = {'3.43': 'backups', '3.44': 'attachments', '3.46': None,
+              '3.47': 'backups', '3.49': 'os-services', '3.51': 'backups',
+              '3.54': 'attachments', '3.56': 'backups/detail',
+              '3.68': None}
+
+
+@pytest.mark.parametrize('version, url', sorted(NOT_SERVED.items()))
+def test_versions_about_what_is_not_served_change_nothing(
+        alice, volume, version, url):
+    major, minor = version.split('.')
+    before = alice.at('%s.%d' % (major, int(minor) - 1))
+    at = alice.at(version)
+    for path in ('volumes/' + volume['id'], 'volumes/detail', 'types',
+                 'limits'):
+        assert at.get(path).json == before.get(path).json, path
+    if url is not None:
+        before.get(url, status=404)
+        at.get(url, status=404)

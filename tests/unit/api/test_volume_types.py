@@ -333,6 +333,7 @@ def test_extensions_list_what_is_served(alice):
     extensions = alice.get('extensions').json['extensions']
     aliases = {e['alias'] for e in extensions}
     assert {'os-availability-zone', 'os-extended-snapshot-attributes',
-            'os-vol-host-attr', 'os-vol-tenant-attr'} <= aliases
+            'os-vol-host-attr', 'os-vol-tenant-attr', 'os-types-manage',
+            'os-types-extra-specs', 'os-volume-type-access'} <= aliases
     assert all(set(e) == {'alias', 'name', 'description', 'links',
                           'updated'} for e in extensions)

@@ -31,6 +31,12 @@ EXTENSIONS = (
      'Absolute limits and usage in GET /limits.'),
     ('os-volume-transfer', 'VolumeTransfer',
      'Transfer a volume, with its snapshots, to another project.'),
+    ('os-types-manage', 'TypesManage',
+     'Create, change and delete volume types (administrators).'),
+    ('os-types-extra-specs', 'TypesExtraSpecs',
+     'Extra specs of volume types, which choose their shares.'),
+    ('os-volume-type-access', 'VolumeTypeAccess',
+     'Private volume types shared with chosen projects.'),
 )
 
 
