@@ -309,17 +309,51 @@ def test_openstack_cli_http_basic(basic_stack, tmp_path):
     assert volume_id not in {v['ID'] for v in bob.json('volume', 'list')}
 
 
-@pytest.mark.xfail(strict=True, reason='openstack limits show asks the '
-                   'compute API too (GET /v2.1/limits, for members), '
-                   'which snapvol-compute-api does not serve')
 def test_openstack_limits_show(basic_stack, tmp_path):
+    # openstack limits show asks both APIs: the volume API's limits and
+    # the compute API's (GET /v2.1/limits, which members may read).
     svc = basic_stack
-    alice = openstack_basic(
-        svc, 'alice', tmp_path,
-        OS_COMPUTE_ENDPOINT_OVERRIDE=f'{svc.compute_url}/v2.1')
-    limits = {row['Name']: row['Value']
-              for row in alice.json('limits', 'show', '--absolute')}
-    assert limits['maxTotalVolumes'] == 10
+    compute = {'OS_COMPUTE_ENDPOINT_OVERRIDE': f'{svc.compute_url}/v2.1'}
+    alice = openstack_basic(svc, 'alice', tmp_path, **compute)
+    admin = openstack_basic(svc, 'admin', tmp_path, **compute)
+
+    def absolute(cli):
+        # Named as openstacksdk's attributes (maxTotalInstances is
+        # "instances").
+        limits = {row['Name']: row['Value']
+                  for row in cli.json('limits', 'show', '--absolute')}
+        return (limits['max_total_volumes'], limits['instances'],
+                limits['instances_used'], limits['total_cores_used'],
+                limits['total_ram_used'])
+
+    # A server of the admin's project (m1.medium: 2 vCPUs, 1024 MiB),
+    # counted by the compute manager for that project only, whether it
+    # boots or not (QEMU may not open this stack's share): as Nova, every
+    # server not deleted counts.
+    cinder = svc.client('admin', version=MAX)
+    nova = svc.nova('admin')
+    boot = cinder.volumes.create(1, name='limits-boot')
+    harness.wait_for_status(lambda: cinder.volumes.get(boot.id),
+                            'available')
+    server = nova.servers.create(
+        'limits', image=None, flavor='3', block_device_mapping_v2=[{
+            'uuid': boot.id, 'source_type': 'volume',
+            'destination_type': 'volume', 'boot_index': 0}])
+    try:
+        harness.wait_for(
+            lambda: nova.servers.get(server.id).status != 'BUILD', 120,
+            what='server built or failed')
+        assert absolute(admin) == (10, 10, 1, 2, 1024)
+        assert absolute(alice) == (10, 10, 0, 0, 0)
+    finally:
+        nova.servers.delete(server.id)
+        harness.wait_for(
+            lambda: server.id not in {s.id for s in nova.servers.list()},
+            60, what='server deleted')
+    assert absolute(admin)[2:] == (0, 0, 0)
+    harness.wait_for_status(lambda: cinder.volumes.get(boot.id),
+                            'available')
+    cinder.volumes.delete(boot.id)
 
 
 def test_openstack_cli_noauth(noauth_stack, tmp_path):
