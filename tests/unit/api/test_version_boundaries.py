@@ -293,18 +293,24 @@ def test_revert_from_3_40(alice, backend, volume):
         alice.at('3.40').post(path, {'revert': bad}, status=400)
 
 
-# 3.41: the user of a snapshot ------------------------------------------------
+# 3.41, 3.65: later snapshot fields -----------------------------------------
 
-def test_snapshot_user_id_from_3_41(alice, volume):
+@pytest.mark.parametrize('field, before, since, value', [
+    ('user_id', '3.40', '3.41', 'alice'),
+    ('consumes_quota', '3.64', '3.65', True)])
+def test_snapshot_fields_from_their_version(alice, volume, field, before,
+                                            since, value):
+    """3.41 user_id, 3.65 consumes_quota: in shows and both lists."""
     snapshot = alice.create_snapshot(volume['id'])
-    for version, shown in (('3.40', False), ('3.41', True)):
+    for version, shown in ((before, False), (since, True)):
         client = alice.at(version)
         for body in (client.get('snapshots/' + snapshot['id']).json[
                 'snapshot'], client.get('snapshots').json['snapshots'][0],
                 client.get('snapshots/detail').json['snapshots'][0]):
-            assert ('user_id' in body) is shown
+            assert (field in body) is shown
             if shown:
-                assert body['user_id'] == 'alice'
+                assert body[field] == value
+                assert type(body[field]) is type(value)
 
 
 # 3.42: extend an attached volume ---------------------------------------------
@@ -389,17 +395,6 @@ def test_later_volume_field_values(app, alice, volume):
     assert alice.at('3.69').get('volumes/' + volume['id']).json['volume'][
         'shared_targets'] is False
 
-
-def test_snapshot_consumes_quota_from_3_65(alice, volume):
-    snapshot = alice.create_snapshot(volume['id'])
-    for version, shown in (('3.64', False), ('3.65', True)):
-        client = alice.at(version)
-        for body in (client.get('snapshots/' + snapshot['id']).json[
-                'snapshot'], client.get('snapshots').json['snapshots'][0],
-                client.get('snapshots/detail').json['snapshots'][0]):
-            assert ('consumes_quota' in body) is shown
-            if shown:
-                assert body['consumes_quota'] is True
 
 
 @pytest.mark.parametrize('collection', ['volumes', 'snapshots'])
