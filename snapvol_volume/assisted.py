@@ -3,9 +3,10 @@ service while its guest runs (seed 000 steps 3 and 4, seed 001).
 
 The overlay is made here; the compute service makes the domain write to
 it, or merges while the guest runs, and reports back over RPC (received
-by ``receive``, handed to the waiting worker through ``reports``). Where
-a report does not come, the domain's real chain is the truth. Callers
-hold the volume's chain lock.
+by ``receive``, handed to the waiting worker through ``reports``,
+whichever volume manager the report reaches). Where a report does not
+come, the domain's real chain is the truth. Callers hold the volume's
+chain lock.
 
 The extend of an attached volume waits the same way for the first report
 on it: our compute service's answer, or upstream Nova's
@@ -44,6 +45,9 @@ class Assisted:
         self.compute = compute
         self.compute_rpc = compute_rpc
         self.reports = reports
+        # {extend key: what our compute service's extend call raised},
+        # for the worker that waits in this process (see _ask_extend).
+        self._raised = {}
 
     # Asking the compute service ---------------------------------------------
 
@@ -126,11 +130,16 @@ class Assisted:
         # No timeout: _ask_extend always delivers, and the RPC call has
         # its own.
         report = self.reports.wait(key, None)
-        if 'raised' not in report:
+        if report is None:
+            raise exception.ComputeUnavailable(
+                reason='the report on the extend of volume %s was '
+                       'forgotten' % volume.id)
+        if not report.get('raised'):
             return report
-        if isinstance(report['raised'], exception.InstanceInvalidState):
+        raised = self._raised.pop(key)
+        if isinstance(raised, exception.InstanceInvalidState):
             return None
-        raise report['raised']
+        raise raised
 
     def _ask_extend(self, key, host, instance_id, volume_id, size_gb):
         try:
@@ -139,11 +148,19 @@ class Assisted:
                 volume_id, size_gb * GiB)
             report = {'error': False, 'reason': None}
         except Exception as e:
-            report = {'raised': e}
+            # An exception does not go through the database (JSON): it
+            # stays here, in the process of the worker that waits (this
+            # thread is its own), which raises it as it is. The database
+            # gets a failure report, first or refused like any other, so
+            # that a later completion of upstream Nova is refused too.
+            self._raised[key] = e
+            report = {'error': True, 'reason': str(e),
+                      'raised': type(e).__name__}
         if not self.reports.deliver(key, report):
+            self._raised.pop(key, None)
             LOG.warning('Volume %s: the compute service answered its extend '
                         '(%s) after upstream Nova reported it; ignored',
-                        volume_id, report.get('raised', 'grown'))
+                        volume_id, report.get('raised') or 'grown')
 
     def create(self, snapshot, volume, chain):
         """Seed 000 step 3: the overlay is made here, the compute service
@@ -316,7 +333,8 @@ class Assisted:
                 reason=None, quiesced=None):
         """The compute service's report on an assisted snapshot.
 
-        Handed to the worker that waits for it; a report that is not a
+        Stored for the worker that waits for it, in this manager or
+        another (``reports``); a report that is not a
         legal transition, names files that are not the volume's, or that no
         worker waits for is refused and logged, and changes nothing.
         """

@@ -71,7 +71,8 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
     assisted = assisted_mod.Assisted(
         db, shares, compute or compute_mod.ComputeClient(),
         compute_rpc or _OnFirstUse(compute_rpcapi.ComputeAPI),
-        reports or reports_mod.Reports())
+        reports or reports_mod.Reports(
+            db, CONF.volume.report_poll_interval, owner))
     messages = messages_mod.Messages(db)
     quotas = quotas_mod.Quotas(db)
     types = volume_types_mod.VolumeTypes(db, shares)

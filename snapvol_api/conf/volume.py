@@ -86,6 +86,15 @@ opts = [
                min=1,
                help='Seconds the volume manager waits for the compute '
                     'service to report the merge of an attached snapshot.'),
+    cfg.FloatOpt('report_poll_interval',
+                 default=1.0,
+                 min=0.01,
+                 help='Seconds between two reads of the database by a '
+                      'worker waiting for a report of the compute service. '
+                      'A report received by this manager wakes its worker '
+                      'at once; one that another manager of the cluster '
+                      'received (and stored in the database) is seen at '
+                      'the next read.'),
     cfg.BoolOpt('compute_api_required',
                 default=True,
                 help='Whether snapvol-volume refuses to start when the '

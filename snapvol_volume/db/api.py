@@ -1,6 +1,7 @@
 """The only door to the volume database: its functions, whose homes are
 ``volumes`` (volumes, their files and snapshots), ``groups`` (groups and
-group snapshots), ``messages``, ``quotas``, ``transfers``,
+group snapshots), ``messages``, ``quotas``, ``reports`` (the compute
+service's reports waited for), ``transfers``,
 ``volume_types`` (with their extra specs and the projects' default types)
 and ``common`` (the session and the generic steps).
 
@@ -53,6 +54,10 @@ from snapvol_volume.db.quotas import quota_destroy_all  # noqa: F401
 from snapvol_volume.db.quotas import quota_get_all  # noqa: F401
 from snapvol_volume.db.quotas import quota_set  # noqa: F401
 from snapvol_volume.db.quotas import usage_get as quota_usage_get  # noqa
+from snapvol_volume.db.reports import report_deliver  # noqa: F401
+from snapvol_volume.db.reports import report_expect  # noqa: F401
+from snapvol_volume.db.reports import report_forget  # noqa: F401
+from snapvol_volume.db.reports import report_get  # noqa: F401
 from snapvol_volume.db.transfers import transfer_accept  # noqa: F401
 from snapvol_volume.db.transfers import transfer_create  # noqa: F401
 from snapvol_volume.db.transfers import transfer_delete  # noqa: F401

@@ -363,3 +363,18 @@ class DefaultVolumeType(Base):
     volume_type_id: Mapped[str] = mapped_column(
         String(36), ForeignKey('volume_types.id'), nullable=False,
         index=True)
+
+
+class ComputeReport(Base):
+    """A report of the compute service that a worker waits for, stored by
+    whichever manager received it (snapvol_volume.reports). ``key``: a
+    snapshot id, a group snapshot id or "extend-<volume id>"; ``payload``:
+    the report as JSON text, None until it comes."""
+    __tablename__ = 'compute_reports'
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    payload: Mapped[str | None] = mapped_column(Text)
+    expected_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
+    delivered_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
