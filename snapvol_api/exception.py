@@ -355,6 +355,10 @@ class ConfigInvalid(SnapvolException):
     msg_fmt = 'Invalid configuration: %(reason)s'
 
 
+class ServiceNotFound(NotFound):
+    msg_fmt = 'Service %(binary)s on host %(host)s could not be found.'
+
+
 # Volume transfers -----------------------------------------------------------
 
 class SnapshotsCannotStay(InvalidVolume):

@@ -20,6 +20,7 @@ from snapvol_compute import instances
 from snapvol_compute import merge
 from snapvol_compute import power
 from snapvol_compute import reports
+from snapvol_compute import services
 from snapvol_compute import snapshots
 from snapvol_compute import views
 
@@ -28,7 +29,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.8'
+    RPC_API_VERSION = '1.9'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
@@ -75,6 +76,9 @@ class ComputeManager:
 
     def get_project_usage(self, ctxt, project_id):
         return self.db.instance_usage(project_id)
+
+    def list_services(self, ctxt, filters):
+        return services.list_services(self.db, filters)
 
     def find_volume_attachment(self, ctxt, volume_id):
         attachment = self.db.attachment_get_by_volume(volume_id)

@@ -7,7 +7,10 @@ import oslo_messaging as messaging
 from snapvol_api import rpc
 from snapvol_api.conf import CONF
 from snapvol_api.rpc import compute_rpcapi
+from snapvol_api.runtime import heartbeat as heartbeat_mod
 from snapvol_compute import bootstrap
+from snapvol_compute import services
+from snapvol_compute.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
@@ -19,8 +22,13 @@ class ComputeService:
         target = messaging.Target(topic=compute_rpcapi.TOPIC,
                                   server=CONF.host)
         self.server = rpc.get_server(target, [self.manager])
+        self.heartbeat = services.heartbeat(
+            db_api, CONF.host, services.MANAGER_BINARY,
+            heartbeat_mod.new_run_id(), topic=compute_rpcapi.TOPIC,
+            zone=services.COMPUTE_ZONE)
 
     def start(self):
+        self.heartbeat.start()
         self.manager.init_host()
         self.server.start()
         LOG.info('Compute service of host %s started (%s, %s)', CONF.host,
@@ -30,3 +38,4 @@ class ComputeService:
         self.server.stop()
         self.server.wait()
         self.manager.stop()
+        self.heartbeat.stop()

@@ -7,7 +7,8 @@ workers), ``groups`` and ``group_snapshots`` (sets of volumes, seed 002),
 ``assisted`` (snapshots of attached volumes, through the compute service,
 and its reports), ``attachments`` (what the compute
 service asks when attaching), ``recovery`` (start-up), ``volume_types``
-(types, their extra specs, projects' default types). ``service`` wires
+(types, their extra specs, projects' default types), ``services`` (the
+services table, os-services). ``service`` wires
 them together.
 """
 
@@ -17,12 +18,13 @@ from snapvol_api import exception
 from snapvol_api.conf import CONF
 from snapvol_volume import group_types
 from snapvol_volume import scope
+from snapvol_volume import services
 from snapvol_volume import views
 
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.7'
+    RPC_API_VERSION = '1.8'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
@@ -259,6 +261,10 @@ class VolumeManager:
 
     def list_availability_zones(self, ctxt):
         return [{'name': CONF.storage_availability_zone, 'available': True}]
+
+    def list_services(self, ctxt, filters):
+        scope.require_admin(ctxt)
+        return services.list_services(self._db, filters)
 
     # Group types, groups and group snapshots (1.2) --------------------------
 

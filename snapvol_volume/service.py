@@ -10,6 +10,7 @@ from snapvol_api import rpc
 from snapvol_api.conf import CONF
 from snapvol_api.rpc import compute_rpcapi
 from snapvol_api.rpc import volume_rpcapi
+from snapvol_api.runtime import heartbeat as heartbeat_mod
 from snapvol_api.runtime import workers as workers_mod
 from snapvol_volume import assisted as assisted_mod
 from snapvol_volume import attachments as attachments_mod
@@ -23,6 +24,7 @@ from snapvol_volume import messages as messages_mod
 from snapvol_volume import quotas as quotas_mod
 from snapvol_volume import recovery as recovery_mod
 from snapvol_volume import reports as reports_mod
+from snapvol_volume import services as services_mod
 from snapvol_volume import shares as shares_mod
 from snapvol_volume import snapshots as snapshots_mod
 from snapvol_volume import transfers as transfers_mod
@@ -31,6 +33,9 @@ from snapvol_volume import volumes as volumes_mod
 from snapvol_volume.db import api as db_api
 
 LOG = logging.getLogger(__name__)
+
+# The name of the volume manager in the services table.
+BINARY = 'snapvol-volume'
 
 
 class _OnFirstUse:
@@ -102,12 +107,21 @@ class VolumeService:
         its in-process one); default: from the [nova] options.
         ``manager``: a VolumeManager made elsewhere (tests)."""
         self.host = host or CONF.host
+        # This run of the manager, as its heartbeat names it.
+        self.run_id = heartbeat_mod.new_run_id()
         self.manager = manager or build_manager(self.host, compute=compute)
         target = messaging.Target(topic=volume_rpcapi.TOPIC,
                                   server=self.host)
         self.server = rpc.get_server(target, [self.manager])
+        self.heartbeat = services_mod.heartbeat(
+            db_api, self.host, BINARY, self.run_id,
+            topic=volume_rpcapi.TOPIC,
+            cluster_name=CONF.cluster or self.host)
 
     def start(self):
+        # In the services table (this run alive) before recovery looks
+        # for the work of dead runs.
+        self.heartbeat.start()
         # Recovery decides what it resumes, and holds those volumes,
         # before the first request is served.
         self.manager.init_host()
@@ -118,3 +132,4 @@ class VolumeService:
         self.server.stop()
         self.server.wait()
         self.manager.stop()
+        self.heartbeat.stop()

@@ -13,7 +13,8 @@ are built (building a pecan app used to break requests in flight) and both
 ports bound before anything answers; connections wait in the backlog. The
 compute manager starts, then the compute API answers (the volume manager's
 recovery may call it); the volume manager starts, then the volume API
-answers.
+answers. Each manager heartbeats from its start, each API once it answers
+(os-services).
 """
 
 import secrets
@@ -22,6 +23,8 @@ import sys
 from oslo_log import log as logging
 
 from snapvol_api import exception
+from snapvol_api.cmd import compute_api as compute_api_cmd
+from snapvol_api.cmd import volume_api as volume_api_cmd
 from snapvol_api.conf import CONF
 from snapvol_api.rest.compute import app as compute_app
 from snapvol_api.rest.volume import app as volume_app
@@ -45,6 +48,11 @@ def _migrate():
         if url.startswith('sqlite'):
             # An embedded database needs no separate "db sync" step.
             migration.upgrade(url)
+
+
+def _api_heartbeats():
+    """The two APIs' heartbeats, each in its own service's database."""
+    return [volume_api_cmd.heartbeat(), compute_api_cmd.heartbeat()]
 
 
 def _server(app, group, name):
@@ -84,9 +92,12 @@ def main():
     compute_api.serve()
     volume.start()
     volume_api.serve()
+    heartbeats = _api_heartbeats()
+    for heartbeat in heartbeats:
+        heartbeat.start()
     LOG.info('snapvol-all ready (auth_strategy %s): volume API on port %d, '
              'compute API on port %d', CONF.auth_strategy, volume_api.port,
              compute_api.port)
     service.wait_for_signal(volume_api.stop, compute_api.stop, volume.stop,
-                            compute.stop)
+                            compute.stop, *[h.stop for h in heartbeats])
     return 0

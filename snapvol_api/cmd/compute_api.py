@@ -2,8 +2,19 @@
 service calls it with python-novaclient)."""
 
 from snapvol_api.cmd import rest_api
+from snapvol_api.conf import CONF
 from snapvol_api.rest.compute import app
+from snapvol_api.runtime import heartbeat as heartbeat_mod
+from snapvol_compute import services
+from snapvol_compute.db import api as db
+
+
+def heartbeat():
+    """This process's heartbeat in the compute database's services."""
+    return services.heartbeat(db, CONF.host, services.API_BINARY,
+                              heartbeat_mod.new_run_id())
 
 
 def main():
-    return rest_api.run('snapvol-compute-api', app.setup_app, 'compute_api')
+    return rest_api.run('snapvol-compute-api', app.setup_app, 'compute_api',
+                        heartbeat=heartbeat)

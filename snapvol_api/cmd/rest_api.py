@@ -12,10 +12,12 @@ from snapvol_api.runtime import wsgi
 LOG = logging.getLogger(__name__)
 
 
-def run(name, setup_app, group):
+def run(name, setup_app, group, heartbeat=None):
     """Reads the command line and configuration, builds the app with
     ``setup_app`` and serves it on the listen, port and threads options of
-    the option ``group`` until SIGTERM or SIGINT. The exit status."""
+    the option ``group`` until SIGTERM or SIGINT. ``heartbeat()``: the
+    process's ``runtime.heartbeat.Heartbeat`` in its service's services
+    table, started once the app serves. The exit status."""
     service.prepare(sys.argv)
     try:
         application = setup_app()
@@ -26,5 +28,10 @@ def run(name, setup_app, group):
     server = wsgi.serve(application, options.listen, options.port,
                         options.threads, name=name)
     LOG.info('%s ready (auth_strategy %s)', name, CONF.auth_strategy)
-    service.wait_for_signal(server.stop)
+    stoppers = [server.stop]
+    if heartbeat is not None:
+        beats = heartbeat()
+        beats.start()
+        stoppers.append(beats.stop)
+    service.wait_for_signal(*stoppers)
     return 0

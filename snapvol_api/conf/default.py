@@ -21,6 +21,27 @@ opts = [
                help='The availability zone of this node\'s volumes, as '
                     'Cinder\'s option of that name; a create asking for '
                     'another one is refused.'),
+    cfg.StrOpt('cluster',
+               help='Name of the cluster of volume managers this one '
+                    'belongs to, as Cinder\'s option of that name: the '
+                    'managers of one cluster serve the same shares and '
+                    'share the work of its volumes. Unset: this manager '
+                    'alone, its cluster named after its host.'),
+    cfg.IntOpt('report_interval',
+               default=10,
+               min=1,
+               help='Seconds between two heartbeats of a snapvol process '
+                    'in the services table (os-services), as Cinder\'s '
+                    'option of that name.'),
+    cfg.IntOpt('service_down_time',
+               default=60,
+               min=1,
+               help='Seconds since its last heartbeat after which a '
+                    'service is down, as Cinder\'s option of that name: '
+                    'os-services shows it "down", and the work in flight '
+                    'of a volume manager that is down may be taken over '
+                    'by another member of its cluster. Keep it well above '
+                    'report_interval.'),
     cfg.IntOpt('message_ttl',
                default=2592000,
                min=1,

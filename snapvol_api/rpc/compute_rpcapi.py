@@ -27,9 +27,10 @@ class ComputeAPI:
       snapshots.
     * 1.7 - Adds extend_volume.
     * 1.8 - Adds get_project_usage.
+    * 1.9 - Adds list_services (Nova's os-services).
     """
 
-    RPC_API_VERSION = '1.8'
+    RPC_API_VERSION = '1.9'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -55,6 +56,15 @@ class ComputeAPI:
         of memory)."""
         return self._prepare(version='1.8').call(
             ctxt, 'get_project_usage', project_id=project_id)
+
+    def list_services(self, ctxt, filters=None):
+        """The processes of the compute service in its services table:
+        [{id, host, binary, topic, availability_zone, disabled,
+        disabled_reason, state ("up" or "down": heartbeat within
+        service_down_time), report_count, created_at, updated_at}],
+        filtered on ``host`` and ``binary``."""
+        return self._prepare(version='1.9').call(
+            ctxt, 'list_services', filters=filters or {})
 
     def create_image(self, ctxt, instance_id, name, metadata):
         """The image of a volume-backed server: a group snapshot of its

@@ -45,9 +45,10 @@ class VolumeAPI:
       os-extend_volume_completion).
     * 1.7 - Adds list_volume_type_access, add_volume_type_access and
       remove_volume_type_access (Cinder's os-volume-type-access).
+    * 1.8 - Adds list_services (Cinder's os-services).
     """
 
-    RPC_API_VERSION = '1.7'
+    RPC_API_VERSION = '1.8'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -333,6 +334,15 @@ class VolumeAPI:
     def list_availability_zones(self, ctxt):
         """[{name, available}] of the volume service."""
         return self._call(ctxt, 'list_availability_zones', version='1.3')
+
+    def list_services(self, ctxt, filters=None):
+        """The processes of the volume service in its services table
+        (administrators): [{id, host, binary, topic, cluster_name,
+        availability_zone, disabled, disabled_reason, state ("up" or
+        "down": heartbeat within service_down_time), report_count,
+        created_at, updated_at}], filtered on ``host`` and ``binary``."""
+        return self._call(ctxt, 'list_services', version='1.8',
+                          filters=filters or {})
 
     # Group types, groups and group snapshots (1.2)
 

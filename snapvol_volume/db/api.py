@@ -58,6 +58,11 @@ from snapvol_volume.db.reports import report_deliver  # noqa: F401
 from snapvol_volume.db.reports import report_expect  # noqa: F401
 from snapvol_volume.db.reports import report_forget  # noqa: F401
 from snapvol_volume.db.reports import report_get  # noqa: F401
+from snapvol_volume.db.services import service_get  # noqa: F401
+from snapvol_volume.db.services import service_get_all  # noqa: F401
+from snapvol_volume.db.services import service_heartbeat  # noqa: F401
+from snapvol_volume.db.services import service_is_up  # noqa: F401
+from snapvol_volume.db.services import service_live_runs  # noqa: F401
 from snapvol_volume.db.transfers import transfer_accept  # noqa: F401
 from snapvol_volume.db.transfers import transfer_create  # noqa: F401
 from snapvol_volume.db.transfers import transfer_delete  # noqa: F401

@@ -18,6 +18,7 @@ from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy import and_
 from sqlalchemy import types
 from sqlalchemy.orm import DeclarativeBase
@@ -378,3 +379,37 @@ class ComputeReport(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow, nullable=False)
     delivered_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+
+
+class Service(Base):
+    """One process of the volume service (a manager or an API) and its
+    heartbeat (Cinder's ``services``; ``snapvol_volume.db.services``).
+    ``run_id`` names the run of the process now serving ``host`` and
+    ``binary``: the owner "host/run_id" of work in flight is alive while
+    this row is up and still names that run."""
+    __tablename__ = 'services'
+    __table_args__ = (UniqueConstraint(
+        'host', 'binary', 'deleted',
+        name='uniq_services0host0binary0deleted'),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True,
+                                    autoincrement=True)
+    host: Mapped[str] = mapped_column(String(255), nullable=False)
+    binary: Mapped[str] = mapped_column(String(255), nullable=False)
+    topic: Mapped[str | None] = mapped_column(String(255))
+    cluster_name: Mapped[str | None] = mapped_column(String(255),
+                                                     index=True)
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    run_id: Mapped[str | None] = mapped_column(String(36))
+    report_count: Mapped[int] = mapped_column(Integer, default=0,
+                                              nullable=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False,
+                                           nullable=False)
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False)
+    # The last heartbeat (set by each one, not on any update).
+    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False,
+                                          nullable=False)

@@ -356,6 +356,25 @@ def test_openstack_limits_show(basic_stack, tmp_path):
     cinder.volumes.delete(boot.id)
 
 
+def test_openstack_service_lists(basic_stack, tmp_path):
+    # Every process of snapvol-all heartbeats: both service lists show it
+    # up, to administrators only.
+    svc = basic_stack
+    compute = {'OS_COMPUTE_ENDPOINT_OVERRIDE': f'{svc.compute_url}/v2.1'}
+    admin = openstack_basic(svc, 'admin', tmp_path, **compute)
+    volume = {(r['Binary'], r['State'], r['Zone'])
+              for r in admin.json('volume', 'service', 'list')}
+    assert volume == {('snapvol-volume', 'up', 'nova'),
+                      ('snapvol-volume-api', 'up', 'nova')}
+    compute_services = {(r['Binary'], r['State'], r['Zone'])
+                        for r in admin.json('compute', 'service', 'list')}
+    assert compute_services == {('snapvol-compute', 'up', 'nova'),
+                                ('snapvol-compute-api', 'up', 'internal')}
+    alice = openstack_basic(svc, 'alice', tmp_path)
+    assert alice.run('volume', 'service', 'list',
+                     check=False).returncode != 0
+
+
 def test_openstack_cli_noauth(noauth_stack, tmp_path):
     svc = noauth_stack
     # With the project in the URL, and without (3.67).

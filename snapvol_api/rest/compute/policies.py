@@ -20,6 +20,7 @@ _METADATA = _SERVER + '/metadata'
 _ACTION = _SERVER + '/action'
 _ATTACHMENTS = _SERVER + '/os-volume_attachments'
 _LIMITS = '/limits'
+_SERVICES = '/os-services'
 
 RULES = [
     _api('os_compute_api:limits', ADMIN_OR_OWNER,
@@ -29,6 +30,10 @@ RULES = [
          "Show another project's limits and usage (?tenant_id=; Nova's "
          'os_compute_api:os-used-limits before Ussuri).',
          ('GET', _LIMITS)),
+
+    _api('os_compute_api:os-services:list', ADMIN_API,
+         'List the compute services and their state (os-services).',
+         ('GET', _SERVICES)),
 
     _api('os_compute_api:os-assisted-volume-snapshots:create', ADMIN_API,
          'Create an assisted volume snapshot (called by the volume '

@@ -277,3 +277,22 @@ def limits(quota, usage):
     absolute.update({name: usage.get(resource, 0)
                      for resource, name in _USED_NAMES.items()})
     return {'limits': {'rate': [], 'absolute': absolute}}
+
+
+def service(svc):
+    """Nova 2.1's os-services entry (integer ids: UUIDs come with 2.53,
+    forced_down with 2.11, which this API does not speak)."""
+    updated_at = svc['updated_at']
+    if updated_at is not None:
+        updated_at = datetime.datetime.fromisoformat(updated_at).strftime(
+            '%Y-%m-%dT%H:%M:%S.%f')
+    return {
+        'id': svc['id'],
+        'binary': svc['binary'],
+        'host': svc['host'],
+        'zone': svc['availability_zone'],
+        'status': 'disabled' if svc['disabled'] else 'enabled',
+        'state': svc['state'],
+        'updated_at': updated_at,
+        'disabled_reason': svc['disabled_reason'],
+    }

@@ -13,8 +13,9 @@ P = v.PREFIX
 DESCRIPTION = """\
 Nova's compute API v2.1, as snapvol serves it: servers booted from
 volumes, their metadata, volume attachments and actions, flavors, the
-images of volume-backed snapshots, a project's limits, and the assisted
-volume snapshots the volume service asks for.
+images of volume-backed snapshots, a project's limits, the services
+and their heartbeats (os-services), and the assisted volume snapshots
+the volume service asks for.
 
 Microversions: the header `OpenStack-API-Version: compute 2.N` (or
 `X-OpenStack-Nova-API-Version: 2.N`); this service speaks %s to %s.
@@ -218,6 +219,20 @@ def _others(doc, s):
                                   required=_LIMITS),
             }, required=['rate', 'absolute']))},
             query=('tenant_id',))
+
+    doc.add('get', P + '/os-services', 'The processes of the compute '
+            'service and whether each is up (its heartbeat within '
+            'service_down_time).',
+            {200: b.envelope('services', b.array(b.obj({
+                'id': b.integer, 'binary': b.string, 'host': b.string,
+                'zone': b.nullable_string,
+                'status': {'enum': ['enabled', 'disabled']},
+                'state': {'enum': ['up', 'down']},
+                'updated_at': b.nullable_string,
+                'disabled_reason': b.nullable_string},
+                required=['id', 'binary', 'host', 'zone', 'status',
+                          'state', 'updated_at', 'disabled_reason'])))},
+            query=('host', 'binary'))
 
     a = P + '/os-assisted-volume-snapshots'
     doc.add('post', a, 'Takes a snapshot of an attached volume (or, in '

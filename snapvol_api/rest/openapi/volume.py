@@ -301,6 +301,22 @@ def _transfers(doc, s, collection, create, min_version=None):
             min_version=min_version)
 
 
+_SERVICE = b.obj({
+    'binary': b.string, 'host': b.string, 'zone': b.nullable_string,
+    'status': {'enum': ['enabled', 'disabled']},
+    'state': {'enum': ['up', 'down']},
+    'updated_at': b.nullable_string,
+    'disabled_reason': b.nullable_string,
+    'cluster': b.nullable_string,
+    # Volume managers only.
+    'replication_status': b.string,
+    'active_backend_id': b.nullable_string,
+    'frozen': b.boolean,
+    'backend_state': {'enum': ['up', 'down']}},
+    required=['binary', 'host', 'zone', 'status', 'state', 'updated_at',
+              'disabled_reason'])
+
+
 def _others(doc, s):
     doc.add('get', P + '/os-availability-zone',
             'The availability zones.',
@@ -342,6 +358,12 @@ def _others(doc, s):
             request=schemas.quota_update)
     doc.add('delete', q, 'Puts the quotas back to the defaults '
             '(administrators).', {200: None})
+    doc.add('get', P + '/os-services', 'The processes of the volume '
+            'service and whether each is up (its heartbeat within '
+            'service_down_time; administrators). 3.7: each shows its '
+            'cluster; 3.49: volume managers their backend_state.',
+            {200: b.envelope('services', b.array(_SERVICE))},
+            query=('host', 'binary'))
     doc.add('get', P + '/limits', "The project's absolute limits and usage "
             '(3.39: ?project_id= for administrators).',
             {200: b.envelope('limits', b.obj({

@@ -182,6 +182,9 @@ RULES = [
          ('GET', _TYPES), ('GET', _TYPES + '/{type_id}')),
     _api('volume_extension:availability_zone_list', ADMIN_OR_OWNER,
          'List availability zones.', ('GET', _AZ)),
+    _api('volume_extension:services:index', ADMIN_API,
+         'List the volume services and their state (os-services).',
+         ('GET', '/v3/{project_id}/os-services')),
 
     # Group types (3.11): anyone may list and show them, as in Cinder.
     _api('group:group_types_manage', ADMIN_API,

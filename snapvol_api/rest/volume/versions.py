@@ -15,7 +15,8 @@ version, as they would in a Cinder without that feature enabled.
     3.4   the volume list's ``glance_metadata`` filter
     3.5   /messages pages, sorts and filters
     3.6   consistency groups (not served)
-    3.7   clusters (not served)
+    3.7   clusters (not served); os-services shows each service's
+          ``cluster``
     3.8   manageable volumes (not served)
     3.9   backups (not served)
     3.10  the volume list's ``group_id`` filter
@@ -54,7 +55,7 @@ version, as they would in a Cinder without that feature enabled.
     3.45  volume and snapshot lists give ``count`` with ``with_count=true``
     3.46, 3.47  volumes from Nova's 0-size images, from backups (not served)
     3.48  volume details show ``shared_targets`` and ``service_uuid``
-    3.49  backend state in service lists (not served)
+    3.49  os-services shows the volume managers' ``backend_state``
     3.50  multiattach is understood (a multiattach volume is refused)
     3.51  cross-zone backups (not served)
     3.52  GET /types filters on ``extra_specs``
@@ -97,6 +98,7 @@ BOOTABLE_FILTER = Version((3, 2))
 MESSAGES = Version((3, 3))
 GLANCE_METADATA_FILTER = Version((3, 4))
 MESSAGES_PAGINATION = Version((3, 5))
+SERVICE_CLUSTER = Version((3, 7))
 VOLUME_LIST_GROUP = Version((3, 10))
 GROUP_TYPES = Version((3, 11))
 VOLUME_SUMMARY = Version((3, 12))
@@ -121,6 +123,7 @@ SNAPSHOT_USER_ID = Version((3, 41))
 VOLUME_EXTEND_INUSE = Version((3, 42))
 COUNT = Version((3, 45))
 SHARED_TARGETS = Version((3, 48))
+BACKEND_STATE = Version((3, 49))
 MULTIATTACH = Version((3, 50))
 TYPE_EXTRA_SPECS_FILTER = Version((3, 52))
 STRICT_SCHEMAS = Version((3, 53))

@@ -4,9 +4,11 @@ A view only maps a manager dict to Cinder's fields; which optional fields
 the caller may see is decided by the controller (policy) and passed in.
 """
 
+import datetime
 import uuid
 
 from snapvol_api.rest.volume import versions
+from snapvol_api.rpc import volume_rpcapi
 
 
 def version_list(links):
@@ -286,3 +288,37 @@ def metadata(items):
 
 def meta_item(key, value):
     return {'meta': {key: value}}
+
+
+def service_time(value):
+    """A time of the manager's as os-services writes it (Cinder's and
+    Nova's serializer): 2026-12-09T10:00:20.000000, UTC."""
+    if value is None:
+        return None
+    return datetime.datetime.fromisoformat(value).strftime(
+        '%Y-%m-%dT%H:%M:%S.%f')
+
+
+def service(svc, show_cluster=False, show_backend_state=False):
+    """An os-services entry. The volume managers' (the services of the
+    volume RPC topic, Cinder's cinder-volume) also carry the replication
+    fields Cinder shows for them (snapvol has no replication) and, from
+    3.49, ``backend_state``: "up" while the manager is (its shares are
+    mounted while it runs). From 3.7 each shows its ``cluster``."""
+    view = {
+        'binary': svc['binary'],
+        'host': svc['host'],
+        'zone': svc['availability_zone'],
+        'status': 'disabled' if svc['disabled'] else 'enabled',
+        'state': svc['state'],
+        'updated_at': service_time(svc['updated_at']),
+        'disabled_reason': svc['disabled_reason'],
+    }
+    if show_cluster:
+        view['cluster'] = svc['cluster_name']
+    if svc['topic'] == volume_rpcapi.TOPIC:
+        view.update(replication_status='disabled', active_backend_id=None,
+                    frozen=False)
+        if show_backend_state:
+            view['backend_state'] = svc['state']
+    return view

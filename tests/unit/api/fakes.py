@@ -13,13 +13,15 @@ from snapvol_api import exception
 from snapvol_volume import group_types
 from snapvol_volume import quotas
 from snapvol_volume import scope
+from tests.unit.api import fake_services
 from tests.unit.api import fake_types
 
 SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at', 'updated_at')
 _EPOCH = datetime.datetime(2025, 1, 1)
 
 
-class FakeVolumeAPI(fake_types.FakeVolumeTypes):
+class FakeVolumeAPI(fake_types.FakeVolumeTypes,
+                    fake_services.FakeServices):
 
     def __init__(self):
         super().__init__()

@@ -191,3 +191,22 @@ def test_group_types_are_not_found_at_3_0(serve):
     cinder = _basic_client(base_url, 'alice', 'alice-pw', 'p1')
     with pytest.raises(cinder_exceptions.NotFound):
         cinder.client.get('/group_types')
+
+
+def test_services_with_cinderclient(serve, backend):
+    backend.add_service('vol-a', 'snapvol-volume', cluster_name='gold')
+    backend.add_service('vol-b', 'snapvol-volume', state='down')
+    backend.add_service('api-a', 'snapvol-volume-api', topic=None)
+    base_url = serve()
+    admin = _basic_client(base_url, 'root', 'root-pw', 'ops', '3.49')
+    listed = admin.services.list()
+    assert [(s.host, s.binary, s.state, s.status) for s in listed] == [
+        ('vol-a', 'snapvol-volume', 'up', 'enabled'),
+        ('vol-b', 'snapvol-volume', 'down', 'enabled'),
+        ('api-a', 'snapvol-volume-api', 'up', 'enabled')]
+    assert (listed[0].cluster, listed[0].backend_state) == ('gold', 'up')
+    assert [s.host for s in admin.services.list(
+        host='vol-b', binary='snapvol-volume')] == ['vol-b']
+    alice = _basic_client(base_url, 'alice', 'alice-pw', 'p1')
+    with pytest.raises(cinder_exceptions.Forbidden):
+        alice.services.list()

@@ -16,6 +16,18 @@ class Recorder:
         self.events.append(event)
 
 
+class Heartbeat:
+
+    def __init__(self, name, record):
+        self.name, self.record = name, record
+
+    def start(self):
+        self.record('beat %s' % self.name)
+
+    def stop(self):
+        self.record('no more beats of %s' % self.name)
+
+
 @pytest.fixture
 def run(monkeypatch, config):
     """Runs main() with every part replaced by one that records what
@@ -67,6 +79,8 @@ def run(monkeypatch, config):
 
     monkeypatch.setattr(all_cmd.service, 'prepare', lambda *a, **k: None)
     monkeypatch.setattr(all_cmd, '_migrate', lambda: record('migrate'))
+    monkeypatch.setattr(all_cmd, '_api_heartbeats', lambda: [
+        Heartbeat('volume api', record), Heartbeat('compute api', record)])
     monkeypatch.setattr(all_cmd.volume_app, 'setup_app', setup('volume'))
     monkeypatch.setattr(all_cmd.compute_app, 'setup_app', setup('compute'))
     monkeypatch.setattr(all_cmd.wsgi, 'Server', Server)
@@ -101,8 +115,10 @@ def test_nothing_answers_before_both_apps_and_its_manager(started):
         'bind volume', 'bind compute',
         'start compute manager', 'serve compute',
         'start volume manager', 'serve volume',
+        'beat volume api', 'beat compute api',
         'stop volume', 'stop compute',
         'stop volume manager', 'stop compute manager',
+        'no more beats of volume api', 'no more beats of compute api',
     ]
 
 

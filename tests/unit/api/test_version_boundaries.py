@@ -1,9 +1,9 @@
 """One contract test per microversion boundary of the volume API from
 3.15 on (and the filters of 3.2, 3.31 and 3.34): below the version the
 old behaviour, at it the new one. (Volume types, transfers, groups'
-project_id, os-reimage and os-extend_volume_completion have their own
-modules: test_volume_types, test_transfers_versions and
-test_extend_completion.)"""
+project_id, os-reimage, os-extend_volume_completion and os-services
+have their own modules: test_volume_types, test_transfers_versions,
+test_extend_completion and test_services.)"""
 
 import json
 import uuid
@@ -516,7 +516,7 @@ def test_urls_without_a_project_need_credentials(app, alice):
 
 # version: a URL of the feature it is about (None: no URL of its own).
 NOT_SERVED = {'3.43': 'backups', '3.44': 'attachments', '3.46': None,
-              '3.47': 'backups', '3.49': 'os-services', '3.51': 'backups',
+              '3.47': 'backups', '3.51': 'backups',
               '3.54': 'attachments', '3.56': 'backups/detail',
               '3.68': None}
 

@@ -1,5 +1,6 @@
 """Routing from the URL root: / and /v2.1/ (the version documents, public)
-and /v2.1/{servers|flavors|images|os-assisted-volume-snapshots|limits}/...
+and /v2.1/{servers|flavors|images|os-assisted-volume-snapshots|limits|
+os-services}/...
 
 Routing is explicit here: pecan's default object traversal would follow
 any attribute a URL names (/__class__, /v2.1/_lookup).
@@ -19,6 +20,7 @@ from snapvol_api.rest.compute.controllers.flavors import FlavorsController
 from snapvol_api.rest.compute.controllers.images import ImagesController
 from snapvol_api.rest.compute.controllers.limits import LimitsController
 from snapvol_api.rest.compute.controllers.servers import ServersController
+from snapvol_api.rest.compute.controllers.services import ServicesController
 from snapvol_api.rest.openapi import compute as compute_openapi
 
 _VERSION = versions.PREFIX.strip('/')
@@ -33,6 +35,7 @@ COLLECTIONS = {
     'images': ImagesController(),
     'os-assisted-volume-snapshots': AssistedSnapshotsController(),
     'limits': LimitsController(),
+    'os-services': ServicesController(),
 }
 
 

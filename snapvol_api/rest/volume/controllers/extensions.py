@@ -37,6 +37,8 @@ EXTENSIONS = (
      'Extra specs of volume types, which choose their shares.'),
     ('os-volume-type-access', 'VolumeTypeAccess',
      'Private volume types shared with chosen projects.'),
+    ('os-services', 'Services',
+     'The volume processes and their heartbeats (administrators).'),
 )
 
 

@@ -2,7 +2,7 @@
 and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
 extensions|group_types|groups|group_snapshots|messages|
 resource_filters|os-quota-sets|limits|os-volume-transfer|
-volume-transfers|default-types}/...
+volume-transfers|default-types|os-services}/...
 
 As in Cinder (the change 3.67 announces), the project id may be left out:
 /v3/volumes is /v3/{the credentials' project}/volumes. Cinder serves both
@@ -32,6 +32,7 @@ from snapvol_api.rest.volume.controllers import limits
 from snapvol_api.rest.volume.controllers import messages
 from snapvol_api.rest.volume.controllers import quota_sets
 from snapvol_api.rest.volume.controllers import resource_filters
+from snapvol_api.rest.volume.controllers import services
 from snapvol_api.rest.volume.controllers import transfers
 from snapvol_api.rest.volume.controllers import volume_types
 from snapvol_api.rest.volume.controllers.groups import GroupsController
@@ -58,6 +59,7 @@ COLLECTIONS = {
     'os-volume-transfer': transfers.TransfersController(),
     'volume-transfers': transfers.VolumeTransfersController(),
     'default-types': default_types.DefaultTypesController(),
+    'os-services': services.ServicesController(),
 }
 # The microversion each collection came with: below it, Cinder answers 404
 # (VersionNotFoundForAPIMethod), whatever the method.

@@ -14,6 +14,7 @@ import oslo_messaging as messaging
 
 from snapvol_api import exception
 from snapvol_api import states
+from tests.unit.api import fake_services
 
 HOST = 'node1'
 LIST_FILTERS = ('name', 'status', 'host', 'project_id')
@@ -21,7 +22,7 @@ _EPOCH = datetime.datetime(2025, 1, 1)
 _DEVICES = ['vd%s' % chr(c) for c in range(ord('a'), ord('z') + 1)]
 
 
-class FakeComputeAPI:
+class FakeComputeAPI(fake_services.FakeServices):
 
     def __init__(self):
         self.instances = {}

@@ -9,6 +9,8 @@ import requests
 from snapvol_api.cmd import compute_api
 from snapvol_api.rest.compute import app
 from snapvol_api.runtime import service
+from snapvol_compute.db import api as db
+from snapvol_compute.db import migration
 
 
 def test_console_script_is_declared():
@@ -26,22 +28,35 @@ def _without_process_setup(monkeypatch, backend):
         app.setup_app, rpcapi=backend))
 
 
-def test_main_serves_until_a_signal(monkeypatch, config, htpasswd, backend):
-    config.config(http_basic_auth_user_file=str(htpasswd))
+def test_main_serves_until_a_signal(monkeypatch, config, htpasswd, backend,
+                                    tmp_path):
+    config.config(http_basic_auth_user_file=str(htpasswd), host='api-host')
     config.config(group='compute_api', listen='127.0.0.1', port=0)
+    url = 'sqlite:///%s' % (tmp_path / 'compute.sqlite')
+    config.config(group='compute', connection=url)
+    migration.upgrade(url)
+    db.dispose()
     _without_process_setup(monkeypatch, backend)
     answers = []
 
     def wait_for_signal(*stoppers):
-        (stop,) = stoppers
+        stop = stoppers[0]
         port = stop.__self__.port
         answers.append(requests.get('http://127.0.0.1:%d/v2.1/' % port,
                                     timeout=10).json())
-        stop()
+        # Serving, it has beaten once into the compute database.
+        answers.append(db.service_get('api-host', 'snapvol-compute-api'))
+        for stopper in stoppers:
+            stopper()
 
     monkeypatch.setattr(service, 'wait_for_signal', wait_for_signal)
-    assert compute_api.main() == 0
+    try:
+        assert compute_api.main() == 0
+    finally:
+        db.dispose()
     assert answers[0]['version']['id'] == 'v2.1'
+    assert (answers[1].availability_zone, answers[1].report_count) == (
+        'internal', 1)
 
 
 def test_main_fails_on_bad_configuration(monkeypatch, config, tmp_path,

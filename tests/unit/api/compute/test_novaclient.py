@@ -215,3 +215,19 @@ def test_create_image_returns_the_image_id(nova, backend):
                                          {'k': 'v'})
     assert list(backend.images) == [image_id]
     assert backend.images[image_id]['properties'] == {'k': 'v'}
+
+
+def test_services(nova, backend):
+    up = backend.add_service('node1', 'snapvol-compute')
+    backend.add_service('node2', 'snapvol-compute', state='down')
+    backend.add_service('node1', 'snapvol-compute-api', topic=None,
+                        availability_zone='internal')
+    listed = nova.services.list()
+    assert [(s.host, s.binary, s.state, s.status, s.zone)
+            for s in listed] == [
+        ('node1', 'snapvol-compute', 'up', 'enabled', 'nova'),
+        ('node2', 'snapvol-compute', 'down', 'enabled', 'nova'),
+        ('node1', 'snapvol-compute-api', 'up', 'enabled', 'internal')]
+    assert listed[0].id == up['id']
+    assert [s.host for s in nova.services.list(
+        host='node2', binary='snapvol-compute')] == ['node2']

@@ -1,0 +1,50 @@
+"""The volume service's processes in the services table of its database:
+the heartbeat each one keeps (``heartbeat``), and the rows as os-services
+shows them (``list_services``). ``snapvol_volume.db.services`` holds the
+table."""
+
+from snapvol_api.conf import CONF
+from snapvol_api.runtime import heartbeat as heartbeat_mod
+
+API_BINARY = 'snapvol-volume-api'
+# What os-services filters on (Cinder's query parameters).
+FILTERS = ('host', 'binary')
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def heartbeat(db, host, binary, run_id, topic=None, cluster_name=None):
+    """A ``runtime.heartbeat.Heartbeat`` (not started) that records the
+    process ``run_id`` serving ``host`` and ``binary`` in ``db``."""
+    def beat():
+        db.service_heartbeat(host, binary, topic, cluster_name,
+                             CONF.storage_availability_zone, run_id)
+    return heartbeat_mod.Heartbeat(beat, name='%s-heartbeat' % binary)
+
+
+def view(db, service, now=None):
+    """A service as the plain dict the RPC API returns; ``state`` "up"
+    when its last heartbeat is within service_down_time of ``now``."""
+    return {
+        'id': service.id,
+        'host': service.host,
+        'binary': service.binary,
+        'topic': service.topic,
+        'cluster_name': service.cluster_name,
+        'availability_zone': service.availability_zone,
+        'disabled': service.disabled,
+        'disabled_reason': service.disabled_reason,
+        'state': 'up' if db.service_is_up(service, now) else 'down',
+        'report_count': service.report_count,
+        'created_at': _iso(service.created_at),
+        'updated_at': _iso(service.updated_at),
+    }
+
+
+def list_services(db, filters=None, now=None):
+    """Every service of the volume database matching ``filters`` (the
+    FILTERS among them; others are ignored, as Cinder ignores them)."""
+    filters = {k: v for k, v in (filters or {}).items() if k in FILTERS}
+    return [view(db, s, now) for s in db.service_get_all(filters)]
