@@ -355,6 +355,15 @@ class ConfigInvalid(SnapvolException):
     msg_fmt = 'Invalid configuration: %(reason)s'
 
 
+class CoordinationUnavailable(ServiceUnavailable):
+    msg_fmt = 'The coordination backend is unavailable: %(reason)s'
+
+
+class LockBusy(Conflict):
+    """A lock asked for without waiting is held by someone else."""
+    msg_fmt = 'Lock %(name)s is held by someone else.'
+
+
 class ServiceNotFound(NotFound):
     msg_fmt = 'Service %(binary)s on host %(host)s could not be found.'
 

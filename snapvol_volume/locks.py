@@ -1,9 +1,11 @@
 """The two locks of a volume, and the gate recovery holds at start.
 
-The *state* lock (in this process) is held briefly by an RPC handler
-while it checks a request and records it. The *chain* lock (external: it
-also keeps out another process on this host) is held by a worker for the
+The *state* lock is held briefly by an RPC handler while it checks a
+request and records it. The *chain* lock is held by a worker for the
 whole of a change to the volume's files, ``.info`` and file records.
+Both come from the coordinator: with a [coordination] backend they hold
+across every manager of the cluster; without one the state lock holds in
+this process and the chain lock in this host (a file lock).
 
 At start, recovery *holds* every volume it must look at before the
 manager serves RPC; until it *releases* one, new work on that volume
@@ -14,7 +16,8 @@ on what an earlier run left.
 import contextlib
 import threading
 
-from oslo_concurrency import lockutils
+from snapvol_api import exception
+from snapvol_api.runtime import coordination
 
 
 class Busy(Exception):
@@ -23,12 +26,14 @@ class Busy(Exception):
 
 class Locks:
 
-    def __init__(self):
+    def __init__(self, coordinator=None):
+        self._coordinator = coordinator or coordination.LocalCoordinator()
         self._mutex = threading.Lock()
         self._held = {}
 
     def state(self, volume_id):
-        return lockutils.lock('state-%s' % volume_id)
+        return self._coordinator.lock('snapvol-volume-state-%s' % volume_id,
+                                      external=False)
 
     @contextlib.contextmanager
     def chain(self, volume_id, blocking=True, recovery=False):
@@ -43,10 +48,10 @@ class Locks:
                 gate.wait()
         with contextlib.ExitStack() as stack:
             try:
-                stack.enter_context(lockutils.lock(
-                    'chain-%s' % volume_id, external=True,
+                stack.enter_context(self._coordinator.lock(
+                    'snapvol-volume-chain-%s' % volume_id,
                     blocking=blocking))
-            except lockutils.AcquireLockFailedException:
+            except exception.LockBusy:
                 raise Busy(volume_id)
             yield
 

@@ -10,6 +10,7 @@ from snapvol_api import rpc
 from snapvol_api.conf import CONF
 from snapvol_api.rpc import compute_rpcapi
 from snapvol_api.rpc import volume_rpcapi
+from snapvol_api.runtime import coordination as coordination_mod
 from snapvol_api.runtime import heartbeat as heartbeat_mod
 from snapvol_api.runtime import workers as workers_mod
 from snapvol_volume import assisted as assisted_mod
@@ -54,20 +55,23 @@ class _OnFirstUse:
 
 def build_manager(host=None, db=None, share_drivers=None, compute=None,
                   compute_rpc=None, reports=None, locks=None, workers=None,
-                  recovery_workers=None):
+                  recovery_workers=None, coordinator=None):
     """A VolumeManager with its parts; each left out is the default one.
 
     ``compute``: the compute admin API client (default: from [nova]);
     ``compute_rpc``: the compute manager's rpcapi; ``workers``: where the
     file work runs (``spawn(func, *args)``, ``stop(wait)``), and
-    ``recovery_workers`` where start-up reconciles run.
+    ``recovery_workers`` where start-up reconciles run; ``coordinator``:
+    where the volumes' locks come from (default: from [coordination];
+    whoever passes one starts and stops it).
     """
     host = host or CONF.host
     # This run of the manager: the owner of the work it begins (recovery
     # resumes only the work of earlier runs).
     owner = '%s/%s' % (host, uuid.uuid4().hex[:12])
     db = db or db_api
-    locks = locks or locks_mod.Locks()
+    locks = locks or locks_mod.Locks(
+        coordinator or coordination_mod.from_conf(owner))
     shares = shares_mod.Shares(
         share_drivers if share_drivers is not None else drivers.load_shares(),
         db, locks, host)
@@ -102,14 +106,19 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
 
 class VolumeService:
 
-    def __init__(self, host=None, compute=None, manager=None):
+    def __init__(self, host=None, compute=None, manager=None,
+                 coordinator=None):
         """``compute``: the compute admin API client (snapvol-all passes
         its in-process one); default: from the [nova] options.
-        ``manager``: a VolumeManager made elsewhere (tests)."""
+        ``manager``: a VolumeManager made elsewhere (tests);
+        ``coordinator``: its locks' (default: from [coordination])."""
         self.host = host or CONF.host
         # This run of the manager, as its heartbeat names it.
         self.run_id = heartbeat_mod.new_run_id()
-        self.manager = manager or build_manager(self.host, compute=compute)
+        self.coordinator = coordinator or coordination_mod.from_conf(
+            '%s/%s' % (self.host, self.run_id))
+        self.manager = manager or build_manager(
+            self.host, compute=compute, coordinator=self.coordinator)
         target = messaging.Target(topic=volume_rpcapi.TOPIC,
                                   server=self.host)
         self.server = rpc.get_server(target, [self.manager])
@@ -123,7 +132,8 @@ class VolumeService:
         # for the work of dead runs.
         self.heartbeat.start()
         # Recovery decides what it resumes, and holds those volumes,
-        # before the first request is served.
+        # before the first request is served; it takes locks.
+        self.coordinator.start()
         self.manager.init_host()
         self.server.start()
         LOG.info('Volume service of host %s started', self.host)
@@ -132,4 +142,5 @@ class VolumeService:
         self.server.stop()
         self.server.wait()
         self.manager.stop()
+        self.coordinator.stop()
         self.heartbeat.stop()

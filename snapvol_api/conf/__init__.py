@@ -9,6 +9,7 @@ from oslo_config import cfg
 from snapvol_api.conf import compute
 from snapvol_api.conf import compute_api
 from snapvol_api.conf import compute_quota
+from snapvol_api.conf import coordination
 from snapvol_api.conf import database
 from snapvol_api.conf import default
 from snapvol_api.conf import libvirt
@@ -26,6 +27,7 @@ volume_api.register_opts(CONF)
 compute.register_opts(CONF)
 compute_api.register_opts(CONF)
 compute_quota.register_opts(CONF)
+coordination.register_opts(CONF)
 libvirt.register_opts(CONF)
 nova.register_opts(CONF)
 quota.register_opts(CONF)

@@ -3,6 +3,7 @@
 from snapvol_api.conf import compute
 from snapvol_api.conf import compute_api
 from snapvol_api.conf import compute_quota
+from snapvol_api.conf import coordination
 from snapvol_api.conf import database
 from snapvol_api.conf import default
 from snapvol_api.conf import libvirt
@@ -12,7 +13,7 @@ from snapvol_api.conf import volume
 from snapvol_api.conf import volume_api
 
 _MODULES = (default, database, volume, volume_api, compute, compute_api,
-            compute_quota, libvirt, nova, quota)
+            compute_quota, coordination, libvirt, nova, quota)
 
 
 def list_opts():

@@ -41,6 +41,7 @@ import tempfile
 import uuid
 
 import pytest
+import requests
 
 from . import harness
 
@@ -218,6 +219,27 @@ def rabbit_url(rabbit_vhosts):
 def control_exchange():
     """A control_exchange unique to this test session."""
     return f'snapvol-func-{SESSION_ID}'
+
+
+# --- etcd -------------------------------------------------------------------
+
+ETCD_ENDPOINT = '127.0.0.1:2379'
+
+
+@pytest.fixture(scope='session')
+def etcd_url():
+    """The tooz URL of the test bed's etcd, ``etcd3+http://127.0.0.1:2379``,
+    checked to answer healthy. Tests share it: name keys uniquely."""
+    try:
+        health = requests.get(f'http://{ETCD_ENDPOINT}/health',
+                              timeout=5).json()
+    except (requests.RequestException, ValueError) as exc:
+        harness.unavailable(f'etcd on {ETCD_ENDPOINT} does not answer: '
+                            f'{exc}')
+    if health.get('health') != 'true':
+        harness.unavailable(f'etcd on {ETCD_ENDPOINT} is not healthy: '
+                            f'{health}')
+    return f'etcd3+http://{ETCD_ENDPOINT}'
 
 
 # --- services ---------------------------------------------------------------
