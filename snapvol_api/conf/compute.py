@@ -14,7 +14,8 @@ opts = [
                default='sqlite:///$state_path/compute.sqlite',
                secret=True,
                help='SQLAlchemy URL of the compute database (instances, '
-                    'volume attachments, block jobs in flight).'),
+                    'volume attachments, block jobs in flight). Its pool '
+                    'and retries are set by the [database] options.'),
     cfg.StrOpt('instances_path',
                default='$state_path/instances',
                help='Directory of per-instance files: '

@@ -2,6 +2,7 @@
 
 import json
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from snapvol_api import exception
@@ -13,6 +14,7 @@ from snapvol_compute.db import models
 
 _DB = database.Database(lambda: CONF.compute.connection)
 _session = _DB.session
+_transaction = _DB.transaction
 dispose = _DB.dispose
 
 
@@ -59,7 +61,7 @@ def instance_usage(project_id):
 
 def instance_create(values, metadata, attachments):
     """``attachments``: [{volume_id, device, boot_index, connection_info}]."""
-    with _session() as session:
+    def create(session):
         instance = models.Instance(**values)
         instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
                                    for k, v in metadata.items()]
@@ -70,17 +72,20 @@ def instance_create(values, metadata, attachments):
                 connection_info=json.dumps(a.get('connection_info') or {}))
             for a in attachments]
         session.add(instance)
-    return instance_get(instance.id)
+        return instance
+    return instance_get(_transaction(create).id)
 
 
 def instance_update(instance_id, values):
     """Changes columns other than the status (see instance_transition)."""
     if 'status' in values:
         raise ValueError('statuses change through instance_transition')
-    with _session() as session:
+
+    def update(session):
         instance = _live_instance(session, instance_id)
         for key, value in values.items():
             setattr(instance, key, value)
+    _transaction(update)
     return instance_get(instance_id)
 
 
@@ -99,7 +104,8 @@ def instance_transition(instance_id, target, expected=None, values=None):
     deleting = target == states.INSTANCE_DELETED
     if deleting:
         values.update(deleted=True, deleted_at=models.utcnow())
-    with _session() as session:
+
+    def change(session):
         updated = session.execute(
             sa.update(models.Instance)
             .where(models.Instance.id == instance_id,
@@ -114,8 +120,8 @@ def instance_transition(instance_id, target, expected=None, values=None):
         if deleting:
             session.execute(sa.delete(models.VolumeAttachment).where(
                 models.VolumeAttachment.instance_id == instance_id))
-            return None
-    return instance_get(instance_id)
+    _transaction(change)
+    return None if deleting else instance_get(instance_id)
 
 
 def instance_destroy(instance_id, expected=None):
@@ -125,13 +131,15 @@ def instance_destroy(instance_id, expected=None):
 
 
 def instance_metadata_set(instance_id, metadata, replace=False):
-    with _session() as session:
+    def update(session):
         _live_instance(session, instance_id)
         database.set_metadata(session, models.InstanceMetadata,
                               'instance_id', instance_id, metadata, replace)
+    _transaction(update)
     return instance_get(instance_id)
 
 
+@database.retrying
 def instance_metadata_delete(instance_id, key):
     with _session() as session:
         instance = _live_instance(session, instance_id)
@@ -157,6 +165,7 @@ def attachment_get_by_volume(volume_id):
         return attachment
 
 
+@database.retrying
 def attachment_create(instance_id, volume_id, device, connection_info,
                       boot_index=None):
     with _session() as session:
@@ -167,6 +176,7 @@ def attachment_create(instance_id, volume_id, device, connection_info,
             connection_info=json.dumps(connection_info)))
 
 
+@database.retrying
 def attachment_update(instance_id, volume_id, connection_info):
     with _session() as session:
         attachment = session.get(models.VolumeAttachment,
@@ -176,6 +186,7 @@ def attachment_update(instance_id, volume_id, connection_info):
         attachment.connection_info = json.dumps(connection_info)
 
 
+@database.retrying
 def attachment_delete(instance_id, volume_id):
     with _session() as session:
         attachment = session.get(models.VolumeAttachment,
@@ -187,6 +198,7 @@ def attachment_delete(instance_id, volume_id):
 
 # Volume operations in flight ------------------------------------------------
 
+@database.retrying
 def operation_begin(snapshot_id, kind, instance_id, volume_id, host, info,
                     context):
     with _session() as session:
@@ -196,6 +208,7 @@ def operation_begin(snapshot_id, kind, instance_id, volume_id, host, info,
             context=json.dumps(context)))
 
 
+@database.retrying
 def operation_end(snapshot_id):
     with _session() as session:
         session.execute(sa.delete(models.VolumeOperation).where(
@@ -212,12 +225,13 @@ def operations_on_host(host):
 # Images ---------------------------------------------------------------------
 
 def image_create(values, properties, block_device_mapping):
-    with _session() as session:
+    def create(session):
         image = models.Image(
             properties=json.dumps(properties),
             block_device_mapping=json.dumps(block_device_mapping), **values)
         session.add(image)
-    return image_get(image.id)
+        return image
+    return image_get(_transaction(create).id)
 
 
 def image_get(image_id, project_id=None):
@@ -243,6 +257,7 @@ def image_get_all(project_id=None):
             models.Image.created_at, models.Image.id)))
 
 
+@database.retrying
 def image_destroy(image_id):
     with _session() as session:
         session.execute(sa.update(models.Image).where(
@@ -279,7 +294,7 @@ def service_heartbeat(host, binary, topic, cluster_name, availability_zone,
                     host=host, binary=binary, report_count=1,
                     disabled=False, deleted=False, created_at=now,
                     **values))
-    except sa.exc.IntegrityError:
+    except db_exc.DBDuplicateEntry:
         # Another process made the row meanwhile: count this beat on it.
         with _session() as session:
             session.execute(bump)

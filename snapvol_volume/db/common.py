@@ -14,9 +14,10 @@ from snapvol_api.conf import CONF
 from snapvol_api.runtime import database
 from snapvol_volume.db import models
 
-_DB = database.Database(lambda: CONF.database.connection,
-                       lambda: CONF.database.connection_debug)
+_DB = database.Database(lambda: CONF.database.connection)
 session = _DB.session
+transaction = _DB.transaction
+retrying = database.retrying
 dispose = _DB.dispose
 
 
@@ -179,6 +180,7 @@ def claim(session, model, resource_id, status, owner_from, owner_to):
         .values(owner=owner_to)).rowcount == 1
 
 
+@retrying
 def update(model, resource_id, values, not_found, protected=()):
     """Changes columns of a live row other than its status and owner (and
     the ``protected`` ones)."""
@@ -212,6 +214,7 @@ def add(session, machine, model, values, meta_model=None, metadata=None):
     return row
 
 
+@retrying
 def create(model, meta_model, values, metadata, check):
     """A new row in its initial status, with its metadata; its id.
     ``check(session)`` runs first in the same transaction (a quota

@@ -131,13 +131,15 @@ def group_create(values: dict, volume_ids: Collection[str] = (),
         raise exception.InvalidInput(
             reason='volume_types must be a list of strings')
     check = quotas.checker(values.get('project_id'), limits, groups=1)
-    with common.session() as session:
+
+    def create(session):
         check(session)
         group = common.add(session, states.GROUP, models.Group, values)
         session.flush()
         _set_group(session, group.id, group.project_id, volume_ids,
                    joining=True)
-    return group_get(group.id)
+        return group.id
+    return group_get(common.transaction(create))
 
 
 def group_transition(group_id: str, target: str,
@@ -152,7 +154,7 @@ def group_transition(group_id: str, target: str,
     it still has live volumes (delete them, or remove them with
     group_remove_volumes, first) or live group snapshots.
     """
-    with common.session() as session:
+    def change(session):
         conflict = common.conflict(exception.GroupNotFound,
                                    exception.InvalidGroupStatus,
                                    group_id=group_id)
@@ -161,6 +163,7 @@ def group_transition(group_id: str, target: str,
         if target == states.DELETED:
             # After the swap, which holds the row: nothing joins now.
             _refuse_if_group_has_members(session, group_id)
+    common.transaction(change)
     return None if target == states.DELETED else group_get(group_id)
 
 
@@ -185,6 +188,7 @@ def _refuse_if_group_has_members(session, group_id):
                    % (group_id, ', '.join(group_snapshots)))
 
 
+@common.retrying
 def group_claim(group_id: str, status: str, owner_from: str | None,
                 owner_to: str) -> bool:
     """volume_claim for a group."""
@@ -208,9 +212,10 @@ def group_add_volumes(group_id: str, volume_ids: Collection[str]
     even this one), else InvalidVolume naming the first that is not.
     The group's status is not looked at (the caller moves it to updating
     and back)."""
-    with common.session() as session:
+    def add(session):
         project_id = _lock_group(session, group_id)
         _set_group(session, group_id, project_id, volume_ids, joining=True)
+    common.transaction(add)
     return group_get(group_id)
 
 
@@ -220,10 +225,11 @@ def group_remove_volumes(group_id: str, volume_ids: Collection[str]
     or none: each must be a live volume in this group, else InvalidVolume
     naming the first that is not. The group's status is not looked
     at."""
-    with common.session() as session:
+    def remove(session):
         project_id = _lock_group(session, group_id)
         _set_group(session, group_id, project_id, volume_ids,
                    joining=False)
+    common.transaction(remove)
     return group_get(group_id)
 
 
@@ -289,7 +295,8 @@ def group_snapshot_create(values: dict,
     check = quotas.checker(values.get('project_id'), limits,
                            snapshots=len(members), gigabytes=sum(
                                v.get('volume_size', 0) for v, _ in members))
-    with common.session() as session:
+
+    def create(session):
         check(session)
         if group_id is None:
             project_id = values.get('project_id')
@@ -326,10 +333,12 @@ def group_snapshot_create(values: dict,
                     None, group_snapshot.id):
                 raise ValueError('a member snapshot is of the group '
                                  'snapshot it is created with')
-            snapshot_values['group_snapshot_id'] = group_snapshot.id
             common.add(session, states.SNAPSHOT, models.Snapshot,
-                       snapshot_values, models.SnapshotMetadata, metadata)
-    return group_snapshot_get(group_snapshot.id)
+                       dict(snapshot_values,
+                            group_snapshot_id=group_snapshot.id),
+                       models.SnapshotMetadata, metadata)
+        return group_snapshot.id
+    return group_snapshot_get(common.transaction(create))
 
 
 def group_snapshot_transition(group_snapshot_id: str, target: str,
@@ -347,7 +356,7 @@ def group_snapshot_transition(group_snapshot_id: str, target: str,
     returned; refused with InvalidGroupSnapshot (nothing changes) while
     a member snapshot is still live (delete those first).
     """
-    with common.session() as session:
+    def change(session):
         conflict = common.conflict(exception.GroupSnapshotNotFound,
                                    exception.InvalidGroupSnapshotStatus,
                                    group_snapshot_id=group_snapshot_id)
@@ -365,11 +374,13 @@ def group_snapshot_transition(group_snapshot_id: str, target: str,
                 raise exception.InvalidGroupSnapshot(
                     reason='group snapshot %s still has snapshot(s) %s'
                            % (group_snapshot_id, ', '.join(live)))
+    common.transaction(change)
     if target == states.DELETED:
         return None
     return group_snapshot_get(group_snapshot_id)
 
 
+@common.retrying
 def group_snapshot_claim(group_snapshot_id: str, status: str,
                          owner_from: str | None, owner_to: str) -> bool:
     """volume_claim for a group snapshot."""

@@ -36,6 +36,7 @@ def message_get_all(filters=None, marker=None, limit=None, sort=None,
                           where=[_unexpired()])
 
 
+@common.retrying
 def message_create(values, ttl):
     """A new message that expires after ``ttl`` seconds; the expired ones
     go at the same time."""

@@ -10,6 +10,7 @@ PostgreSQL, the write lock on SQLite), so together they cannot pass a
 limit that each alone would not.
 """
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from snapvol_api import exception
@@ -28,6 +29,7 @@ def quota_get_all(project_id):
                 models.Quota.project_id == project_id))}
 
 
+@common.retrying
 def quota_set(project_id, limits):
     """Sets the project's limits of the resources in ``limits``."""
     with common.session() as session:
@@ -87,7 +89,7 @@ def prepare(project_id):
     try:
         with common.session() as session:
             session.add(models.QuotaProject(project_id=project_id, checks=0))
-    except sa.exc.IntegrityError:
+    except db_exc.DBDuplicateEntry:
         pass                            # another request made it meanwhile
 
 

@@ -2,6 +2,7 @@
 volume service (``host`` + ``binary``), with its heartbeat (Cinder's
 ``services``)."""
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from snapvol_api import exception
@@ -36,7 +37,7 @@ def service_heartbeat(host, binary, topic, cluster_name, availability_zone,
                     host=host, binary=binary, report_count=1,
                     disabled=False, deleted=False, created_at=now,
                     **values))
-    except sa.exc.IntegrityError:
+    except db_exc.DBDuplicateEntry:
         # Another process made the row meanwhile (one unique host and
         # binary): count this beat on it.
         with common.session() as session:

@@ -42,15 +42,17 @@ def transfer_create(values):
     """A new transfer of the available volume ``values['volume_id']``,
     which becomes awaiting-transfer in the same transaction (else
     InvalidVolumeStatus, and nothing is made)."""
-    with common.session() as session:
+    def create(session):
         volumes.volume_transition_in(session, values['volume_id'],
                                      states.AWAITING_TRANSFER,
                                      expected=[states.AVAILABLE])
         transfer = models.Transfer(**values)
         session.add(transfer)
-    return transfer_get(transfer.id)
+        return transfer
+    return transfer_get(common.transaction(create).id)
 
 
+@common.retrying
 def transfer_delete(transfer_id, project_id=None):
     """Forgets the transfer; its volume is available again."""
     with common.session() as session:
@@ -73,7 +75,8 @@ def transfer_accept(transfer_id, project_id, user_id, limits):
     transfer = transfer_get(transfer_id)
     volume = volumes.volume_get(transfer.volume_id)
     quotas.prepare(project_id)
-    with common.session() as session:
+
+    def accept(session):
         taken = session.execute(
             sa.update(models.Transfer)
             .where(models.Transfer.id == transfer_id,
@@ -100,5 +103,6 @@ def transfer_accept(transfer_id, project_id, user_id, limits):
             .where(models.Snapshot.volume_id == volume.id,
                    models.Snapshot.deleted.is_(False))
             .values(project_id=project_id, user_id=user_id))
+    common.transaction(accept)
     with common.session() as session:
         return session.get(models.Transfer, transfer_id)

@@ -89,13 +89,14 @@ def volume_type_create(values: dict,
                        extra_specs: dict | None = None) -> models.VolumeType:
     """A new type (``name``, ``description``, ``is_public``) with its
     extra specs; VolumeTypeExists when a live type has the name."""
-    with common.session() as session:
+    def create(session):
         _refuse_taken_name(session, values['name'])
         row = _Type(**values)
         row.extra_specs_items = [_Spec(key=k, value=v)
                                  for k, v in (extra_specs or {}).items()]
         session.add(row)
-    return volume_type_get(row.id)
+        return row
+    return volume_type_get(common.transaction(create).id)
 
 
 def volume_type_update(type_id: str, values: dict) -> models.VolumeType:
@@ -130,10 +131,11 @@ def volume_type_destroy(type_id: str) -> None:
 def volume_type_extra_specs_update(type_id: str,
                                    extra_specs: dict) -> dict:
     """Adds or changes the given extra specs; returns them all."""
-    with common.session() as session:
+    def update(session):
         row = _get(session, type_id)
         database.set_metadata(session, _Spec, 'volume_type_id', row.id,
                               extra_specs, replace=False)
+    common.transaction(update)
     return {s.key: s.value
             for s in volume_type_get(type_id).extra_specs_items}
 

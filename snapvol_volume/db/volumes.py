@@ -102,9 +102,8 @@ def volume_transition(volume_id: str, target: str,
     To ``deleted`` the volume is soft-deleted with its file records and
     None is returned.
     """
-    with common.session() as session:
-        volume_transition_in(session, volume_id, target, expected, values,
-                             owner, reset)
+    common.transaction(volume_transition_in, volume_id, target, expected,
+                       values, owner, reset)
     return None if target == states.DELETED else volume_get(volume_id)
 
 
@@ -113,7 +112,7 @@ def volume_begin_revert(volume_id: str, snapshot_id: str,
     """The available volume becomes reverting and its available snapshot
     restoring, both the work of ``owner``, in one transaction (else
     InvalidVolumeStatus or InvalidSnapshotStatus, and neither changes)."""
-    with common.session() as session:
+    def begin(session):
         volume_transition_in(session, volume_id, states.REVERTING,
                              expected=[states.AVAILABLE],
                              values={'owner': owner})
@@ -123,9 +122,11 @@ def volume_begin_revert(volume_id: str, snapshot_id: str,
         common.transition(session, states.SNAPSHOT, models.Snapshot,
                           snapshot_id, states.RESTORING, [states.AVAILABLE],
                           {'owner': owner}, None, False, conflict)
+    common.transaction(begin)
     return volume_get(volume_id)
 
 
+@common.retrying
 def volume_claim(volume_id: str, status: str, owner_from: str | None,
                  owner_to: str) -> bool:
     """Makes ``owner_to`` the owner of the volume's work if it is still
@@ -148,18 +149,19 @@ def volume_attach(volume_id: str, instance_id: str, host: str,
                   device: str | None) -> models.Volume:
     """Records an attachment and makes the volume in-use, if it was
     available; else InvalidVolumeStatus."""
-    with common.session() as session:
+    def attach(session):
         volume_transition_in(session, volume_id, states.IN_USE)
         session.add(models.VolumeAttachment(
             volume_id=volume_id, instance_id=instance_id, host=host,
             device=device))
+    common.transaction(attach)
     return volume_get(volume_id)
 
 
 def volume_detach(volume_id: str, instance_id: str) -> models.Volume:
     """Forgets the attachment; the volume is available again once it has
     none left."""
-    with common.session() as session:
+    def detach(session):
         volume = common.get(session, models.Volume, volume_id, None,
                             exception.VolumeNotFound(volume_id=volume_id))
         mine = [a for a in volume.attachments
@@ -171,6 +173,7 @@ def volume_detach(volume_id: str, instance_id: str) -> models.Volume:
             session.delete(attachment)
         if last and volume.status == states.IN_USE:
             volume_transition_in(session, volume_id, states.AVAILABLE)
+    common.transaction(detach)
     return volume_get(volume_id)
 
 
@@ -186,12 +189,12 @@ def volume_forget_attachments(volume_id: str) -> models.Volume:
 
 
 def volume_metadata_set(volume_id, metadata, replace=False):
-    with common.session() as session:
-        database.set_metadata(session, models.VolumeMetadata, 'volume_id',
-                              volume_id, metadata, replace)
+    common.transaction(database.set_metadata, models.VolumeMetadata,
+                       'volume_id', volume_id, metadata, replace)
     return volume_get(volume_id)
 
 
+@common.retrying
 def volume_metadata_delete(volume_id, key):
     with common.session() as session:
         common.delete_metadata_key(session, models.VolumeMetadata, 'volume_id',
@@ -264,13 +267,14 @@ def volume_begin_extend(volume_id: str, new_size: int, owner: str,
     volume = volume_get(volume_id)
     check = quotas.checker(volume.project_id, limits,
                            gigabytes=new_size - volume.size, size=new_size)
-    with common.session() as session:
+    def begin(session):
         check(session)
         expected = [states.AVAILABLE] + ([states.IN_USE] if attached
                                          else [])
         volume_transition_in(session, volume_id, states.EXTENDING,
                              expected=expected,
                              values={'owner': owner, 'extend_to': new_size})
+    common.transaction(begin)
     return volume_get(volume_id)
 
 
@@ -282,16 +286,16 @@ def snapshot_transition(snapshot_id: str, target: str,
     """volume_transition for a snapshot, by ``states.SNAPSHOT``, raising
     InvalidSnapshotStatus. To ``deleted`` the snapshot is soft-deleted,
     keeping its status, and None is returned."""
-    with common.session() as session:
-        conflict = common.conflict(exception.SnapshotNotFound,
-                                   exception.InvalidSnapshotStatus,
-                                   snapshot_id=snapshot_id)
-        common.transition(session, states.SNAPSHOT, models.Snapshot,
-                          snapshot_id, target, expected, values, owner,
-                          reset, conflict)
+    conflict = common.conflict(exception.SnapshotNotFound,
+                               exception.InvalidSnapshotStatus,
+                               snapshot_id=snapshot_id)
+    common.transaction(common.transition, states.SNAPSHOT, models.Snapshot,
+                       snapshot_id, target, expected, values, owner, reset,
+                       conflict)
     return None if target == states.DELETED else snapshot_get(snapshot_id)
 
 
+@common.retrying
 def snapshot_claim(snapshot_id: str, status: str, owner_from: str | None,
                    owner_to: str) -> bool:
     """volume_claim for a snapshot."""
@@ -310,12 +314,12 @@ def snapshot_update(snapshot_id: str, values: dict) -> models.Snapshot:
 
 
 def snapshot_metadata_set(snapshot_id, metadata, replace=False):
-    with common.session() as session:
-        database.set_metadata(session, models.SnapshotMetadata,
-                              'snapshot_id', snapshot_id, metadata, replace)
+    common.transaction(database.set_metadata, models.SnapshotMetadata,
+                       'snapshot_id', snapshot_id, metadata, replace)
     return snapshot_get(snapshot_id)
 
 
+@common.retrying
 def snapshot_metadata_delete(snapshot_id, key):
     with common.session() as session:
         common.delete_metadata_key(session, models.SnapshotMetadata,

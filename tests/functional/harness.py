@@ -264,13 +264,18 @@ class PostgresDatabases:
     def url(name):
         return f'postgresql+psycopg2://{PG_ADMIN_USER}@{PG_HOST}/{name}'
 
-    def create(self):
-        """A new empty database; returns its SQLAlchemy URL."""
+    def create(self, template=None):
+        """A new empty database (a copy of the database at the URL
+        ``template``, which nobody may be connected to); returns its
+        SQLAlchemy URL."""
         name = f'{self.prefix}_{next(self._serial)}'
+        copy = ''
+        if template is not None:
+            copy = ' TEMPLATE "%s"' % template.rsplit('/', 1)[1]
         conn = _pg_connect()
         try:
             with conn.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{name}"')
+                cur.execute(f'CREATE DATABASE "{name}"{copy}')
         finally:
             conn.close()
         self.names.append(name)

@@ -1,9 +1,19 @@
-"""The compute database's guarded status transitions."""
+"""The compute database's guarded status transitions, metadata upserts
+and transactions run again after a deadlock or a lost connection.
 
+tests/functional/test_db_postgresql.py runs these on PostgreSQL too.
+"""
+
+import threading
+
+from oslo_db import exception as db_exc
 import pytest
 
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_api.runtime import database
+from snapvol_compute.db import models
+from tests.unit import dbtools
 from tests.unit.compute.conftest import add_instance
 
 
@@ -72,3 +82,48 @@ def test_every_status_is_reachable_and_deleted_from_all():
         if status != states.INSTANCE_DELETED:
             assert states.INSTANCE.allows(status, states.INSTANCE_DELETED)
         assert status in states.INSTANCE_NOVA_STATES
+
+
+def test_two_metadata_sets_of_one_key_at_once_both_succeed(db):
+    """The second waits for the first's open transaction, then changes
+    the value it wrote (a select-then-insert would have failed on the
+    duplicate key)."""
+    instance = add_instance(db)
+    errors = []
+
+    def second():
+        try:
+            db.instance_metadata_set(instance.id, {'k': 'second'})
+        except Exception as exc:
+            errors.append(exc)
+
+    with dbtools.started_elsewhere('INSERT INTO instance_metadata') as seen:
+        with db._session() as session:
+            database.set_metadata(session, models.InstanceMetadata,
+                                  'instance_id', instance.id,
+                                  {'k': 'first'}, replace=False)
+            thread = threading.Thread(target=second)
+            thread.start()
+            assert seen.wait(60)
+    thread.join(60)
+    assert not thread.is_alive()
+    assert errors == []
+    assert {m.key: m.value for m in db.instance_get(
+        instance.id).metadata_items} == {'k': 'second'}
+
+
+@pytest.mark.parametrize('error', [db_exc.DBDeadlock,
+                                   db_exc.DBConnectionError])
+def test_a_failed_transaction_is_run_again_and_done_once(db, conf, error):
+    conf.config(db_retry_interval=0, group='database')
+    with dbtools.failing_once('INSERT INTO instances',
+                              dbtools.raising(error)) as inserts:
+        instance = add_instance(db, status=states.ACTIVE)
+    assert len(inserts) == 2
+    assert [i.id for i in db.instance_get_all()] == [instance.id]
+    with dbtools.failing_once('UPDATE instances',
+                              dbtools.raising(error)) as updates:
+        after = db.instance_transition(instance.id, states.SHUTOFF,
+                                       expected=(states.ACTIVE,))
+    assert len(updates) == 2
+    assert after.status == states.SHUTOFF
