@@ -355,6 +355,16 @@ class ConfigInvalid(SnapvolException):
     msg_fmt = 'Invalid configuration: %(reason)s'
 
 
+class VolumeServiceUnavailable(ServiceUnavailable):
+    msg_fmt = 'The volume service is unavailable: %(reason)s'
+
+
+class RequestAbandoned(Conflict):
+    """The API got no answer in time and gave the request up; a manager
+    that gets it later does nothing."""
+    msg_fmt = 'The request was given up by the API; nothing was done.'
+
+
 class CoordinationUnavailable(ServiceUnavailable):
     msg_fmt = 'The coordination backend is unavailable: %(reason)s'
 

@@ -12,6 +12,8 @@ services table, os-services). ``service`` wires
 them together.
 """
 
+import datetime
+
 import oslo_messaging as messaging
 
 from snapvol_api import exception
@@ -21,10 +23,13 @@ from snapvol_volume import scope
 from snapvol_volume import services
 from snapvol_volume import views
 
+# How long the ledger answers a retried request with its first answer.
+REQUESTS_KEPT = datetime.timedelta(days=1)
+
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.8'
+    RPC_API_VERSION = '1.9'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
@@ -54,6 +59,12 @@ class VolumeManager:
         self.recovery.stop()
         self._workers.stop(wait=True)
 
+    def periodic_tasks(self):
+        """Every report_interval: takes over the work of members of its
+        cluster that died, and forgets requests too old to be retried."""
+        self.recovery.takeover()
+        self._db.request_purge(REQUESTS_KEPT)
+
     # Volumes ----------------------------------------------------------------
 
     def get_volume(self, ctxt, volume_id):
@@ -65,18 +76,19 @@ class VolumeManager:
             filters, marker, limit, sort, offset)]
 
     def create_volume(self, ctxt, size, name, description, metadata,
-                      snapshot_id, volume_type=None):
+                      snapshot_id, volume_type=None, request_id=None):
         return views.volume(self.volumes.create(
             ctxt, size, name, description, metadata, snapshot_id,
-            volume_type=volume_type))
+            volume_type=volume_type, request_id=request_id))
 
     def update_volume(self, ctxt, volume_id, values):
         return views.volume(self.volumes.update(ctxt, volume_id, values))
 
-    def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
+    def delete_volume(self, ctxt, volume_id, cascade=False, force=False,
+                      request_id=None):
         return views.volume(self.volumes.delete(ctxt, volume_id,
-                                                cascade=cascade,
-                                                force=force))
+                                                cascade=cascade, force=force,
+                                                request_id=request_id))
 
     def extend_volume(self, ctxt, volume_id, new_size, attached=False):
         return views.volume(self.volumes.extend(ctxt, volume_id, new_size,
@@ -119,17 +131,20 @@ class VolumeManager:
             filters, marker, limit, sort, offset)]
 
     def create_snapshot(self, ctxt, volume_id, name, description, metadata,
-                        force):
+                        force, request_id=None):
         return views.snapshot(self.snapshots.create(
-            ctxt, volume_id, name, description, metadata, force))
+            ctxt, volume_id, name, description, metadata, force,
+            request_id=request_id))
 
     def update_snapshot(self, ctxt, snapshot_id, values):
         return views.snapshot(self.snapshots.update(ctxt, snapshot_id,
                                                     values))
 
-    def delete_snapshot(self, ctxt, snapshot_id, force=False):
+    def delete_snapshot(self, ctxt, snapshot_id, force=False,
+                        request_id=None):
         return views.snapshot(self.snapshots.delete(ctxt, snapshot_id,
-                                                    force=force))
+                                                    force=force,
+                                                    request_id=request_id))
 
     def report_snapshot_status(self, ctxt, snapshot_id, status, progress):
         return views.snapshot(self.snapshots.report(ctxt, snapshot_id,

@@ -1,14 +1,23 @@
-"""Start-up reconciliation: finishing what an earlier run of this manager
-left in flight, and removing the files nothing refers to.
+"""Finishing the work dead managers left in flight, and removing the
+files nothing refers to: at start, and whenever a member of this
+manager's cluster stops heartbeating (``takeover``).
 
-What to resume is decided once, from the DB, before the manager serves
-RPC (``start``): the volumes of this host and, on each, the volume or
-snapshots in flight whose recorded owner is not this run. Work this run
-begins itself is never resumed. Every volume looked at is *held*
-(``Locks.hold``) until its reconcile is done, so new work on it waits
-for recovery; each resumed step claims the row for this run (a
-compare-and-swap on status and owner), takes the chain lock and re-reads
-the row under it before acting.
+Work in flight is recorded with its owner, "host/run" (one run of a
+manager). An owner is dead when its run is not among the live runs of
+the services table (``live_runs``): a run that restarted, or whose
+heartbeat is older than ``service_down_time``; work with no owner (never
+begun) is anyone's. What to resume is decided from the DB: the volumes
+of this manager's cluster and, on each, the volume or snapshots in
+flight whose owner is dead. Work of a live owner, and work this run
+began, are never resumed. Every volume looked at is *held*
+(``Locks.hold``) until its reconcile is done, so new work on it in this
+process waits for recovery; each resumed step claims the row for this
+run (a compare-and-swap on status and owner, so of several live members
+only one takes it), takes the chain lock (distributed when a
+coordination backend is configured) and re-reads the row under it before
+acting. Files nothing refers to are removed only while nothing is in
+flight on the volume: an interrupted step of a manager not yet known to
+be dead may still need them.
 
 A detached volume's data cannot have changed since a snapshot was asked
 for, so an interrupted create is rolled forward, and an interrupted merge
@@ -39,8 +48,10 @@ class Work:
 
 class Recovery:
 
-    def __init__(self, db, shares, locks, volumes, snapshots, workers, host,
-                 owner):
+    def __init__(self, db, shares, locks, volumes, snapshots, workers,
+                 host, cluster, owner, live_runs=frozenset):
+        """``live_runs()``: the owners whose work is not to be taken (the
+        runs of live managers)."""
         self._db = db
         self._shares = shares
         self._locks = locks
@@ -48,36 +59,51 @@ class Recovery:
         self._snapshots = snapshots
         self._workers = workers
         self._host = host
+        self._cluster = cluster
+        self._live_runs = live_runs
         self.owner = owner
         self._futures = []
 
-    def plan(self):
-        """{volume id: [Work]}: every volume of this host, with what is in
-        flight on it by another run than this one."""
+    def plan(self, only_taken_over=False):
+        """{volume id: [Work]}: every volume of this manager (with
+        ``only_taken_over``, those with dead owners' work), with the work
+        of dead owners in flight on it."""
+        live = set(self._live_runs()) | {self.owner}
         plan = {}
-        for volume in self._db.volume_get_all_by_host(self._host):
-            work = plan.setdefault(volume.id, [])
-            if volume.status in states.IN_FLIGHT:
-                if volume.owner != self.owner:
-                    work.append(Work('volume', volume.id, volume.status,
-                                     volume.owner))
-                continue
-            for snapshot in self._db.snapshot_get_all_for_volume(volume.id):
-                if (snapshot.status in states.IN_FLIGHT
-                        and snapshot.owner != self.owner):
-                    work.append(Work('snapshot', snapshot.id,
-                                     snapshot.status, snapshot.owner))
+        for volume in self._db.volume_get_all_by_manager(
+                self._host, self._cluster):
+            rows = [('volume', volume)]
+            if volume.status not in states.IN_FLIGHT:
+                rows = [('snapshot', s) for s in
+                        self._db.snapshot_get_all_for_volume(volume.id)]
+            work = [Work(kind, row.id, row.status, row.owner)
+                    for kind, row in rows
+                    if row.status in states.IN_FLIGHT
+                    and row.owner not in live]
+            if work or not only_taken_over:
+                plan[volume.id] = work
         return plan
 
     def start(self):
         """Decides what to resume and holds those volumes (call it before
         serving RPC), then reconciles them in its own workers."""
-        plan = self.plan()
+        self._reconcile_all(self.plan())
+
+    def takeover(self):
+        """Resumes what managers that died since left in flight (run
+        periodically); volumes recovery is still on are left to it."""
+        plan = self.plan(only_taken_over=True)
+        for volume_id in self._locks.held() & set(plan):
+            del plan[volume_id]
+        if plan:
+            self._reconcile_all(plan)
+
+    def _reconcile_all(self, plan):
         self._locks.hold(plan)
-        LOG.info('Recovery: %d volumes, %d interrupted changes', len(plan),
-                 sum(len(w) for w in plan.values()))
-        self._futures = [self._workers.spawn(self.reconcile, volume_id, work)
-                         for volume_id, work in plan.items()]
+        LOG.info('Recovery: %d volumes, %d interrupted changes of dead '
+                 'managers', len(plan), sum(len(w) for w in plan.values()))
+        self._futures += [self._workers.spawn(self.reconcile, volume_id, work)
+                          for volume_id, work in plan.items()]
 
     def wait(self, timeout=None):
         """True once every reconcile has ended."""
@@ -146,8 +172,10 @@ class Recovery:
                 volume = self._db.volume_get(volume_id)
             except exception.VolumeNotFound:
                 return      # deleted meanwhile
-            if volume.status in states.IN_FLIGHT:
-                return      # its files are still being made or removed
+            if volume.status in states.IN_FLIGHT or any(
+                    s.status in states.IN_FLIGHT for s in
+                    self._db.snapshot_get_all_for_volume(volume_id)):
+                return      # its files may still be being made or removed
             chain = self._shares.chain(volume)
             for path in chain.remove_orphans():
                 LOG.warning('Removed %s: no snapshot of volume %s used it',

@@ -35,9 +35,6 @@ from snapvol_volume.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
-# The name of the volume manager in the services table.
-BINARY = 'snapvol-volume'
-
 
 class _OnFirstUse:
     """Made when first used: a deployment without attached volumes needs
@@ -55,20 +52,24 @@ class _OnFirstUse:
 
 def build_manager(host=None, db=None, share_drivers=None, compute=None,
                   compute_rpc=None, reports=None, locks=None, workers=None,
-                  recovery_workers=None, coordinator=None):
+                  recovery_workers=None, run_id=None, live_runs=None,
+                  coordinator=None):
     """A VolumeManager with its parts; each left out is the default one.
 
     ``compute``: the compute admin API client (default: from [nova]);
     ``compute_rpc``: the compute manager's rpcapi; ``workers``: where the
     file work runs (``spawn(func, *args)``, ``stop(wait)``), and
-    ``recovery_workers`` where start-up reconciles run; ``coordinator``:
-    where the volumes' locks come from (default: from [coordination];
-    whoever passes one starts and stops it).
+    ``recovery_workers`` where start-up reconciles run; ``run_id``: this
+    run's id in the services table; ``live_runs()``: the owners of work
+    not to take over (default: the live volume managers' runs);
+    ``coordinator``: where the volumes' locks come from (default: from
+    [coordination]; whoever passes one starts and stops it).
     """
     host = host or CONF.host
+    cluster = CONF.cluster
     # This run of the manager: the owner of the work it begins (recovery
-    # resumes only the work of earlier runs).
-    owner = '%s/%s' % (host, uuid.uuid4().hex[:12])
+    # takes over only the work of dead runs).
+    owner = '%s/%s' % (host, run_id or uuid.uuid4().hex[:12])
     db = db or db_api
     locks = locks or locks_mod.Locks(
         coordinator or coordination_mod.from_conf(owner))
@@ -86,14 +87,16 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
     quotas = quotas_mod.Quotas(db)
     types = volume_types_mod.VolumeTypes(db, shares)
     volumes = volumes_mod.Volumes(db, shares, locks, workers, host, owner,
-                                  messages, quotas, assisted, types)
+                                  messages, quotas, assisted, types,
+                                  cluster=cluster)
     snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
                                         owner, messages, quotas)
     recovery = recovery_mod.Recovery(
         db, shares, locks, volumes, snapshots,
         recovery_workers or workers_mod.Workers(CONF.volume.worker_threads,
                                                 'volume-recovery'),
-        host, owner)
+        host, cluster, owner,
+        live_runs or (lambda: db.service_live_runs(services_mod.BINARY)))
     return manager_mod.VolumeManager(
         db, shares, volumes, snapshots, assisted,
         attachments_mod.Attachments(db, shares, locks), recovery, workers,
@@ -113,21 +116,32 @@ class VolumeService:
         ``manager``: a VolumeManager made elsewhere (tests);
         ``coordinator``: its locks' (default: from [coordination])."""
         self.host = host or CONF.host
-        # This run of the manager, as its heartbeat names it.
+        # This run of the manager: its heartbeat names it, and the work
+        # it begins is recorded as "host/run_id".
         self.run_id = heartbeat_mod.new_run_id()
         self.coordinator = coordinator or coordination_mod.from_conf(
             '%s/%s' % (self.host, self.run_id))
         self.manager = manager or build_manager(
-            self.host, compute=compute, coordinator=self.coordinator)
+            self.host, compute=compute, coordinator=self.coordinator,
+            run_id=self.run_id)
         target = messaging.Target(topic=volume_rpcapi.TOPIC,
                                   server=self.host)
         self.server = rpc.get_server(target, [self.manager])
         self.heartbeat = services_mod.heartbeat(
-            db_api, self.host, BINARY, self.run_id,
+            db_api, self.host, services_mod.BINARY, self.run_id,
             topic=volume_rpcapi.TOPIC,
             cluster_name=CONF.cluster or self.host)
+        # The work of members that died since start, taken over as soon
+        # as a heartbeat is late.
+        self.periodic = heartbeat_mod.Heartbeat(
+            self.manager.periodic_tasks, name='volume-periodic')
 
     def start(self):
+        """ConfigInvalid when a volume manager of another host is up
+        while this one has no coordination backend: their locks would
+        not keep each other out."""
+        if not self.coordinator.distributed:
+            services_mod.refuse_other_hosts(db_api, self.host)
         # In the services table (this run alive) before recovery looks
         # for the work of dead runs.
         self.heartbeat.start()
@@ -136,9 +150,11 @@ class VolumeService:
         self.coordinator.start()
         self.manager.init_host()
         self.server.start()
+        self.periodic.start()
         LOG.info('Volume service of host %s started', self.host)
 
     def stop(self):
+        self.periodic.stop()
         self.server.stop()
         self.server.wait()
         self.manager.stop()

@@ -3,9 +3,12 @@ the heartbeat each one keeps (``heartbeat``), and the rows as os-services
 shows them (``list_services``). ``snapvol_volume.db.services`` holds the
 table."""
 
+from snapvol_api import exception
 from snapvol_api.conf import CONF
 from snapvol_api.runtime import heartbeat as heartbeat_mod
 
+# The volume manager's and the volume API's names in the services table.
+BINARY = 'snapvol-volume'
 API_BINARY = 'snapvol-volume-api'
 # What os-services filters on (Cinder's query parameters).
 FILTERS = ('host', 'binary')
@@ -48,3 +51,18 @@ def list_services(db, filters=None, now=None):
     FILTERS among them; others are ignored, as Cinder ignores them)."""
     filters = {k: v for k, v in (filters or {}).items() if k in FILTERS}
     return [view(db, s, now) for s in db.service_get_all(filters)]
+
+
+def refuse_other_hosts(db, host, now=None):
+    """ConfigInvalid when a volume manager of another host than ``host``
+    is up in ``db``: without a coordination backend, locks hold in one
+    host only."""
+    others = sorted({run.split('/', 1)[0] for run in db.service_live_runs(
+        BINARY, now=now)} - {host})
+    if others:
+        raise exception.ConfigInvalid(
+            reason='the volume manager of %s is up on this database, and '
+                   'without [coordination] backend_url two hosts cannot '
+                   'keep each other off a volume; configure a '
+                   'coordination backend (etcd, Redis) for both'
+                   % ', '.join(others))

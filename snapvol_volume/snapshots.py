@@ -14,10 +14,12 @@ from oslo_log import log as logging
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume import group_snapshots
+from snapvol_volume import ledger
 from snapvol_volume import merges
 from snapvol_volume import messages
 from snapvol_volume import outcome
 from snapvol_volume import scope
+from snapvol_volume.db import requests
 
 LOG = logging.getLogger(__name__)
 
@@ -37,8 +39,14 @@ class Snapshots:
 
     # Requests ---------------------------------------------------------------
 
-    def create(self, ctxt, volume_id, name, description, metadata, force):
+    def create(self, ctxt, volume_id, name, description, metadata, force,
+               request_id=None):
+        """``request_id``: the key of the API's request in the ledger,
+        recorded with the snapshot (a known one answers with the snapshot
+        it made)."""
         volume = scope.volume(self._db, ctxt, volume_id)
+        request = ledger.request(ctxt, request_id, 'create_snapshot',
+                                 volume.id)
         with self._locks.state(volume.id):
             volume = self._db.volume_get(volume.id)
             if volume.status == states.IN_USE and not force:
@@ -50,13 +58,17 @@ class Snapshots:
                     volume_id=volume.id, status=volume.status,
                     expected='available, in-use')
             self._shares.check_now(volume)
-            snapshot = self._db.snapshot_create(
-                {'volume_id': volume.id, 'project_id': volume.project_id,
-                 'user_id': ctxt.user_id, 'name': name,
-                 'description': description, 'volume_size': volume.size,
-                 'status': states.SNAPSHOT.initial, 'progress': '0%',
-                 'owner': self.owner}, metadata,
-                limits=self._quotas.limits(volume.project_id))
+            try:
+                snapshot = self._db.snapshot_create(
+                    {'volume_id': volume.id, 'project_id': volume.project_id,
+                     'user_id': ctxt.user_id, 'name': name,
+                     'description': description, 'volume_size': volume.size,
+                     'status': states.SNAPSHOT.initial, 'progress': '0%',
+                     'owner': self.owner}, metadata,
+                    limits=self._quotas.limits(volume.project_id),
+                    request=request)
+            except requests.Known as known:
+                return ledger.replayed(known, self._db.snapshot_get)
         LOG.info('Creating snapshot %s of volume %s', snapshot.id, volume.id)
         self._workers.spawn(self.build, snapshot.id, self.owner)
         return snapshot
@@ -69,7 +81,8 @@ class Snapshots:
             snapshot = self._db.snapshot_update(snapshot.id, values)
         return snapshot
 
-    def delete(self, ctxt, snapshot_id, in_group=False, force=False):
+    def delete(self, ctxt, snapshot_id, in_group=False, force=False,
+               request_id=None):
         """``in_group``: the delete of its group snapshot, which runs the
         merge itself; a member is not deleted alone (Cinder refuses it
         too). ``force`` (administrators: os-force_delete): whatever its
@@ -90,9 +103,14 @@ class Snapshots:
             if snapshot.status in (states.AVAILABLE, states.ERROR):
                 self._shares.check_now(
                     self._db.volume_get(snapshot.volume_id))
-            snapshot = self._db.snapshot_transition(
-                snapshot.id, states.DELETING, values={'owner': self.owner},
-                reset=force)
+            try:
+                snapshot = self._db.snapshot_transition(
+                    snapshot.id, states.DELETING,
+                    values={'owner': self.owner}, reset=force,
+                    request=ledger.request(ctxt, request_id,
+                                           'delete_snapshot', snapshot.id))
+            except requests.Known as known:
+                return ledger.replayed(known, self._db.snapshot_get)
         LOG.info('Deleting snapshot %s of volume %s%s', snapshot.id,
                  snapshot.volume_id, ' (forced)' if force else '')
         if not in_group:

@@ -18,6 +18,7 @@ def volume(volume):
         'size': volume.size,
         'status': volume.status,
         'host': volume.host,
+        'cluster_name': volume.cluster_name,
         # Cinder's host@backend#pool: the share's kind and location.
         'host_backend_pool': '%s@%s#%s' % ((volume.host,) + tuple(
             (volume.share or 'unknown:unknown').split(':', 1))),

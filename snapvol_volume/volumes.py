@@ -14,9 +14,11 @@ from oslo_log import log as logging
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_api.conf import CONF
+from snapvol_volume import ledger
 from snapvol_volume import messages
 from snapvol_volume import outcome
 from snapvol_volume import scope
+from snapvol_volume.db import requests
 
 LOG = logging.getLogger(__name__)
 
@@ -33,7 +35,9 @@ def check_size(size):
 class Volumes:
 
     def __init__(self, db, shares, locks, workers, host, owner, messages,
-                 quotas, assisted, types):
+                 quotas, assisted, types, cluster=None):
+        """``cluster``: the managers that share this one's work (None:
+        this host alone)."""
         self._db = db
         self._types = types
         self._assisted = assisted
@@ -43,19 +47,21 @@ class Volumes:
         self._locks = locks
         self._workers = workers
         self._host = host
+        self._cluster = cluster
         self.owner = owner
 
     # Requests ---------------------------------------------------------------
 
     def create(self, ctxt, size, name, description, metadata, snapshot_id,
-               volume_type=None):
+               volume_type=None, request_id=None):
         """``volume_type``: a name or id (else the source's type, or the
         project's default); it chooses the shares the volume may go
-        to."""
+        to. ``request_id``: as for Snapshots.create."""
         check_size(size)
         values = {'size': size, 'name': name, 'description': description,
                   'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
                   'status': states.VOLUME.initial, 'host': self._host,
+                  'cluster_name': self._cluster,
                   'owner': self.owner,
                   'availability_zone': CONF.storage_availability_zone}
         lock = contextlib.nullcontext()
@@ -73,9 +79,14 @@ class Volumes:
             if snapshot_id is not None:
                 self._check_source(snapshot_id, size)
             values['share'] = self._shares.pick(size, among).name
-            volume = self._db.volume_create(
-                values, metadata,
-                limits=self._quotas.limits(ctxt.project_id))
+            try:
+                volume = self._db.volume_create(
+                    values, metadata,
+                    limits=self._quotas.limits(ctxt.project_id),
+                    request=ledger.request(ctxt, request_id, 'create_volume',
+                                           snapshot_id))
+            except requests.Known as known:
+                return ledger.replayed(known, self._db.volume_get)
         LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
                  volume.share)
         self._workers.spawn(self.build, volume.id, self.owner)
@@ -106,7 +117,8 @@ class Volumes:
             self._db.volume_metadata_set(volume.id, metadata, replace=True)
         return self._db.volume_get(volume.id)
 
-    def delete(self, ctxt, volume_id, cascade=False, force=False):
+    def delete(self, ctxt, volume_id, cascade=False, force=False,
+               request_id=None):
         """Cinder's delete: ``cascade`` deletes the volume's snapshots
         with it (their files go with the volume's: nothing is merged);
         ``force`` (administrators: os-force_delete) deletes it whatever
@@ -138,8 +150,13 @@ class Volumes:
                                'available nor error' % (', '.join(busy),
                                                          volume.id))
             mine = {'owner': self.owner}
-            volume = self._db.volume_transition(
-                volume.id, states.DELETING, values=mine, reset=force)
+            try:
+                volume = self._db.volume_transition(
+                    volume.id, states.DELETING, values=mine, reset=force,
+                    request=ledger.request(ctxt, request_id, 'delete_volume',
+                                           volume.id))
+            except requests.Known as known:
+                return ledger.replayed(known, self._db.volume_get)
             for snapshot in snapshots if cascade else ():
                 self._db.snapshot_transition(snapshot.id, states.DELETING,
                                              values=mine, reset=True)

@@ -27,7 +27,6 @@ from snapvol_api.cmd import compute_api as compute_api_cmd
 from snapvol_api.cmd import volume_api as volume_api_cmd
 from snapvol_api.conf import CONF
 from snapvol_api.rest.compute import app as compute_app
-from snapvol_api.rest.volume import app as volume_app
 from snapvol_api.runtime import service
 from snapvol_api.runtime import wsgi
 from snapvol_compute import service as compute_service
@@ -66,7 +65,7 @@ def main():
     _migrate()
     token = secrets.token_urlsafe(INTERNAL_TOKEN_BYTES)
     try:
-        volume_api = _server(volume_app.setup_app(), 'volume_api',
+        volume_api = _server(volume_api_cmd.setup_app(), 'volume_api',
                              'snapvol-volume-api')
         compute_api = _server(compute_app.setup_app(internal_token=token),
                               'compute_api', 'snapvol-compute-api')
@@ -90,7 +89,13 @@ def main():
     volume = volume_service.VolumeService(compute=compute_client)
     compute.start()
     compute_api.serve()
-    volume.start()
+    try:
+        volume.start()
+    except exception.ConfigInvalid as exc:
+        LOG.error('snapvol-all cannot start its volume manager: %s', exc)
+        for stop in (volume_api.stop, compute_api.stop, compute.stop):
+            stop()
+        return 1
     volume_api.serve()
     heartbeats = _api_heartbeats()
     for heartbeat in heartbeats:

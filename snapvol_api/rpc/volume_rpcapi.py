@@ -46,9 +46,12 @@ class VolumeAPI:
     * 1.7 - Adds list_volume_type_access, add_volume_type_access and
       remove_volume_type_access (Cinder's os-volume-type-access).
     * 1.8 - Adds list_services (Cinder's os-services).
+    * 1.9 - Adds request_id to create_volume, delete_volume,
+      create_snapshot and delete_snapshot: the key of the request in the
+      ledger, recorded with the change.
     """
 
-    RPC_API_VERSION = '1.8'
+    RPC_API_VERSION = '1.9'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -72,25 +75,31 @@ class VolumeAPI:
                           offset=offset)
 
     def create_volume(self, ctxt, size, name=None, description=None,
-                      metadata=None, snapshot_id=None, volume_type=None):
+                      metadata=None, snapshot_id=None, volume_type=None,
+                      request_id=None):
         """Returns the new volume at once, status 'creating'.
         ``volume_type`` (1.5): a name or id; None: the project's
-        default."""
-        return self._call(ctxt, 'create_volume', version='1.5', size=size,
+        default. ``request_id`` (1.9): recorded in the ledger with the
+        volume (see snapvol_volume.front); a known one gives the volume
+        it made."""
+        return self._call(ctxt, 'create_volume', version='1.9', size=size,
                           name=name, description=description,
                           metadata=metadata or {}, snapshot_id=snapshot_id,
-                          volume_type=volume_type)
+                          volume_type=volume_type, request_id=request_id)
 
     def update_volume(self, ctxt, volume_id, values):
         """``values`` may hold name, description and metadata."""
         return self._call(ctxt, 'update_volume', volume_id=volume_id,
                           values=values)
 
-    def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
+    def delete_volume(self, ctxt, volume_id, cascade=False, force=False,
+                      request_id=None):
         """Returns the volume at once, status 'deleting'. ``cascade``:
-        with its snapshots; ``force``: whatever its status (admin)."""
-        return self._call(ctxt, 'delete_volume', version='1.4',
-                          volume_id=volume_id, cascade=cascade, force=force)
+        with its snapshots; ``force``: whatever its status (admin);
+        ``request_id``: as for create_volume."""
+        return self._call(ctxt, 'delete_volume', version='1.9',
+                          volume_id=volume_id, cascade=cascade, force=force,
+                          request_id=request_id)
 
     def extend_volume(self, ctxt, volume_id, new_size, attached=False):
         """os-extend; ``attached`` (1.4, Cinder 3.42): an in-use volume
@@ -144,21 +153,26 @@ class VolumeAPI:
                           offset=offset)
 
     def create_snapshot(self, ctxt, volume_id, name=None, description=None,
-                        metadata=None, force=False):
-        """Returns the new snapshot at once, status 'creating'."""
-        return self._call(ctxt, 'create_snapshot', volume_id=volume_id,
-                          name=name, description=description,
-                          metadata=metadata or {}, force=force)
+                        metadata=None, force=False, request_id=None):
+        """Returns the new snapshot at once, status 'creating'.
+        ``request_id``: as for create_volume."""
+        return self._call(ctxt, 'create_snapshot', version='1.9',
+                          volume_id=volume_id, name=name,
+                          description=description, metadata=metadata or {},
+                          force=force, request_id=request_id)
 
     def update_snapshot(self, ctxt, snapshot_id, values):
         return self._call(ctxt, 'update_snapshot', snapshot_id=snapshot_id,
                           values=values)
 
-    def delete_snapshot(self, ctxt, snapshot_id, force=False):
+    def delete_snapshot(self, ctxt, snapshot_id, force=False,
+                        request_id=None):
         """Returns the snapshot at once, status 'deleting'. ``force``:
-        whatever its status (admin)."""
-        return self._call(ctxt, 'delete_snapshot', version='1.4',
-                          snapshot_id=snapshot_id, force=force)
+        whatever its status (admin); ``request_id``: as for
+        create_volume."""
+        return self._call(ctxt, 'delete_snapshot', version='1.9',
+                          snapshot_id=snapshot_id, force=force,
+                          request_id=request_id)
 
     def report_snapshot_status(self, ctxt, snapshot_id, status, progress):
         """Cinder's os-update_snapshot_status (upstream Nova's report);

@@ -16,12 +16,12 @@ def main():
     service.prepare(sys.argv)
     try:
         compute.check_startup()
+        server = volume_service.VolumeService()
+        server.start()
     except exception.ConfigInvalid as exc:
         LOG.error('snapvol-volume cannot start: %s', exc)
         # The log may be a file; whoever started the process reads this.
         print('snapvol-volume cannot start: %s' % exc, file=sys.stderr)
         return 1
-    server = volume_service.VolumeService()
-    server.start()
     service.wait_for_signal(server.stop)
     return 0

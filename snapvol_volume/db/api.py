@@ -1,7 +1,9 @@
 """The only door to the volume database: its functions, whose homes are
 ``volumes`` (volumes, their files and snapshots), ``groups`` (groups and
 group snapshots), ``messages``, ``quotas``, ``reports`` (the compute
-service's reports waited for), ``transfers``,
+service's reports waited for), ``requests`` (the ledger of write
+requests: ``requests.Request`` and ``requests.Known`` are its types),
+``services`` (heartbeats), ``transfers``,
 ``volume_types`` (with their extra specs and the projects' default types)
 and ``common`` (the session and the generic steps).
 
@@ -58,6 +60,9 @@ from snapvol_volume.db.reports import report_deliver  # noqa: F401
 from snapvol_volume.db.reports import report_expect  # noqa: F401
 from snapvol_volume.db.reports import report_forget  # noqa: F401
 from snapvol_volume.db.reports import report_get  # noqa: F401
+from snapvol_volume.db.requests import request_abandon  # noqa: F401
+from snapvol_volume.db.requests import request_get  # noqa: F401
+from snapvol_volume.db.requests import request_purge  # noqa: F401
 from snapvol_volume.db.services import service_get  # noqa: F401
 from snapvol_volume.db.services import service_get_all  # noqa: F401
 from snapvol_volume.db.services import service_heartbeat  # noqa: F401
@@ -107,7 +112,7 @@ from snapvol_volume.db.volumes import volume_files  # noqa: F401
 from snapvol_volume.db.volumes import volume_forget_attachments  # noqa: F401
 from snapvol_volume.db.volumes import volume_get  # noqa: F401
 from snapvol_volume.db.volumes import volume_get_all  # noqa: F401
-from snapvol_volume.db.volumes import volume_get_all_by_host  # noqa: F401
+from snapvol_volume.db.volumes import volume_get_all_by_manager  # noqa
 from snapvol_volume.db.volumes import volume_metadata_delete  # noqa: F401
 from snapvol_volume.db.volumes import volume_metadata_set  # noqa: F401
 from snapvol_volume.db.volumes import volume_transition  # noqa: F401

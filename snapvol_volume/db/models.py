@@ -76,6 +76,10 @@ class Volume(TimestampMixin, Base):
     project_id: Mapped[str] = mapped_column(String(255), index=True)
     user_id: Mapped[str | None] = mapped_column(String(255))
     host: Mapped[str | None] = mapped_column(String(255))
+    # The volume managers that do its work: any live member of the
+    # cluster may take over what a dead one left.
+    cluster_name: Mapped[str | None] = mapped_column(String(255),
+                                                     index=True)
     share: Mapped[str | None] = mapped_column(String(1024))
     name: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
@@ -413,3 +417,18 @@ class Service(Base):
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False,
                                           nullable=False)
+
+
+class ApiRequest(Base):
+    """A write request and the change it recorded, or its abandonment by
+    the API (``snapvol_volume.db.requests``)."""
+    __tablename__ = 'api_requests'
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str | None] = mapped_column(String(255))
+    request_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    operation: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_id: Mapped[str | None] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(
+        DateTime, default=utcnow, nullable=False, index=True)

@@ -2,6 +2,7 @@
 database."""
 
 from collections.abc import Collection
+import uuid
 
 import sqlalchemy as sa
 
@@ -11,6 +12,7 @@ from snapvol_api.runtime import database
 from snapvol_volume.db import common
 from snapvol_volume.db import models
 from snapvol_volume.db import quotas
+from snapvol_volume.db import requests
 from snapvol_volume.db import volume_types
 
 VOLUME_SORT_KEYS = ('id', 'name', 'status', 'size', 'created_at',
@@ -48,19 +50,26 @@ def share_provisioned_gigabytes(share: str) -> int:
                    models.Volume.deleted.is_(False))).scalar()
 
 
-def volume_get_all_by_host(host):
+def volume_get_all_by_manager(host, cluster_name=None):
+    """The live volumes whose work the manager of ``host`` does: those
+    it made, and those of its cluster when it is in one."""
+    mine = models.Volume.host == host
+    if cluster_name is not None:
+        mine = sa.or_(mine, models.Volume.cluster_name == cluster_name)
     with common.session() as session:
-        return list(session.scalars(
-            common.live(models.Volume).where(models.Volume.host == host)))
+        return list(session.scalars(common.live(models.Volume).where(mine)))
 
 
 
 
 def volume_create(values: dict, metadata: dict | None = None,
-                  limits: dict | None = None) -> models.Volume:
+                  limits: dict | None = None,
+                  request: requests.Request | None = None) -> models.Volume:
     """A new volume; ``values['status']`` is the initial one. With the
     project's quota ``limits``, refused (OverQuota) when it would pass
-    one of them."""
+    one of them. With the ``request`` that asks for it, recorded in the
+    ledger in the same transaction (requests.Known when it was there
+    first)."""
     quota_check = quotas.checker(values.get('project_id'), limits,
                                  volumes=1, gigabytes=values.get('size', 0),
                                  size=values.get('size', 0))
@@ -71,8 +80,21 @@ def volume_create(values: dict, metadata: dict | None = None,
         if type_id is not None:
             volume_types.lock_live(session, type_id)
         quota_check(session)
-    return volume_get(common.create(models.Volume, models.VolumeMetadata,
-                                    values, metadata, check))
+    return volume_get(_create_requested(models.Volume, models.VolumeMetadata,
+                                        values, metadata, check, request))
+
+
+def _create_requested(model, meta_model, values, metadata, check, request):
+    """common.create, with the ledger row of ``request`` when given."""
+    if request is None:
+        return common.create(model, meta_model, values, metadata, check)
+    values = dict(values, id=values.get('id') or str(uuid.uuid4()))
+
+    def check_and_record(session):
+        check(session)
+        requests.record_in(session, request, values['id'])
+    return requests.recording(request, lambda: common.create(
+        model, meta_model, values, metadata, check_and_record))
 
 
 def volume_transition_in(session, volume_id, target, expected=None,
@@ -91,7 +113,9 @@ def volume_transition_in(session, volume_id, target, expected=None,
 def volume_transition(volume_id: str, target: str,
                       expected: Collection[str] | None = None,
                       values: dict | None = None, owner: str | None = None,
-                      reset: bool = False) -> models.Volume | None:
+                      reset: bool = False,
+                      request: requests.Request | None = None
+                      ) -> models.Volume | None:
     """Moves a live volume to ``target`` if ``states.VOLUME`` allows it
     from the status the row has now (and that status is in ``expected``;
     and ``owner`` is its recorded owner, when given), in one
@@ -100,11 +124,23 @@ def volume_transition(volume_id: str, target: str,
     ``values``: other columns set with it. ``reset``: an administrator's
     os-reset_status, from any status to one of ``states.VOLUME.reset_to``.
     To ``deleted`` the volume is soft-deleted with its file records and
-    None is returned.
+    None is returned. ``request``: as for volume_create.
     """
-    common.transaction(volume_transition_in, volume_id, target, expected,
-                       values, owner, reset)
+    _transition_requested(volume_transition_in, volume_id, target, expected,
+                          values, owner, reset, request=request)
     return None if target == states.DELETED else volume_get(volume_id)
+
+
+def _transition_requested(transition_in, resource_id, *args, request=None):
+    """``transition_in(session, resource_id, *args)`` in a transaction of
+    its own, with the ledger row of ``request`` when given."""
+    def work(session):
+        transition_in(session, resource_id, *args)
+        if request is not None:
+            requests.record_in(session, request, resource_id)
+    if request is None:
+        return common.transaction(work)
+    return requests.recording(request, lambda: common.transaction(work))
 
 
 def volume_begin_revert(volume_id: str, snapshot_id: str,
@@ -247,14 +283,18 @@ def snapshot_get_all_for_volume(volume_id):
 
 
 def snapshot_create(values: dict, metadata: dict | None = None,
-                    limits: dict | None = None) -> models.Snapshot:
+                    limits: dict | None = None,
+                    request: requests.Request | None = None
+                    ) -> models.Snapshot:
     """A new snapshot; ``values['status']`` is the initial one. With the
     project's quota ``limits``, refused (OverQuota) when it would pass
-    one of them (a snapshot counts its volume's size in gigabytes)."""
+    one of them (a snapshot counts its volume's size in gigabytes).
+    ``request``: as for volume_create."""
     check = quotas.checker(values.get('project_id'), limits, snapshots=1,
                            gigabytes=values.get('volume_size', 0))
-    return snapshot_get(common.create(models.Snapshot, models.SnapshotMetadata,
-                                      values, metadata, check))
+    return snapshot_get(_create_requested(
+        models.Snapshot, models.SnapshotMetadata, values, metadata, check,
+        request))
 
 
 def volume_begin_extend(volume_id: str, new_size: int, owner: str,
@@ -282,17 +322,24 @@ def snapshot_transition(snapshot_id: str, target: str,
                         expected: Collection[str] | None = None,
                         values: dict | None = None,
                         owner: str | None = None,
-                        reset: bool = False) -> models.Snapshot | None:
+                        reset: bool = False,
+                        request: requests.Request | None = None
+                        ) -> models.Snapshot | None:
     """volume_transition for a snapshot, by ``states.SNAPSHOT``, raising
     InvalidSnapshotStatus. To ``deleted`` the snapshot is soft-deleted,
     keeping its status, and None is returned."""
+    _transition_requested(_snapshot_transition_in, snapshot_id, target,
+                          expected, values, owner, reset, request=request)
+    return None if target == states.DELETED else snapshot_get(snapshot_id)
+
+
+def _snapshot_transition_in(session, snapshot_id, target, expected, values,
+                            owner, reset):
     conflict = common.conflict(exception.SnapshotNotFound,
                                exception.InvalidSnapshotStatus,
                                snapshot_id=snapshot_id)
-    common.transaction(common.transition, states.SNAPSHOT, models.Snapshot,
-                       snapshot_id, target, expected, values, owner, reset,
-                       conflict)
-    return None if target == states.DELETED else snapshot_get(snapshot_id)
+    common.transition(session, states.SNAPSHOT, models.Snapshot, snapshot_id,
+                      target, expected, values, owner, reset, conflict)
 
 
 @common.retrying

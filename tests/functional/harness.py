@@ -53,7 +53,15 @@ MODES = {
     # The four processes apart.
     'split4': ('snapvol-volume', 'snapvol-compute', 'snapvol-volume-api',
                'snapvol-compute-api'),
+    # Two volume managers, as on two hosts (see ServiceProcesses.spawn).
+    'cluster': ('snapvol-volume-api', 'snapvol-volume', 'snapvol-volume@b'),
 }
+
+
+def script_of(name):
+    """The console script a process runs: ``snapvol-volume@b`` is a
+    second ``snapvol-volume``."""
+    return name.split('@', 1)[0]
 
 
 def in_ci():
@@ -697,11 +705,15 @@ class ServiceProcesses:
         self.manage('db', 'sync')
 
     def spawn(self, name):
-        """Start process ``name`` without waiting for it to be ready."""
+        """Start process ``name`` without waiting for it to be ready.
+        ``script@suffix`` runs ``script`` as if on another host: host
+        ``<host>-<suffix>`` with lock files of its own."""
         if self.running(name):
             raise ServiceError(f'{name} is already running')
-        cmd = [console_script(name), '--config-file', self.config_file,
-               '--log-file', self.log_path(name)]
+        cmd = [console_script(script_of(name)), '--config-file',
+               self.config_file, '--log-file', self.log_path(name)]
+        if '@' in name:
+            cmd[3:3] = ['--config-file', self._other_host_config(name)]
         with open(self.out_path(name), 'ab') as out:
             out.write(f'----- harness: starting {name} at '
                       f'{time.strftime("%H:%M:%S")} -----\n'.encode())
@@ -713,6 +725,15 @@ class ServiceProcesses:
                 stdin=subprocess.DEVNULL, cwd=self.workdir, env=self._env(),
                 start_new_session=True)
         self._expected_exit.discard(name)
+
+    def _other_host_config(self, name):
+        suffix = name.split('@', 1)[1]
+        locks = self.workdir / f'locks-{suffix}'
+        locks.mkdir(exist_ok=True)
+        path = self.workdir / f'host-{suffix}.conf'
+        path.write_text(f'[DEFAULT]\nhost = {self.host}-{suffix}\n'
+                        f'[oslo_concurrency]\nlock_path = {locks}\n')
+        return path
 
     def start(self, names=None, timeout=120):
         """Start the processes (default: all of this mode, after db sync)
@@ -734,7 +755,7 @@ class ServiceProcesses:
         checks = []
         if any(n in API_PROCESSES for n in names):
             checks.append(('the API to answer GET /', self._api_answers))
-        if any(n in MANAGER_PROCESSES for n in names):
+        if any(script_of(n) in MANAGER_PROCESSES for n in names):
             checks.append(('the volume manager to consume its RPC queue',
                            self._manager_consumes))
         if any(n in COMPUTE_API_PROCESSES for n in names):

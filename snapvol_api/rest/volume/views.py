@@ -116,13 +116,13 @@ def _service_uuid(host):
 
 # The volume fields later microversions add, by the name a controller
 # passes in ``since``. File shares need no attach-time locking, hence
-# shared_targets false; there are no clusters (cluster_name, for
-# administrators) and no encrypted volumes yet; every volume counts
-# against its project's quota.
+# shared_targets false; cluster_name (for administrators) is that of the
+# volume managers doing its work; there are no encrypted volumes yet;
+# every volume counts against its project's quota.
 VOLUME_FIELDS_SINCE = {
     'shared_targets': lambda v: {'shared_targets': False,
                                  'service_uuid': _service_uuid(v['host'])},
-    'cluster_name': lambda v: {'cluster_name': None},
+    'cluster_name': lambda v: {'cluster_name': v.get('cluster_name')},
     'volume_type_id': lambda v: {'volume_type_id': v['volume_type_id']},
     'encryption_key_id': lambda v: {'encryption_key_id': None},
     'consumes_quota': lambda v: {'consumes_quota': True},

@@ -17,6 +17,9 @@ class FakeManager:
     def init_host(self):
         self.events.append('recovery planned')
 
+    def periodic_tasks(self):
+        self.events.append('takeover')
+
     def stop(self):
         self.events.append('manager stopped')
 
@@ -37,6 +40,8 @@ class FakeServer:
 
 
 def test_recovery_is_planned_before_rpc_is_served(conf):
+    """And the periodic takeover of dead members' work begins once it
+    serves, and ends before it stops serving."""
     for group, opts in messaging_opts.list_opts():
         if group is None:
             conf.register_opts(opts)
@@ -50,8 +55,8 @@ def test_recovery_is_planned_before_rpc_is_served(conf):
         svc.stop()
     finally:
         rpc.cleanup()
-    assert events == ['recovery planned', 'serving', 'not serving',
-                      'manager stopped']
+    assert events == ['recovery planned', 'serving', 'takeover',
+                      'not serving', 'manager stopped']
 
 
 def test_the_bootstrap_takes_the_compute_client(conf):

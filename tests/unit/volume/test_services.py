@@ -144,6 +144,9 @@ class FakeManager:
     def init_host(self):
         self.seen_at_start = db.service_get_all({'host': self.host})
 
+    def periodic_tasks(self):
+        pass
+
     def stop(self):
         pass
 

@@ -1,0 +1,164 @@
+"""What the volume API process does itself: it reads from the database,
+and sends writes to the volume managers with acknowledgements that tell
+the truth.
+
+Reads need no live manager: they run the manager's own read code here.
+
+A create or delete is recorded by a manager together with its request
+in the ledger (``snapvol_volume.db.requests``). When the manager does
+not answer (it died, or the call timed out), the API abandons the
+request: if the manager had recorded it, the client gets its 202 (the
+work is in flight, and a live member of the manager's cluster finishes
+it); if not, no manager can record it any more, and the client gets a
+503 that means "nothing was done". A client that sends its own
+X-OpenStack-Request-ID and retries gets the first answer's resource, not
+a second one. A write about a volume whose managers are all down fails
+at once instead of waiting out the RPC timeout.
+"""
+
+from oslo_log import log as logging
+import oslo_messaging as messaging
+
+from snapvol_api import exception
+from snapvol_volume import locks
+from snapvol_volume import services
+from snapvol_volume.db import requests as ledger
+
+LOG = logging.getLogger(__name__)
+
+# The manager methods that only read the database.
+READS = frozenset([
+    'get_volume', 'list_volumes', 'get_snapshot', 'list_snapshots',
+    'list_messages', 'get_message', 'get_transfer', 'list_transfers',
+    'get_quotas', 'get_quota_defaults', 'get_absolute_limits',
+    'list_volume_types', 'get_volume_type', 'list_volume_type_access',
+    'get_default_type', 'list_default_types', 'list_availability_zones',
+    'list_group_types', 'get_group_type', 'get_group', 'list_groups',
+    'get_group_snapshot', 'list_group_snapshots', 'list_services',
+])
+
+
+class VolumeFront:
+    """The volume API's ``rpcapi``: the VolumeAPI client's methods, the
+    reads served by ``reader`` (a VolumeManager that is never started)
+    and the writes by ``rpcapi``."""
+
+    def __init__(self, rpcapi, reader, db):
+        self._rpcapi = rpcapi
+        self._reader = reader
+        self._db = db
+
+    def __getattr__(self, name):
+        if name in READS:
+            return getattr(self._reader, name)
+        return getattr(self._rpcapi, name)
+
+    # Writes whose acknowledgement the ledger makes true -----------------
+
+    def create_volume(self, ctxt, size, name=None, description=None,
+                      metadata=None, snapshot_id=None, volume_type=None):
+        source = None
+        if snapshot_id is not None:
+            snapshot_id = self._reader.get_snapshot(ctxt, snapshot_id)['id']
+            source = self._db.volume_get(
+                self._db.snapshot_get(snapshot_id).volume_id)
+        self._require_manager(source)
+        return self._acknowledged(
+            ctxt, 'create_volume', snapshot_id, self._reader.get_volume,
+            lambda request_id: self._rpcapi.create_volume(
+                ctxt, size, name=name, description=description,
+                metadata=metadata, snapshot_id=snapshot_id,
+                volume_type=volume_type, request_id=request_id))
+
+    def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
+        volume_id = self._reader.get_volume(ctxt, volume_id)['id']
+        self._require_manager(self._db.volume_get(volume_id))
+        return self._acknowledged(
+            ctxt, 'delete_volume', volume_id, None,
+            lambda request_id: self._rpcapi.delete_volume(
+                ctxt, volume_id, cascade=cascade, force=force,
+                request_id=request_id))
+
+    def create_snapshot(self, ctxt, volume_id, name=None, description=None,
+                        metadata=None, force=False):
+        volume_id = self._reader.get_volume(ctxt, volume_id)['id']
+        self._require_manager(self._db.volume_get(volume_id))
+        return self._acknowledged(
+            ctxt, 'create_snapshot', volume_id, self._reader.get_snapshot,
+            lambda request_id: self._rpcapi.create_snapshot(
+                ctxt, volume_id, name=name, description=description,
+                metadata=metadata, force=force, request_id=request_id))
+
+    def delete_snapshot(self, ctxt, snapshot_id, force=False):
+        snapshot = self._reader.get_snapshot(ctxt, snapshot_id)
+        self._require_manager(self._db.volume_get(snapshot['volume_id']))
+        return self._acknowledged(
+            ctxt, 'delete_snapshot', snapshot['id'], None,
+            lambda request_id: self._rpcapi.delete_snapshot(
+                ctxt, snapshot['id'], force=force, request_id=request_id))
+
+    def _acknowledged(self, ctxt, operation, target, show, call):
+        """``call(request_id)``'s answer, or the truth when it gave none:
+        ``show(ctxt, id)`` of what the request recorded (None for a
+        delete, whose answer has no body), or VolumeServiceUnavailable
+        when it recorded nothing."""
+        request_id = ctxt.global_request_id or ctxt.request_id
+        request = ledger.Request(ctxt.project_id, request_id, operation,
+                                 target)
+        known = self._db.request_get(request)
+        if known is not None and known.state == ledger.RECORDED:
+            LOG.info('Request %s was recorded before (%s of %s): '
+                     'answering with it', request_id, operation,
+                     known.resource_id)
+            return show(ctxt, known.resource_id) if show else None
+        try:
+            return call(request_id)
+        except messaging.MessagingException as e:
+            if isinstance(e, messaging.RemoteError):
+                raise
+            recorded = self._db.request_abandon(request)
+            if recorded is None:
+                LOG.warning('No answer to %s of %s (%s): abandoned, '
+                            'nothing was recorded', operation, target, e)
+                raise exception.VolumeServiceUnavailable(
+                    reason='the volume service did not answer, and nothing '
+                           'was done; try again')
+            LOG.warning('No answer to %s of %s (%s), but it is recorded: '
+                        'its work goes on', operation, target, e)
+            return show(ctxt, recorded.resource_id) if show else None
+
+    def _require_manager(self, volume):
+        """VolumeServiceUnavailable at once when no manager that could do
+        the work of ``volume`` (None: a new volume) is up."""
+        if volume is None:
+            live = self._db.service_live_runs(services.BINARY)
+            where = 'volume manager'
+        elif volume.cluster_name:
+            live = self._db.service_live_runs(services.BINARY,
+                                              volume.cluster_name)
+            where = 'volume manager of cluster %s' % volume.cluster_name
+        else:
+            live = {run for run in self._db.service_live_runs(
+                services.BINARY) if run.split('/', 1)[0] == volume.host}
+            where = 'volume manager of host %s' % volume.host
+        if not live:
+            raise exception.VolumeServiceUnavailable(
+                reason='no %s is up; nothing was done' % where)
+
+
+def build(rpcapi, db=None):
+    """The front of a volume API process, on ``db`` (default: the volume
+    database): its reader is a manager that is never started, with no
+    shares (reads never touch one)."""
+    from snapvol_volume import service
+    from snapvol_volume.db import api as db_api
+    db = db or db_api
+    reader = service.build_manager(
+        db=db, share_drivers={}, compute=_NOT_USED, compute_rpc=_NOT_USED,
+        locks=locks.Locks(), live_runs=frozenset)
+    return VolumeFront(rpcapi, reader, db)
+
+
+# What the reader holds in place of the collaborators that only writes
+# use.
+_NOT_USED = object()
