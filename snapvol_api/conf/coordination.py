@@ -17,6 +17,13 @@ opts = [
                     'redis://127.0.0.1:6379. Every volume manager of a '
                     'cluster needs the same one. Unset: locks hold in '
                     'this host only, which is right for one manager.'),
+    cfg.IntOpt('outage_tolerance',
+               default=60,
+               min=0,
+               help='Seconds a lock that is waited for is asked again '
+                    'while the backend cannot be reached (a restart of '
+                    'etcd, say) before the work that waits fails. A lock '
+                    'asked for without waiting fails at once.'),
 ]
 
 

@@ -7,6 +7,7 @@ care which one they have.
 """
 
 import contextlib
+import time
 
 from oslo_concurrency import lockutils
 from oslo_log import log as logging
@@ -17,6 +18,9 @@ from snapvol_api import exception
 from snapvol_api.conf import CONF
 
 LOG = logging.getLogger(__name__)
+
+# Seconds between two tries of a lock while the backend is unreachable.
+OUTAGE_RETRY_INTERVAL = 1
 
 
 def from_conf(member_id):
@@ -102,10 +106,7 @@ class Coordinator:
             raise exception.CoordinationUnavailable(
                 reason='coordinator not started')
         lock = self._member.get_lock(name.encode())
-        try:
-            acquired = lock.acquire(blocking=blocking)
-        except tooz.ToozError as exc:
-            raise exception.CoordinationUnavailable(reason=exc)
+        acquired = self._acquire(lock, name, blocking)
         if not acquired:
             raise exception.LockBusy(name=name)
         try:
@@ -113,14 +114,44 @@ class Coordinator:
         finally:
             self._release(lock, name)
 
+    def _acquire(self, lock, name, blocking):
+        """lock.acquire; a waiter rides out a backend outage of up to
+        [coordination] outage_tolerance seconds (its work would fail
+        otherwise, with nothing wrong but a restart of the backend)."""
+        return self._through_outage(
+            lambda: lock.acquire(blocking=blocking), 'taking lock %s' % name,
+            CONF.coordination.outage_tolerance if blocking else 0)
+
     def _release(self, lock, name):
+        """lock.release, through an outage as long as a waiter's: tooz's
+        heart renews the lease of a lock it still holds, so a release
+        given up on would keep the volume locked."""
         try:
-            released = lock.release()
-        except tooz.ToozError as exc:
-            LOG.warning('Releasing lock %s: %s (its lease frees it)',
-                        name, exc)
+            released = self._through_outage(
+                lock.release, 'releasing lock %s' % name,
+                CONF.coordination.outage_tolerance)
+        except exception.CoordinationUnavailable as exc:
+            LOG.error('%s; the lock stays held until this process ends',
+                      exc)
             return
         if not released:
             # The lease ran out while we held it (heartbeats failed for
             # longer than the lock timeout): someone else may have had it.
             LOG.error('Lock %s was lost before its release', name)
+
+    @staticmethod
+    def _through_outage(call, what, tolerance):
+        """``call()``, asked again every OUTAGE_RETRY_INTERVAL while the
+        backend is unreachable, for up to ``tolerance`` seconds; then
+        CoordinationUnavailable."""
+        deadline = time.monotonic() + tolerance
+        while True:
+            try:
+                return call()
+            except tooz.ToozError as exc:
+                if time.monotonic() >= deadline:
+                    raise exception.CoordinationUnavailable(
+                        reason='%s: %s' % (what, exc))
+                LOG.warning('%s: the coordination backend cannot be '
+                            'reached (%s); trying again', what, exc)
+                time.sleep(OUTAGE_RETRY_INTERVAL)

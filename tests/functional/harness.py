@@ -707,7 +707,8 @@ class ServiceProcesses:
     def spawn(self, name):
         """Start process ``name`` without waiting for it to be ready.
         ``script@suffix`` runs ``script`` as if on another host: host
-        ``<host>-<suffix>`` with lock files of its own."""
+        ``<host>-<suffix>`` with a state path and lock files of its
+        own."""
         if self.running(name):
             raise ServiceError(f'{name} is already running')
         cmd = [console_script(script_of(name)), '--config-file',
@@ -728,10 +729,13 @@ class ServiceProcesses:
 
     def _other_host_config(self, name):
         suffix = name.split('@', 1)[1]
+        state = self.workdir / f'state-{suffix}'
         locks = self.workdir / f'locks-{suffix}'
-        locks.mkdir(exist_ok=True)
+        for d in (state, locks):
+            d.mkdir(exist_ok=True)
         path = self.workdir / f'host-{suffix}.conf'
         path.write_text(f'[DEFAULT]\nhost = {self.host}-{suffix}\n'
+                        f'state_path = {state}\n'
                         f'[oslo_concurrency]\nlock_path = {locks}\n')
         return path
 

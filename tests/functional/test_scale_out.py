@@ -11,12 +11,18 @@ point in time must hold exactly the data written before it
 """
 
 import random
+import subprocess
+import time
+
+import pytest
+import requests
 
 from . import harness
 from .test_restart_load import NO_QUOTA
 from .test_restart_load import Clients
 from .test_restart_load import Vol
 from .test_restart_load import check_all
+from .test_restart_load import record
 from .test_restart_load import refusals_unexplained
 from .test_restart_load import report
 from .test_restart_load import run_burst
@@ -129,6 +135,183 @@ def test_two_managers_share_work_and_take_over(service_factory, etcd_url,
                     for o in refusals_unexplained(outcomes)]
         problems += check_all(svc, vols)
         assert not problems, report(log, problems)
+    finally:
+        clients.close()
+        print('\n'.join(log))
+
+
+ROUNDS = 6
+
+
+def explained(outcome):
+    """An answer that is a success or tells the truth: a 503 after which
+    nothing was done (the request was abandoned, or no manager was up)."""
+    return outcome.accepted or (outcome.code == 503
+                                and 'nothing was done' in outcome.message)
+
+
+def test_kills_of_either_manager_lose_nothing(service_factory, etcd_url,
+                                              tmp_path):
+    """Rounds of creates and deletes on every volume, each cut by a kill
+    -9 of one of the two managers at a random moment; the killed one
+    comes back at once in some rounds (while the other works on its
+    volumes) and only after the other took its work over in others.
+    Every answer must be the truth: a 202 done, a 503 nothing."""
+    config = cluster_config(etcd_url)
+    # A call the killed manager took is given up after this long.
+    config['DEFAULT']['rpc_response_timeout'] = 5
+    svc = service_factory(mode='cluster', extra_config=config)
+    harness.wait_for(lambda: managers_consume(svc, 2), 60,
+                     what='both volume managers to consume')
+    directory = svc.shares[0].split(':', 1)[1]
+    clients = Clients(svc)
+    rng = random.Random(17)
+    log = []
+    try:
+        made = [f.result() for f in [clients.pool.submit(
+            clients.create_volume) for _ in range(6)]]
+        cinder = svc.client('alice')
+        harness.wait_for(
+            lambda: all(v.status == 'available'
+                        for v in cinder.volumes.list()), 120,
+            what='the volumes to be available')
+        vols = [Vol(i, vid, directory, tmp_path)
+                for i, vid in enumerate(made)]
+        answers = []
+        for round_ in range(ROUNDS):
+            list(clients.pool.map(Vol.write, vols))
+            oldest = {v.id: sorted(v.live, key=lambda s: v.live[s])
+                      for v in vols}
+            burst = [('create', v, None) for v in vols] + [
+                ('delete', v, oldest[v.id][0]) for v in vols
+                if len(oldest[v.id]) >= 2]
+            rng.shuffle(burst)
+            futures = clients.submit(burst)
+            # Each manager in turn, twice: back at once, then after the
+            # takeover.
+            victim = (KILLED, SURVIVOR)[round_ // 2 % 2]
+            time.sleep(rng.uniform(0, 0.5))
+            svc.kill(victim)
+            back_at_once = round_ % 2 == 0
+            if back_at_once:
+                svc.spawn(victim)
+            outcomes = [f.result() for f in futures]
+            record(outcomes)
+            answers += outcomes
+            log.append('round %d: killed %s (%s): %s' % (
+                round_, victim, 'back at once' if back_at_once else
+                'back after the takeover', summary('', outcomes)))
+            wait_settled(svc, 'round %d' % round_)
+            if not back_at_once:
+                svc.spawn(victim)
+            harness.wait_for(lambda: managers_consume(svc, 2), 60,
+                             what='%s to consume again' % victim)
+        wrong = [str(o) for o in answers if not explained(o)]
+        problems = ['unexplained answer: %s' % o for o in wrong]
+        problems += check_all(svc, vols)
+        accepted = sum(o.accepted for o in answers)
+        log.append('%d kills; answers: %d accepted, %d refused with 503 '
+                   '(nothing done)' % (ROUNDS, accepted,
+                                       len(answers) - accepted))
+        assert not problems, report(log, problems)
+    finally:
+        clients.close()
+        print('\n'.join(log))
+
+
+class PrivateEtcd:
+    """An etcd of this test's own, which it may stop and start again
+    without touching the test bed's (other tests use that one)."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        self.client = 'http://127.0.0.1:%d' % harness.free_port()
+        self.peer = 'http://127.0.0.1:%d' % harness.free_port()
+        self.url = 'etcd3+' + self.client
+        self.proc = None
+
+    def start(self):
+        self.dir.mkdir(exist_ok=True)
+        with open(self.dir / 'etcd.log', 'ab') as log:
+            self.proc = subprocess.Popen(
+                ['etcd', '--name', 'private', '--data-dir', self.dir / 'data',
+                 '--listen-client-urls', self.client,
+                 '--advertise-client-urls', self.client,
+                 '--listen-peer-urls', self.peer,
+                 '--initial-advertise-peer-urls', self.peer,
+                 '--initial-cluster', 'private=' + self.peer],
+                stdout=log, stderr=subprocess.STDOUT)
+        harness.wait_for(self.healthy, 30, what='the private etcd')
+
+    def healthy(self):
+        try:
+            return requests.get(self.client + '/health',
+                                timeout=2).json().get('health') == 'true'
+        except (requests.RequestException, ValueError):
+            return False
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(30)
+            self.proc = None
+
+
+@pytest.fixture
+def private_etcd(tmp_path):
+    etcd = PrivateEtcd(tmp_path / 'etcd')
+    etcd.start()
+    yield etcd
+    etcd.stop()
+
+
+def test_etcd_restarted_mid_stream(service_factory, private_etcd, tmp_path):
+    """The coordination backend goes away for seconds while creates and
+    deletes are under way: requests and workers wait for it, and nothing
+    is lost or done twice."""
+    config = cluster_config('etcd3+' + private_etcd.client)
+    svc = service_factory(mode='cluster', extra_config=config)
+    harness.wait_for(lambda: managers_consume(svc, 2), 60,
+                     what='both volume managers to consume')
+    directory = svc.shares[0].split(':', 1)[1]
+    clients = Clients(svc)
+    log = []
+    try:
+        made = [f.result() for f in [clients.pool.submit(
+            clients.create_volume) for _ in range(6)]]
+        cinder = svc.client('alice')
+        harness.wait_for(
+            lambda: all(v.status == 'available'
+                        for v in cinder.volumes.list()), 120,
+            what='the volumes to be available')
+        vols = [Vol(i, vid, directory, tmp_path)
+                for i, vid in enumerate(made)]
+        for round_ in range(3):
+            list(clients.pool.map(Vol.write, vols))
+            oldest = {v.id: sorted(v.live, key=lambda s: v.live[s])
+                      for v in vols}
+            burst = [('create', v, None) for v in vols] + [
+                ('delete', v, oldest[v.id][0]) for v in vols
+                if oldest[v.id]]
+            futures = clients.submit(burst)
+            if round_ == 1:
+                private_etcd.stop()
+                time.sleep(3)      # the outage
+                private_etcd.start()
+            outcomes = [f.result() for f in futures]
+            record(outcomes)
+            log.append(summary('round %d' % round_, outcomes))
+            assert [str(o) for o in outcomes if not explained(o)] == []
+            wait_settled(svc, 'round %d' % round_)
+        statuses = {r[1] for r in snapshot_rows(svc).values()}
+        assert statuses <= {'available', 'deleted'}, statuses
+        problems = check_all(svc, vols)
+        assert not problems, report(log, problems)
+        # The outage met work in flight (else this proved nothing).
+        waited = [name for name in (KILLED, SURVIVOR) if
+                  'coordination backend cannot be reached'
+                  in svc.log_path(name).read_text()]
+        assert waited, 'no lock was asked for during the outage'
     finally:
         clients.close()
         print('\n'.join(log))

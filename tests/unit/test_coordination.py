@@ -5,6 +5,7 @@ import threading
 
 from oslo_config import fixture as config_fixture
 import pytest
+from tooz import coordination as tooz_coordination
 
 from snapvol_api import exception
 from snapvol_api.conf import CONF
@@ -100,3 +101,67 @@ def test_from_conf(conf, tmp_path):
     conf.config(backend_url='file://%s' % tmp_path, group='coordination')
     assert isinstance(coordination.from_conf('h/r'),
                       coordination.Coordinator)
+
+
+class FlakyLock:
+    """A tooz lock whose backend is unreachable for its first ``outage``
+    calls of each kind."""
+
+    def __init__(self, outage):
+        self.outage = outage
+        self.calls = []
+
+    def _call(self, what):
+        self.calls.append(what)
+        if self.calls.count(what) <= self.outage:
+            raise tooz_coordination.ToozConnectionError('connection refused')
+        return True
+
+    def acquire(self, blocking=True):
+        return self._call('acquire')
+
+    def release(self):
+        return self._call('release')
+
+
+class FlakyMember:
+    def __init__(self, lock):
+        self.lock = lock
+
+    def get_lock(self, name):
+        return self.lock
+
+
+def member_with(lock, monkeypatch):
+    monkeypatch.setattr(coordination, 'OUTAGE_RETRY_INTERVAL', 0)
+    member = coordination.Coordinator('etcd3+http://unused', 'host/run')
+    member._member = FlakyMember(lock)
+    return member
+
+
+def test_a_waiter_rides_out_a_backend_outage(conf, monkeypatch):
+    """Taking and releasing a waited-for lock are asked again while the
+    backend is away; a release given up on would leave tooz renewing
+    the lock for ever."""
+    lock = FlakyLock(outage=3)
+    with member_with(lock, monkeypatch).lock('chain-v'):
+        assert lock.calls == ['acquire'] * 4
+    assert lock.calls == ['acquire'] * 4 + ['release'] * 4
+
+
+def test_an_outage_fails_a_lock_asked_for_without_waiting(conf,
+                                                          monkeypatch):
+    lock = FlakyLock(outage=1)
+    with pytest.raises(exception.CoordinationUnavailable):
+        with member_with(lock, monkeypatch).lock('chain-v', blocking=False):
+            pass
+    assert lock.calls == ['acquire']
+
+
+def test_an_outage_longer_than_the_tolerance_fails_the_waiter(conf,
+                                                              monkeypatch):
+    conf.config(outage_tolerance=0, group='coordination')
+    lock = FlakyLock(outage=5)
+    with pytest.raises(exception.CoordinationUnavailable):
+        with member_with(lock, monkeypatch).lock('chain-v'):
+            pass
