@@ -45,13 +45,6 @@ class Attachments:
         through the compute service."""
         volume = scope.volume(self._db, ctxt, volume_id)
         with self._locks.state(volume.id):
-            busy = [s.id for s in self._db.snapshot_get_all_for_volume(
-                volume.id) if s.status in states.IN_FLIGHT]
-            if busy:
-                raise exception.InvalidVolume(
-                    reason='snapshot %s of volume %s is being changed; '
-                           'attach it when that is done'
-                           % (busy[0], volume.id))
             volume = self._db.volume_attach(volume.id, instance_id, host,
                                             device)
         LOG.info('Volume %s is attached to %s on %s as %s', volume_id,

@@ -66,7 +66,9 @@ class Snapshots:
                      'status': states.SNAPSHOT.initial, 'progress': '0%',
                      'owner': self.owner}, metadata,
                     limits=self._quotas.limits(volume.project_id),
-                    request=request)
+                    request=request,
+                    volume_status=((states.AVAILABLE, states.IN_USE)
+                                   if force else (states.AVAILABLE,)))
             except requests.Known as known:
                 return ledger.replayed(known, self._db.snapshot_get)
         LOG.info('Creating snapshot %s of volume %s', snapshot.id, volume.id)

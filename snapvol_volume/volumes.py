@@ -154,7 +154,8 @@ class Volumes:
                 volume = self._db.volume_transition(
                     volume.id, states.DELETING, values=mine, reset=force,
                     request=ledger.request(ctxt, request_id, 'delete_volume',
-                                           volume.id))
+                                           volume.id),
+                    no_snapshots=not cascade)
             except requests.Known as known:
                 return ledger.replayed(known, self._db.volume_get)
             for snapshot in snapshots if cascade else ():

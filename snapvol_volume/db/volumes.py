@@ -97,6 +97,33 @@ def _create_requested(model, meta_model, values, metadata, check, request):
         model, meta_model, values, metadata, check_and_record))
 
 
+def _hold(session, volume_id):
+    """The live volume, held until the transaction of ``session`` ends, so
+    that what is checked on it (its status, its snapshots in flight)
+    stays true until the change that depends on it commits, whichever
+    manager writes meanwhile. The hold is a write that changes nothing
+    (as volume_types._get's): a row lock on PostgreSQL and MySQL, the one
+    writer's lock on SQLite."""
+    held = session.execute(
+        sa.update(models.Volume)
+        .where(models.Volume.id == volume_id,
+               models.Volume.deleted.is_(False))
+        .values(updated_at=models.Volume.updated_at)).rowcount
+    if not held:
+        raise exception.VolumeNotFound(volume_id=volume_id)
+    return session.scalars(sa.select(models.Volume)
+                           .where(models.Volume.id == volume_id)
+                           .execution_options(populate_existing=True)).one()
+
+
+def _snapshots_of(session, volume_id, in_flight=False):
+    query = common.live(models.Snapshot).where(
+        models.Snapshot.volume_id == volume_id)
+    if in_flight:
+        query = query.where(models.Snapshot.status.in_(states.IN_FLIGHT))
+    return list(session.scalars(query))
+
+
 def volume_transition_in(session, volume_id, target, expected=None,
                          values=None, owner=None, reset=False):
     """volume_transition within the transaction of ``session``."""
@@ -114,8 +141,8 @@ def volume_transition(volume_id: str, target: str,
                       expected: Collection[str] | None = None,
                       values: dict | None = None, owner: str | None = None,
                       reset: bool = False,
-                      request: requests.Request | None = None
-                      ) -> models.Volume | None:
+                      request: requests.Request | None = None,
+                      no_snapshots: bool = False) -> models.Volume | None:
     """Moves a live volume to ``target`` if ``states.VOLUME`` allows it
     from the status the row has now (and that status is in ``expected``;
     and ``owner`` is its recorded owner, when given), in one
@@ -125,8 +152,17 @@ def volume_transition(volume_id: str, target: str,
     os-reset_status, from any status to one of ``states.VOLUME.reset_to``.
     To ``deleted`` the volume is soft-deleted with its file records and
     None is returned. ``request``: as for volume_create.
+    ``no_snapshots``: refused (VolumeHasSnapshots) while the volume has
+    any, checked in the same transaction.
     """
-    _transition_requested(volume_transition_in, volume_id, target, expected,
+    def transition_in(session, *args):
+        if no_snapshots:
+            snapshots = _snapshots_of(session, _hold(session, volume_id).id)
+            if snapshots:
+                raise exception.VolumeHasSnapshots(volume_id=volume_id,
+                                                   count=len(snapshots))
+        volume_transition_in(session, *args)
+    _transition_requested(transition_in, volume_id, target, expected,
                           values, owner, reset, request=request)
     return None if target == states.DELETED else volume_get(volume_id)
 
@@ -184,8 +220,16 @@ def volume_update(volume_id: str, values: dict) -> models.Volume:
 def volume_attach(volume_id: str, instance_id: str, host: str,
                   device: str | None) -> models.Volume:
     """Records an attachment and makes the volume in-use, if it was
-    available; else InvalidVolumeStatus."""
+    available (else InvalidVolumeStatus) and no snapshot of it is being
+    made or merged (else InvalidVolume): one transaction, so a snapshot
+    cannot begin on the detached chain as the domain opens it."""
     def attach(session):
+        busy = _snapshots_of(session, _hold(session, volume_id).id,
+                             in_flight=True)
+        if busy:
+            raise exception.InvalidVolume(
+                reason='snapshot %s of volume %s is being changed; attach '
+                       'it when that is done' % (busy[0].id, volume_id))
         volume_transition_in(session, volume_id, states.IN_USE)
         session.add(models.VolumeAttachment(
             volume_id=volume_id, instance_id=instance_id, host=host,
@@ -284,14 +328,27 @@ def snapshot_get_all_for_volume(volume_id):
 
 def snapshot_create(values: dict, metadata: dict | None = None,
                     limits: dict | None = None,
-                    request: requests.Request | None = None
+                    request: requests.Request | None = None,
+                    volume_status: Collection[str] | None = None
                     ) -> models.Snapshot:
     """A new snapshot; ``values['status']`` is the initial one. With the
     project's quota ``limits``, refused (OverQuota) when it would pass
     one of them (a snapshot counts its volume's size in gigabytes).
-    ``request``: as for volume_create."""
-    check = quotas.checker(values.get('project_id'), limits, snapshots=1,
-                           gigabytes=values.get('volume_size', 0))
+    ``request``: as for volume_create. ``volume_status``: the statuses
+    its volume may have, checked in the same transaction (else
+    InvalidVolumeStatus): an attach or a delete cannot slip in between."""
+    quota_check = quotas.checker(values.get('project_id'), limits,
+                                 snapshots=1,
+                                 gigabytes=values.get('volume_size', 0))
+
+    def check(session):
+        if volume_status is not None:
+            volume = _hold(session, values['volume_id'])
+            if volume.status not in volume_status:
+                raise exception.InvalidVolumeStatus(
+                    volume_id=volume.id, status=volume.status,
+                    expected=', '.join(volume_status))
+        quota_check(session)
     return snapshot_get(_create_requested(
         models.Snapshot, models.SnapshotMetadata, values, metadata, check,
         request))

@@ -16,6 +16,7 @@ from snapvol_api import states
 from snapvol_api.runtime import database
 from snapvol_volume.db import api as db
 from snapvol_volume.db import models
+from snapvol_volume.db import quotas as db_quotas
 from tests.unit import dbtools
 
 FAILURES = [db_exc.DBDeadlock, db_exc.DBConnectionError]
@@ -147,3 +148,61 @@ def test_a_refused_transition_is_not_run_again(conf):
             db.volume_transition(volume_id, states.AVAILABLE,
                                  expected=[states.CREATING])
     assert len(runs) == 1
+
+
+def test_an_attach_meeting_a_snapshot_being_recorded_is_refused(
+        conf, monkeypatch):
+    """The snapshot's transaction has checked that the volume is
+    available and has not committed yet when an attach comes: the attach
+    waits for it, then sees the snapshot in flight and is refused. (Two
+    checks each before the other's write would both have gone through.)"""
+    volume_id = _volume()
+    checking, go_on = threading.Event(), threading.Event()
+
+    def checker(*args, **kwargs):
+        def check(session):
+            checking.set()
+            assert go_on.wait(60)
+        return check
+    monkeypatch.setattr(db_quotas, 'checker', checker)
+    outcome = {}
+
+    def create():
+        outcome['snapshot'] = db.snapshot_create(
+            {'volume_id': volume_id, 'project_id': 'p1', 'volume_size': 1,
+             'status': states.SNAPSHOT.initial},
+            volume_status=[states.AVAILABLE])
+
+    def attach():
+        try:
+            db.volume_attach(volume_id, 'inst-1', 'host-1', '/dev/vdb')
+            outcome['attach'] = 'attached'
+        except exception.InvalidVolume as exc:
+            outcome['attach'] = exc
+    creating = threading.Thread(target=create)
+    creating.start()
+    assert checking.wait(60)
+    with dbtools.started_elsewhere('UPDATE volumes') as started:
+        attaching = threading.Thread(target=attach)
+        attaching.start()
+        assert started.wait(60)
+    go_on.set()
+    for thread in (creating, attaching):
+        thread.join(60)
+    assert outcome['snapshot'].status == states.CREATING
+    assert isinstance(outcome['attach'], exception.InvalidVolume), outcome
+    assert db.volume_get(volume_id).status == states.AVAILABLE
+
+
+def test_checks_made_in_the_transaction_of_the_change(conf):
+    volume_id = _volume(states.IN_USE)
+    snapshot = {'volume_id': volume_id, 'project_id': 'p1',
+                'volume_size': 1, 'status': states.SNAPSHOT.initial}
+    with pytest.raises(exception.InvalidVolumeStatus):
+        db.snapshot_create(snapshot, volume_status=[states.AVAILABLE])
+    db.snapshot_create(snapshot, volume_status=[states.AVAILABLE,
+                                                states.IN_USE])
+    db.volume_transition(volume_id, states.AVAILABLE, reset=True)
+    with pytest.raises(exception.VolumeHasSnapshots):
+        db.volume_transition(volume_id, states.DELETING, no_snapshots=True)
+    assert db.volume_get(volume_id).status == states.AVAILABLE
