@@ -16,6 +16,8 @@ a second one. A write about a volume whose managers are all down fails
 at once instead of waiting out the RPC timeout.
 """
 
+import inspect
+
 from oslo_log import log as logging
 import oslo_messaging as messaging
 
@@ -41,7 +43,9 @@ READS = frozenset([
 class VolumeFront:
     """The volume API's ``rpcapi``: the VolumeAPI client's methods, the
     reads served by ``reader`` (a VolumeManager that is never started)
-    and the writes by ``rpcapi``."""
+    and the writes sent by ``rpcapi`` to the managers of the volume they
+    are about (its cluster, or its host when it has none; any manager
+    for a new volume)."""
 
     def __init__(self, rpcapi, reader, db):
         self._rpcapi = rpcapi
@@ -51,51 +55,97 @@ class VolumeFront:
     def __getattr__(self, name):
         if name in READS:
             return getattr(self._reader, name)
-        return getattr(self._rpcapi, name)
+        signature = inspect.signature(getattr(self._rpcapi, name))
+
+        def routed(ctxt, *args, **kwargs):
+            named = signature.bind(ctxt, *args, **kwargs).arguments
+            volume = self._volume_named(ctxt, named.get('volume_id'),
+                                        named.get('snapshot_id'))
+            return getattr(self._managers_of(volume), name)(ctxt, *args,
+                                                            **kwargs)
+        return routed
+
+    def _volume_named(self, ctxt, volume_id, snapshot_id):
+        """The volume a call is about, as the caller may see it; None when
+        it names none, or one the caller cannot see (the manager answers
+        that call: some callers, as compute services, see volumes of any
+        project)."""
+        try:
+            if volume_id is not None:
+                return self._db.volume_get(
+                    self._reader.get_volume(ctxt, volume_id)['id'])
+            if snapshot_id is not None:
+                return self._db.volume_get(
+                    self._reader.get_snapshot(ctxt, snapshot_id)['volume_id'])
+        except exception.NotFound:
+            pass
+        return None
+
+    def _managers_of(self, volume):
+        """The rpcapi for the managers of ``volume`` (None: any), once one
+        of them is known to be up."""
+        if volume is None:
+            return self._rpcapi
+        self._require_manager(volume)
+        return self._rpcapi.at(volume.cluster_name or volume.host)
 
     # Writes whose acknowledgement the ledger makes true -----------------
 
     def create_volume(self, ctxt, size, name=None, description=None,
                       metadata=None, snapshot_id=None, volume_type=None):
+        """Any manager makes a new volume; a volume made from a snapshot
+        is made on its source's share, by the managers of its source."""
         source = None
         if snapshot_id is not None:
+            source = self._volume_named(ctxt, None, snapshot_id)
+            if source is None:
+                raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
             snapshot_id = self._reader.get_snapshot(ctxt, snapshot_id)['id']
-            source = self._db.volume_get(
-                self._db.snapshot_get(snapshot_id).volume_id)
-        self._require_manager(source)
+        else:
+            self._require_manager(None)
+        managers = self._managers_of(source)
         return self._acknowledged(
             ctxt, 'create_volume', snapshot_id, self._reader.get_volume,
-            lambda request_id: self._rpcapi.create_volume(
+            lambda request_id: managers.create_volume(
                 ctxt, size, name=name, description=description,
                 metadata=metadata, snapshot_id=snapshot_id,
                 volume_type=volume_type, request_id=request_id))
 
     def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
-        volume_id = self._reader.get_volume(ctxt, volume_id)['id']
-        self._require_manager(self._db.volume_get(volume_id))
+        volume = self._known(self._volume_named(ctxt, volume_id, None),
+                             exception.VolumeNotFound(volume_id=volume_id))
+        managers = self._managers_of(volume)
         return self._acknowledged(
-            ctxt, 'delete_volume', volume_id, None,
-            lambda request_id: self._rpcapi.delete_volume(
-                ctxt, volume_id, cascade=cascade, force=force,
+            ctxt, 'delete_volume', volume.id, None,
+            lambda request_id: managers.delete_volume(
+                ctxt, volume.id, cascade=cascade, force=force,
                 request_id=request_id))
 
     def create_snapshot(self, ctxt, volume_id, name=None, description=None,
                         metadata=None, force=False):
-        volume_id = self._reader.get_volume(ctxt, volume_id)['id']
-        self._require_manager(self._db.volume_get(volume_id))
+        volume = self._known(self._volume_named(ctxt, volume_id, None),
+                             exception.VolumeNotFound(volume_id=volume_id))
+        managers = self._managers_of(volume)
         return self._acknowledged(
-            ctxt, 'create_snapshot', volume_id, self._reader.get_snapshot,
-            lambda request_id: self._rpcapi.create_snapshot(
-                ctxt, volume_id, name=name, description=description,
+            ctxt, 'create_snapshot', volume.id, self._reader.get_snapshot,
+            lambda request_id: managers.create_snapshot(
+                ctxt, volume.id, name=name, description=description,
                 metadata=metadata, force=force, request_id=request_id))
 
     def delete_snapshot(self, ctxt, snapshot_id, force=False):
         snapshot = self._reader.get_snapshot(ctxt, snapshot_id)
-        self._require_manager(self._db.volume_get(snapshot['volume_id']))
+        managers = self._managers_of(
+            self._db.volume_get(snapshot['volume_id']))
         return self._acknowledged(
             ctxt, 'delete_snapshot', snapshot['id'], None,
-            lambda request_id: self._rpcapi.delete_snapshot(
+            lambda request_id: managers.delete_snapshot(
                 ctxt, snapshot['id'], force=force, request_id=request_id))
+
+    @staticmethod
+    def _known(volume, not_found):
+        if volume is None:
+            raise not_found
+        return volume
 
     def _acknowledged(self, ctxt, operation, target, show, call):
         """``call(request_id)``'s answer, or the truth when it gave none:

@@ -124,9 +124,12 @@ class VolumeService:
         self.manager = manager or build_manager(
             self.host, compute=compute, coordinator=self.coordinator,
             run_id=self.run_id)
-        target = messaging.Target(topic=volume_rpcapi.TOPIC,
-                                  server=self.host)
-        self.server = rpc.get_server(target, [self.manager])
+        # Calls about this host's volumes, and with a cluster, calls about
+        # the cluster's: its members share them.
+        self.servers = [rpc.get_server(
+            messaging.Target(topic=volume_rpcapi.TOPIC, server=name),
+            [self.manager]) for name in filter(None, (self.host,
+                                                       CONF.cluster))]
         self.heartbeat = services_mod.heartbeat(
             db_api, self.host, services_mod.BINARY, self.run_id,
             topic=volume_rpcapi.TOPIC,
@@ -149,14 +152,17 @@ class VolumeService:
         # before the first request is served; it takes locks.
         self.coordinator.start()
         self.manager.init_host()
-        self.server.start()
+        for server in self.servers:
+            server.start()
         self.periodic.start()
         LOG.info('Volume service of host %s started', self.host)
 
     def stop(self):
         self.periodic.stop()
-        self.server.stop()
-        self.server.wait()
+        for server in self.servers:
+            server.stop()
+        for server in self.servers:
+            server.wait()
         self.manager.stop()
         self.coordinator.stop()
         self.heartbeat.stop()

@@ -53,13 +53,21 @@ class VolumeAPI:
 
     RPC_API_VERSION = '1.9'
 
-    def __init__(self):
+    def __init__(self, server=None, client=None):
+        """Calls go to any volume manager, or with ``server`` to those
+        that serve that name: a host, or a cluster (see ``at``)."""
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
-        self.client = rpc.get_client(target,
-                                     version_cap=self.RPC_API_VERSION)
+        self.client = client or rpc.get_client(
+            target, version_cap=self.RPC_API_VERSION)
+        self.server = server
+
+    def at(self, server):
+        """This client for the managers of ``server`` (a volume's cluster,
+        or its host when it has none): any live member takes the call."""
+        return VolumeAPI(server, self.client)
 
     def _call(self, ctxt, method, version='1.0', **kwargs):
-        cctxt = self.client.prepare(version=version)
+        cctxt = self.client.prepare(version=version, server=self.server)
         return cctxt.call(ctxt, method, **kwargs)
 
     # Volumes

@@ -228,9 +228,9 @@ def wait_settled(svc, what, timeout=SETTLE_TIMEOUT):
                              % (what, timeout, busy))
 
 
-def queued_calls(transport_url):
-    """Calls waiting for the volume manager in the vhost of
-    ``transport_url``."""
+def queued_calls(transport_url, host):
+    """Calls waiting for the volume manager of ``host`` in the vhost of
+    ``transport_url`` (calls about its volumes go to its own queue)."""
     import amqp
 
     from snapvol_api.rpc import volume_rpcapi
@@ -242,8 +242,8 @@ def queued_calls(transport_url):
                            virtual_host=vhost, connect_timeout=5)
     conn.connect()
     try:
-        _, messages, _ = conn.channel().queue_declare(volume_rpcapi.TOPIC,
-                                                      passive=True)
+        _, messages, _ = conn.channel().queue_declare(
+            '%s.%s' % (volume_rpcapi.TOPIC, host), passive=True)
         return messages
     finally:
         conn.close()
@@ -476,7 +476,7 @@ def test_restart_under_load(deployment, service_factory, tmp_path):
             # The manager starts only once the calls wait in RabbitMQ, as
             # after an outage.
             def waiting():
-                n = queued_calls(svc.transport_url)
+                n = queued_calls(svc.transport_url, svc.host)
                 return n if n >= CLIENT_THREADS else 0
             queued = harness.wait_for(
                 waiting, 60, interval=0.1,

@@ -2,6 +2,7 @@
 that tell the truth when the manager does not answer (the ledger)."""
 
 import datetime
+import functools
 
 from oslo_context import context as oslo_context
 import oslo_messaging as messaging
@@ -9,6 +10,7 @@ import pytest
 
 from snapvol_api import context
 from snapvol_api import exception
+from snapvol_api.rpc import volume_rpcapi
 from snapvol_api.runtime import heartbeat
 from snapvol_volume import front
 from snapvol_volume import services
@@ -31,14 +33,24 @@ class Manager:
     may lose the call before (``lost``) or the answer after (``silent``)
     the manager ran it."""
 
-    def __init__(self, manager):
+    def __init__(self, manager, server=None, calls=None):
         self.manager = manager
+        self.server = server
         self.fault = None
-        self.calls = []
+        self.calls = [] if calls is None else calls
+
+    def at(self, server):
+        at = Manager(self.manager, server, self.calls)
+        at.fault = self.fault
+        return at
 
     def __getattr__(self, name):
+        # The client's own signature: the front reads what a call is
+        # about from it.
+        @functools.wraps(getattr(volume_rpcapi.VolumeAPI(client=object()),
+                                 name))
         def call(ctxt, *args, **kwargs):
-            self.calls.append(name)
+            self.calls.append((name, self.server))
             if self.fault == 'lost':
                 raise messaging.MessagingTimeout('no answer')
             answer = getattr(self.manager, name)(ctxt, *args, **kwargs)
@@ -139,3 +151,18 @@ def test_no_live_manager_fails_at_once(api, rpc, volume, monkeypatch):
     assert 'host unit-host' in str(raised.value)
     assert rpc.calls == []
     assert snapshots_of(volume['id']) == []
+
+
+def test_calls_about_a_volume_go_to_its_managers(api, rpc, volume, conf):
+    api.create_snapshot(alice(), volume['id'], 's')
+    api.update_volume(alice(), volume['id'], {'name': 'renamed'})
+    api.create_volume(alice(), 1)
+    assert rpc.calls == [('create_snapshot', 'unit-host'),
+                         ('update_volume', 'unit-host'),
+                         ('create_volume', None)]
+    # In a cluster, any member of the volume's.
+    db.volume_update(volume['id'], {'cluster_name': 'shared-1'})
+    db.service_heartbeat('unit-host', services.BINARY, None, 'shared-1',
+                         'nova', rpc.manager.snapshots.owner.split('/')[1])
+    api.extend_volume(alice(), volume['id'], 2)
+    assert rpc.calls[-1] == ('extend_volume', 'shared-1')

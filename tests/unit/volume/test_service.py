@@ -50,7 +50,7 @@ def test_recovery_is_planned_before_rpc_is_served(conf):
     try:
         events = []
         svc = service.VolumeService(manager=FakeManager(events))
-        svc.server = FakeServer(events)
+        svc.servers = [FakeServer(events)]
         svc.start()
         svc.stop()
     finally:
