@@ -16,7 +16,9 @@ a second one. A write about a volume whose managers are all down fails
 at once instead of waiting out the RPC timeout.
 """
 
+import hashlib
 import inspect
+import json
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -97,49 +99,46 @@ class VolumeFront:
         is made on its source's share, by the managers of its source."""
         source = None
         if snapshot_id is not None:
-            source = self._volume_named(ctxt, None, snapshot_id)
-            if source is None:
-                raise exception.SnapshotNotFound(snapshot_id=snapshot_id)
+            source = self._known(
+                self._volume_named(ctxt, None, snapshot_id),
+                exception.SnapshotNotFound(snapshot_id=snapshot_id))
             snapshot_id = self._reader.get_snapshot(ctxt, snapshot_id)['id']
         else:
             self._require_manager(None)
-        managers = self._managers_of(source)
         return self._acknowledged(
-            ctxt, 'create_volume', snapshot_id, self._reader.get_volume,
-            lambda request_id: managers.create_volume(
-                ctxt, size, name=name, description=description,
-                metadata=metadata, snapshot_id=snapshot_id,
-                volume_type=volume_type, request_id=request_id))
+            ctxt, 'create_volume', snapshot_id,
+            {'size': size, 'name': name, 'description': description,
+             'metadata': metadata, 'snapshot_id': snapshot_id,
+             'volume_type': volume_type},
+            self._managers_of(source).create_volume, self._reader.get_volume)
 
     def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
         volume = self._known(self._volume_named(ctxt, volume_id, None),
                              exception.VolumeNotFound(volume_id=volume_id))
-        managers = self._managers_of(volume)
         return self._acknowledged(
-            ctxt, 'delete_volume', volume.id, None,
-            lambda request_id: managers.delete_volume(
-                ctxt, volume.id, cascade=cascade, force=force,
-                request_id=request_id))
+            ctxt, 'delete_volume', volume.id,
+            {'volume_id': volume.id, 'cascade': cascade, 'force': force},
+            self._managers_of(volume).delete_volume)
 
     def create_snapshot(self, ctxt, volume_id, name=None, description=None,
                         metadata=None, force=False):
         volume = self._known(self._volume_named(ctxt, volume_id, None),
                              exception.VolumeNotFound(volume_id=volume_id))
-        managers = self._managers_of(volume)
         return self._acknowledged(
-            ctxt, 'create_snapshot', volume.id, self._reader.get_snapshot,
-            lambda request_id: managers.create_snapshot(
-                ctxt, volume.id, name=name, description=description,
-                metadata=metadata, force=force, request_id=request_id))
+            ctxt, 'create_snapshot', volume.id,
+            {'volume_id': volume.id, 'name': name,
+             'description': description, 'metadata': metadata,
+             'force': force},
+            self._managers_of(volume).create_snapshot,
+            self._reader.get_snapshot)
 
     def delete_snapshot(self, ctxt, snapshot_id, force=False):
         snapshot = self._reader.get_snapshot(ctxt, snapshot_id)
-        managers = self._managers_of(
-            self._db.volume_get(snapshot['volume_id']))
+        volume = self._db.volume_get(snapshot['volume_id'])
         return self._acknowledged(
-            ctxt, 'delete_snapshot', snapshot['id'], None,
-            lambda request_id: managers.delete_snapshot(
-                ctxt, snapshot['id'], force=force, request_id=request_id))
+            ctxt, 'delete_snapshot', snapshot['id'],
+            {'snapshot_id': snapshot['id'], 'force': force},
+            self._managers_of(volume).delete_snapshot)
 
     @staticmethod
     def _known(volume, not_found):
@@ -147,12 +146,21 @@ class VolumeFront:
             raise not_found
         return volume
 
-    def _acknowledged(self, ctxt, operation, target, show, call):
-        """``call(request_id)``'s answer, or the truth when it gave none:
-        ``show(ctxt, id)`` of what the request recorded (None for a
-        delete, whose answer has no body), or VolumeServiceUnavailable
-        when it recorded nothing."""
-        request_id = ctxt.global_request_id or ctxt.request_id
+    def _acknowledged(self, ctxt, operation, target, params, call,
+                      show=None):
+        """``call(ctxt, request_id=..., **params)``'s answer, or the truth
+        when it gave none: ``show(ctxt, id)`` of what the request
+        recorded (None for a delete, whose answer has no body), or
+        VolumeServiceUnavailable when it recorded nothing.
+
+        The ledger's key is the request and what it asks: a client's
+        X-OpenStack-Request-ID may stand for a whole session of calls
+        (openstacksdk's ``global_request_id``), and only a call that asks
+        the same again is its retry."""
+        request_id = '%s/%s' % (
+            ctxt.global_request_id or ctxt.request_id,
+            hashlib.sha256(json.dumps(params, sort_keys=True, default=str)
+                           .encode()).hexdigest()[:16])
         request = ledger.Request(ctxt.project_id, request_id, operation,
                                  target)
         known = self._db.request_get(request)
@@ -162,7 +170,7 @@ class VolumeFront:
                      known.resource_id)
             return show(ctxt, known.resource_id) if show else None
         try:
-            return call(request_id)
+            return call(ctxt, request_id=request_id, **params)
         except messaging.MessagingException as e:
             if isinstance(e, messaging.RemoteError):
                 raise

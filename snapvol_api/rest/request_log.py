@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+import uuid
 
 from oslo_context import context as oslo_context
 
@@ -15,6 +16,28 @@ ENV_GLOBAL_REQUEST_ID = 'openstack.global_request_id'
 # keys the request ledger).
 GLOBAL_REQUEST_ID = re.compile(
     r'^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$')
+# The UUID version of the ids this API gives its requests (RFC 9562's
+# version for custom UUIDs), so that it knows them when they come back.
+OWN_UUID_VERSION = 8
+
+
+def new_request_id():
+    """An id of oslo.context's format whose UUID is of OWN_UUID_VERSION:
+    python-cinderclient and novaclient send the id of their first answer
+    as X-OpenStack-Request-ID with every later request, and such an echo
+    names a client's session, not one request of its own."""
+    random = uuid.uuid4().int & ~(0xf << 76)
+    return 'req-%s' % uuid.UUID(int=random | (OWN_UUID_VERSION << 76))
+
+
+def client_request_id(environ):
+    """The X-OpenStack-Request-ID the client made for this request, if it
+    sent a well-formed one that is not an echo of ours."""
+    inbound = environ.get('HTTP_X_OPENSTACK_REQUEST_ID', '')
+    if (GLOBAL_REQUEST_ID.match(inbound)
+            and uuid.UUID(inbound[4:]).version != OWN_UUID_VERSION):
+        return inbound
+    return None
 
 
 class RequestLog:
@@ -22,7 +45,7 @@ class RequestLog:
 
     Gives each request a fresh id (``environ['openstack.request_id']``),
     returns it as ``X-OpenStack-Request-Id`` and logs the request. A
-    well-formed ``X-OpenStack-Request-ID`` the caller sent becomes the
+    request id the client made itself (``client_request_id``) becomes the
     request's global id (``environ['openstack.global_request_id']``), as
     oslo.middleware's request_id filter makes it: a client that retries a
     create with the same one gets the first answer's resource.
@@ -32,11 +55,11 @@ class RequestLog:
         self.app = app
 
     def __call__(self, environ, start_response):
-        request_id = oslo_context.generate_request_id()
+        request_id = new_request_id()
         environ[ENV_REQUEST_ID] = request_id
-        inbound = environ.get('HTTP_X_OPENSTACK_REQUEST_ID')
-        if inbound and GLOBAL_REQUEST_ID.match(inbound):
-            environ[ENV_GLOBAL_REQUEST_ID] = inbound
+        global_id = client_request_id(environ)
+        if global_id is not None:
+            environ[ENV_GLOBAL_REQUEST_ID] = global_id
         # oslo.log shows the thread's current context: until the API
         # builds the caller's, log lines must name this request, not the
         # previous one this thread served.

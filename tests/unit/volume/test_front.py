@@ -33,16 +33,23 @@ class Manager:
     may lose the call before (``lost``) or the answer after (``silent``)
     the manager ran it."""
 
-    def __init__(self, manager, server=None, calls=None):
+    def __init__(self, manager, server=None, calls=None, sent=None):
         self.manager = manager
         self.server = server
         self.fault = None
         self.calls = [] if calls is None else calls
+        # What each call carried: (ctxt, args, kwargs).
+        self.sent = [] if sent is None else sent
 
     def at(self, server):
-        at = Manager(self.manager, server, self.calls)
+        at = Manager(self.manager, server, self.calls, self.sent)
         at.fault = self.fault
         return at
+
+    def deliver_late(self, name):
+        """The last call, as it reaches a manager after all."""
+        ctxt, args, kwargs = self.sent[-1]
+        return getattr(self.manager, name)(ctxt, *args, **kwargs)
 
     def __getattr__(self, name):
         # The client's own signature: the front reads what a call is
@@ -51,6 +58,7 @@ class Manager:
                                  name))
         def call(ctxt, *args, **kwargs):
             self.calls.append((name, self.server))
+            self.sent.append((ctxt, args, kwargs))
             if self.fault == 'lost':
                 raise messaging.MessagingTimeout('no answer')
             answer = getattr(self.manager, name)(ctxt, *args, **kwargs)
@@ -106,27 +114,25 @@ def test_no_answer_and_not_recorded_is_refused_for_good(api, rpc, manager,
     with pytest.raises(exception.VolumeServiceUnavailable):
         api.create_snapshot(ctxt, volume['id'], 's')
     # The call reaches the manager after the API gave up: nothing is made.
-    request_id = ctxt.request_id
     with pytest.raises(exception.RequestAbandoned):
-        manager.create_snapshot(ctxt, volume['id'], 's', None, {}, False,
-                                request_id=request_id)
+        rpc.deliver_late('create_snapshot')
     assert snapshots_of(volume['id']) == []
 
 
 def test_a_retried_create_makes_one_snapshot(api, rpc, volume):
     client_id = oslo_context.generate_request_id()
     first = api.create_snapshot(alice(client_id), volume['id'], 's')
-    # The same request id again (the client did not get the answer), as
-    # the API sees it and as a manager sees it when two race.
+    # The same request again (the client did not get the answer), as a
+    # manager sees it when two race, and as the API sees it.
+    raced = rpc.deliver_late('create_snapshot')
     again = api.create_snapshot(alice(client_id), volume['id'], 's')
-    raced = rpc.manager.create_snapshot(alice(client_id), volume['id'], 's',
-                                        None, {}, False,
-                                        request_id=client_id)
     assert first['id'] == again['id'] == raced['id']
     assert snapshots_of(volume['id']) == [first['id']]
-    # Another request, or another project's with the same id, is new.
+    # Another request, or one of the same session (the same id) that asks
+    # for something else, is new.
     other = api.create_snapshot(alice(), volume['id'], 's')
-    assert other['id'] != first['id']
+    named = api.create_snapshot(alice(client_id), volume['id'], 'another')
+    assert len({first['id'], other['id'], named['id']}) == 3
 
 
 def test_a_delete_without_an_answer_is_the_truth(api, rpc, volume):
