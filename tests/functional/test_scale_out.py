@@ -52,6 +52,38 @@ def managers_consume(svc, count):
                                     volume_rpcapi.TOPIC) >= count
 
 
+def start_cluster(service_factory, config):
+    """The API and two volume managers of one cluster, both consuming;
+    and a client pool."""
+    svc = service_factory(mode='cluster', extra_config=config)
+    harness.wait_for(lambda: managers_consume(svc, 2), 60,
+                     what='both volume managers to consume')
+    return svc, Clients(svc)
+
+
+def make_volumes(svc, clients, count, workdir):
+    """``count`` available volumes, as the test models them."""
+    made = [f.result() for f in [clients.pool.submit(
+        clients.create_volume) for _ in range(count)]]
+    cinder = svc.client('alice')
+    harness.wait_for(
+        lambda: all(v.status == 'available' for v in cinder.volumes.list()),
+        120, what='%d volumes to be available' % count)
+    directory = svc.shares[0].split(':', 1)[1]
+    return [Vol(i, vid, directory, workdir) for i, vid in enumerate(made)]
+
+
+def creates_and_deletes(vols):
+    """A create on every volume, and a delete of its oldest snapshot on
+    every volume that has two or more."""
+    burst = [('create', v, None) for v in vols]
+    for v in vols:
+        oldest = sorted(v.live, key=lambda s: v.live[s])
+        if len(oldest) >= 2:
+            burst.append(('delete', v, oldest[0]))
+    return burst
+
+
 def owners(svc, status):
     return [owner for (owner,) in svc.query(
         'SELECT owner FROM snapshots WHERE status = :status',
@@ -60,24 +92,11 @@ def owners(svc, status):
 
 def test_two_managers_share_work_and_take_over(service_factory, etcd_url,
                                                tmp_path):
-    svc = service_factory(mode='cluster',
-                          extra_config=cluster_config(etcd_url))
-    harness.wait_for(lambda: managers_consume(svc, 2), 60,
-                     what='both volume managers to consume')
-    directory = svc.shares[0].split(':', 1)[1]
-    clients = Clients(svc)
+    svc, clients = start_cluster(service_factory, cluster_config(etcd_url))
     rng = random.Random(13)
     log = []
     try:
-        made = [f.result() for f in [clients.pool.submit(
-            clients.create_volume) for _ in range(VOLUMES)]]
-        cinder = svc.client('alice')
-        harness.wait_for(
-            lambda: all(v.status == 'available'
-                        for v in cinder.volumes.list()), 120,
-            what='%d volumes to be available' % VOLUMES)
-        vols = [Vol(i, vid, directory, tmp_path)
-                for i, vid in enumerate(made)]
+        vols = make_volumes(svc, clients, VOLUMES, tmp_path)
         hosts = {h for (h,) in svc.query('SELECT host FROM volumes')}
         log.append('volumes made by %s' % sorted(hosts))
 
@@ -160,31 +179,15 @@ def test_kills_of_either_manager_lose_nothing(service_factory, etcd_url,
     config = cluster_config(etcd_url)
     # A call the killed manager took is given up after this long.
     config['DEFAULT']['rpc_response_timeout'] = 5
-    svc = service_factory(mode='cluster', extra_config=config)
-    harness.wait_for(lambda: managers_consume(svc, 2), 60,
-                     what='both volume managers to consume')
-    directory = svc.shares[0].split(':', 1)[1]
-    clients = Clients(svc)
+    svc, clients = start_cluster(service_factory, config)
     rng = random.Random(17)
     log = []
     try:
-        made = [f.result() for f in [clients.pool.submit(
-            clients.create_volume) for _ in range(6)]]
-        cinder = svc.client('alice')
-        harness.wait_for(
-            lambda: all(v.status == 'available'
-                        for v in cinder.volumes.list()), 120,
-            what='the volumes to be available')
-        vols = [Vol(i, vid, directory, tmp_path)
-                for i, vid in enumerate(made)]
+        vols = make_volumes(svc, clients, 6, tmp_path)
         answers = []
         for round_ in range(ROUNDS):
             list(clients.pool.map(Vol.write, vols))
-            oldest = {v.id: sorted(v.live, key=lambda s: v.live[s])
-                      for v in vols}
-            burst = [('create', v, None) for v in vols] + [
-                ('delete', v, oldest[v.id][0]) for v in vols
-                if len(oldest[v.id]) >= 2]
+            burst = creates_and_deletes(vols)
             rng.shuffle(burst)
             futures = clients.submit(burst)
             # Each manager in turn, twice: back at once, then after the
@@ -269,31 +272,14 @@ def test_etcd_restarted_mid_stream(service_factory, private_etcd, tmp_path):
     """The coordination backend goes away for seconds while creates and
     deletes are under way: requests and workers wait for it, and nothing
     is lost or done twice."""
-    config = cluster_config('etcd3+' + private_etcd.client)
-    svc = service_factory(mode='cluster', extra_config=config)
-    harness.wait_for(lambda: managers_consume(svc, 2), 60,
-                     what='both volume managers to consume')
-    directory = svc.shares[0].split(':', 1)[1]
-    clients = Clients(svc)
+    svc, clients = start_cluster(service_factory,
+                                 cluster_config(private_etcd.url))
     log = []
     try:
-        made = [f.result() for f in [clients.pool.submit(
-            clients.create_volume) for _ in range(6)]]
-        cinder = svc.client('alice')
-        harness.wait_for(
-            lambda: all(v.status == 'available'
-                        for v in cinder.volumes.list()), 120,
-            what='the volumes to be available')
-        vols = [Vol(i, vid, directory, tmp_path)
-                for i, vid in enumerate(made)]
+        vols = make_volumes(svc, clients, 6, tmp_path)
         for round_ in range(3):
             list(clients.pool.map(Vol.write, vols))
-            oldest = {v.id: sorted(v.live, key=lambda s: v.live[s])
-                      for v in vols}
-            burst = [('create', v, None) for v in vols] + [
-                ('delete', v, oldest[v.id][0]) for v in vols
-                if oldest[v.id]]
-            futures = clients.submit(burst)
+            futures = clients.submit(creates_and_deletes(vols))
             if round_ == 1:
                 private_etcd.stop()
                 time.sleep(3)      # the outage
