@@ -378,6 +378,21 @@ class ServiceNotFound(NotFound):
     msg_fmt = 'Service %(binary)s on host %(host)s could not be found.'
 
 
+class ComputeHostUnavailable(ServiceUnavailable):
+    """The instance's compute host is down (no heartbeat within
+    service_down_time): a call to it would only wait out its timeout, so
+    none is sent."""
+    msg_fmt = ('Compute host %(host)s is down (no heartbeat within '
+               'service_down_time); nothing was done. Try again once it '
+               'is up.')
+
+
+class NoValidHost(SnapvolException):
+    """No compute host that is up has room for the flavor (Nova's
+    words)."""
+    msg_fmt = 'No valid host was found. %(reason)s'
+
+
 # Volume transfers -----------------------------------------------------------
 
 class SnapshotsCannotStay(InvalidVolume):

@@ -45,6 +45,14 @@ HARD_REBOOT = 'HARD_REBOOT'
 INSTANCE_ERROR = 'ERROR'
 INSTANCE_DELETED = 'DELETED'
 
+# The state of an instance's compute host, as Nova's host_status: its
+# service is up, down (no heartbeat within service_down_time), up but
+# disabled, or has no row.
+HOST_UP = 'UP'
+HOST_DOWN = 'DOWN'
+HOST_MAINTENANCE = 'MAINTENANCE'
+HOST_UNKNOWN = 'UNKNOWN'
+
 
 @dataclasses.dataclass(frozen=True)
 class Machine:

@@ -1,5 +1,6 @@
-"""Instances booted from volumes: create, delete, volume attach and
-detach, and the power state found at start-up."""
+"""Instances booted from volumes: create (placed by the scheduler, built
+on the host it chose), delete, volume attach and detach, and the power
+state found at start-up."""
 
 import os
 import shutil
@@ -68,14 +69,18 @@ def instance_dir(instance_id):
 
 class Instances:
 
-    def __init__(self, host, driver, volume_api, db, workers,
-                 sleep=time.sleep):
+    def __init__(self, host, driver, volume_api, db, workers, scheduler,
+                 compute_rpc, sleep=time.sleep):
+        """``scheduler``: a scheduler.Scheduler; ``compute_rpc``: a
+        compute_rpcapi.ComputeAPI, which hands a build to its host."""
         self._sleep = sleep
         self._host = host
         self._driver = driver
         self._volume_api = volume_api
         self._db = db
         self._workers = workers
+        self._scheduler = scheduler
+        self._compute_rpc = compute_rpc
 
     def sync_power_state(self, instance):
         """At start-up: the status says what the domain really does. A
@@ -115,7 +120,12 @@ class Instances:
         volumes, [{snapshot_id, volume_size, boot_index, device}] for
         volumes to make from snapshots (their creation starts here, the
         build waits for them). ``device`` is kept when given (an image's
-        layout), otherwise the next free one; the boot volume first."""
+        layout), otherwise the next free one; the boot volume first.
+
+        The instance is recorded on the host the scheduler chooses, and
+        its build cast to that host. When no host has room it is
+        recorded in ERROR without a host, as Nova's: the create is
+        accepted and the server shows the fault."""
         boot = [b for b in block_devices if b.get('boot_index') == 0]
         if len(boot) != 1:
             raise exception.InvalidInput(
@@ -125,6 +135,14 @@ class Instances:
         ordered = boot + [b for b in block_devices if b is not boot[0]]
         devices = _devices(ordered)
         snapshots = self._snapshots(ctxt, ordered)
+        values = {'name': name, 'project_id': ctxt.project_id,
+                  'user_id': ctxt.user_id, 'status': states.BUILD,
+                  'flavor_id': flavor['id'], 'vcpus': flavor['vcpus'],
+                  'memory_mb': flavor['memory_mb']}
+        try:
+            self._scheduler.check(flavor)
+        except exception.NoValidHost as e:
+            return self._unplaced(values, metadata, e)
         made = []
         try:
             volume_ids = [
@@ -132,22 +150,48 @@ class Instances:
                 self._volume_from_snapshot(ctxt, name, b, device,
                                            snapshots[b['snapshot_id']], made)
                 for b, device in zip(ordered, devices)]
-            instance = self._db.instance_create(
-                {'name': name, 'project_id': ctxt.project_id,
-                 'user_id': ctxt.user_id, 'host': self._host,
-                 'status': states.BUILD, 'flavor_id': flavor['id'],
-                 'vcpus': flavor['vcpus'], 'memory_mb': flavor['memory_mb']},
-                metadata or {},
+            # Placed again while the hosts' rows are held: the check
+            # above held nothing, and other creates may have come since.
+            instance = self._db.instance_create_placed(
+                values, metadata or {},
                 [{'volume_id': volume_id, 'device': device,
                   'boot_index': b.get('boot_index')}
                  for volume_id, device, b in zip(volume_ids, devices,
-                                                 ordered)])
+                                                 ordered)],
+                self._scheduler.placer(flavor))
+        except exception.NoValidHost as e:
+            self._forget_volumes(ctxt, made)
+            return self._unplaced(values, metadata, e)
         except Exception:
             self._forget_volumes(ctxt, made)
             raise
-        LOG.info('Building instance %s (%s) on %s', instance.id, name,
-                 self._host)
-        self._workers.spawn(self.build, ctxt, instance.id, made)
+        LOG.info('Instance %s (%s) is placed on %s', instance.id, name,
+                 instance.host)
+        return self._hand_build(ctxt, instance, made)
+
+    def _unplaced(self, values, metadata, error):
+        """A server no host can take: ERROR with Nova's fault, no host
+        and no volume attached (none was touched)."""
+        instance = self._db.instance_create(
+            dict(values, host=None, status=states.INSTANCE_ERROR,
+                 fault=error.message),
+            metadata or {}, [])
+        LOG.warning('Instance %s (%s) has no host: %s', instance.id,
+                    instance.name, error.message)
+        return views.instance(instance)
+
+    def _hand_build(self, ctxt, instance, volumes_made):
+        try:
+            self._compute_rpc.build_instance(ctxt, instance.host,
+                                             instance.id, volumes_made)
+        except Exception as e:
+            # Recorded, so accepted: the server shows why it never built.
+            LOG.error('The build of instance %s could not be sent to %s: '
+                      '%s', instance.id, instance.host, e)
+            self._transition(instance.id, states.INSTANCE_ERROR,
+                             states.BUILD, {'fault': 'its build could not '
+                                            'be sent to its host: %s' % e})
+            return views.instance(self._db.instance_get(instance.id))
         return views.instance(instance)
 
     def _snapshots(self, ctxt, block_devices):
@@ -204,7 +248,15 @@ class Instances:
             self._sleep(CONF.compute.block_device_allocate_retries_interval)
 
     def build(self, ctxt, instance_id, volumes_made=()):
+        """On the instance's host (build_instance routes it there)."""
         instance = self._db.instance_get(instance_id)
+        if instance.host != self._host:
+            # A routing mistake: the domain would start on a host the
+            # database does not name, out of every later call's reach.
+            LOG.error('Instance %s is placed on %s, not on this host %s: '
+                      'not building it here', instance_id, instance.host,
+                      self._host)
+            return
         try:
             self._await_available(ctxt, volumes_made)
             disks = []

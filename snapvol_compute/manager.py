@@ -3,7 +3,8 @@ performs assisted volume snapshots on their disks (seed 000 step 3, seeds
 001 to 004).
 
 Each method hands its work to the module of its job: ``instances``
-(create, delete, attach, detach), ``power`` (server actions),
+(create, placed by ``scheduler``; build, delete, attach, detach),
+``power`` (server actions),
 ``images`` (createImage: a group snapshot of the server's volumes),
 ``snapshots`` (assisted create and the quiesce policy), ``merge``
 (assisted delete, block jobs). Long work runs in worker threads.
@@ -15,6 +16,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_compute import images
 from snapvol_compute import instances
 from snapvol_compute import merge
@@ -29,21 +31,24 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.9'
+    RPC_API_VERSION = '1.10'
     target = messaging.Target(version=RPC_API_VERSION)
 
-    def __init__(self, host, driver, volume_api, db, workers, thaw_watch):
+    def __init__(self, host, driver, volume_api, db, workers, thaw_watch,
+                 scheduler, compute_rpc):
         """``driver``: a virt.host.Host (connected by init_host);
         ``volume_api``: a volume_rpcapi.VolumeAPI; ``db``: the
         snapvol_compute.db.api module or a stand-in; ``workers``: has
         spawn(func, *args) and stop(wait); ``thaw_watch``: a
-        thaw.ThawWatch."""
+        thaw.ThawWatch; ``scheduler``: a scheduler.Scheduler;
+        ``compute_rpc``: a compute_rpcapi.ComputeAPI (builds go to the
+        host the scheduler chose)."""
         self.host = host
         self.driver = driver
         self.db = db
         self.workers = workers
         self.instances = instances.Instances(host, driver, volume_api, db,
-                                             workers)
+                                             workers, scheduler, compute_rpc)
         self.power = power.Power(driver, db, workers)
         self.images = images.Images(db, volume_api)
         reporter = reports.Reporter(volume_api, db)
@@ -64,15 +69,43 @@ class ComputeManager:
     def stop(self):
         self.workers.stop(wait=False)
 
+    def capacity(self):
+        """What this host offers new servers, as its heartbeat records
+        it (db.service_heartbeat's ``capacity``); None when libvirt does
+        not answer, so that the last values stay."""
+        try:
+            host = self.driver.capacity()
+        except exception.HypervisorError as e:
+            LOG.warning('The capacity of host %s is not known now: %s',
+                        self.host, e)
+            return None
+        return {'vcpus': host.vcpus, 'memory_mb': host.memory_mb,
+                'reserved_host_memory_mb':
+                    CONF.compute.reserved_host_memory_mb,
+                'cpu_allocation_ratio': CONF.compute.cpu_allocation_ratio,
+                'ram_allocation_ratio': CONF.compute.ram_allocation_ratio}
+
+    def _with_host_status(self, found):
+        """Each view (of an instance or an attachment) with its host's
+        state (Nova's host_status): the API answers 503 at once rather
+        than call a host that is down."""
+        statuses = services.host_statuses(self.db)
+        for view in found:
+            view['host_status'] = services.status_of(statuses, view['host'])
+        return found
+
     # Instances (any host) ---------------------------------------------------
 
     def get_instance(self, ctxt, instance_id):
-        return views.instance(self.db.instance_get(instance_id))
+        (found,) = self._with_host_status(
+            [views.instance(self.db.instance_get(instance_id))])
+        return found
 
     def list_instances(self, ctxt, filters):
         allowed = {k: v for k, v in (filters or {}).items()
                    if k in ('name', 'status', 'host', 'project_id')}
-        return [views.instance(i) for i in self.db.instance_get_all(allowed)]
+        return self._with_host_status(
+            [views.instance(i) for i in self.db.instance_get_all(allowed)])
 
     def get_project_usage(self, ctxt, project_id):
         return self.db.instance_usage(project_id)
@@ -83,7 +116,9 @@ class ComputeManager:
     def find_volume_attachment(self, ctxt, volume_id):
         attachment = self.db.attachment_get_by_volume(volume_id)
         instance = self.db.instance_get(attachment.instance_id)
-        return views.attachment(attachment, instance.host)
+        (found,) = self._with_host_status(
+            [views.attachment(attachment, instance.host)])
+        return found
 
     def create_instance(self, ctxt, name, flavor, block_devices, metadata,
                         image_id=None):
@@ -92,6 +127,12 @@ class ComputeManager:
                 ctxt, image_id, block_devices, metadata)
         return self.instances.create(ctxt, name, flavor, block_devices,
                                      metadata)
+
+    # Builds (the instance's host, 1.10) --------------------------------------
+
+    def build_instance(self, ctxt, instance_id, volumes_made):
+        self.workers.spawn(self.instances.build, ctxt, instance_id,
+                           volumes_made)
 
     # Images (any host, 1.5) ------------------------------------------------
 

@@ -1,5 +1,6 @@
 """The compute manager as an RPC server: on its topic, with the host name
-as server, so calls can reach any compute manager or this one."""
+as server, so calls can reach any compute manager or this one. Its
+heartbeat records the host's capacity for the scheduler."""
 
 from oslo_log import log as logging
 import oslo_messaging as messaging
@@ -25,9 +26,15 @@ class ComputeService:
         self.heartbeat = services.heartbeat(
             db_api, CONF.host, services.MANAGER_BINARY,
             heartbeat_mod.new_run_id(), topic=compute_rpcapi.TOPIC,
-            zone=services.COMPUTE_ZONE)
+            zone=services.COMPUTE_ZONE, capacity=self.manager.capacity)
 
     def start(self):
+        """ConfigInvalid when the compute manager of another host is up
+        on a deployment that can have one compute host only (see
+        services.single_host_reason)."""
+        services.refuse_other_hosts(
+            db_api, CONF.host, services.single_host_reason(
+                CONF.compute.connection, CONF.transport_url))
         self.heartbeat.start()
         self.manager.init_host()
         self.server.start()

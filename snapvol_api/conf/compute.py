@@ -79,6 +79,30 @@ opts = [
                min=1,
                help='Threads running builds, server actions, snapshot '
                     'creates and block jobs.'),
+    # What this host offers new servers: its heartbeat records these with
+    # libvirt's vCPUs and memory, and the scheduler places a server where
+    # its flavor fits in (total - reserved) x ratio, as placement counts.
+    cfg.FloatOpt('cpu_allocation_ratio',
+                 default=4.0,
+                 min=0.0,
+                 help='Virtual CPUs of servers per physical CPU of this '
+                      'host. 4.0 is Nova\'s current default '
+                      '(initial_cpu_allocation_ratio; 16.0 in older '
+                      'releases).'),
+    cfg.FloatOpt('ram_allocation_ratio',
+                 default=1.0,
+                 min=0.0,
+                 help='Memory of servers per MiB of this host\'s memory '
+                      'left after reserved_host_memory_mb. 1.0 (no '
+                      'overcommit) is Nova\'s current default '
+                      '(initial_ram_allocation_ratio; 1.5 in older '
+                      'releases).'),
+    cfg.IntOpt('reserved_host_memory_mb',
+               default=512,
+               min=0,
+               help='MiB of this host\'s memory kept for the host itself, '
+                    'never given to servers, as Nova\'s option of that '
+                    'name (and its default).'),
 ]
 
 

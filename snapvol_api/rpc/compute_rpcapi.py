@@ -10,10 +10,15 @@ TOPIC = 'snapvol-compute'
 class ComputeAPI:
     """Client side of the compute manager RPC API.
 
-    Calls without a ``host`` go to any compute manager (they only read or
-    write the shared compute database, and a new instance lands on the host
-    that takes the call); calls with one go to that host's manager. An
-    instance travels as the dict described in ``snapvol_compute.views``.
+    Calls without a ``host`` go to any compute manager: they only read or
+    write the shared compute database (and the volume service), and touch
+    no domain; create_instance places the new instance with the scheduler
+    and casts its build to the host it chose. Calls with a ``host`` act on
+    a domain, and go to that host's manager. An instance travels as the
+    dict described in ``snapvol_compute.views``; from get_instance,
+    list_instances and find_volume_attachment it also has ``host_status``
+    (Nova's: UP, DOWN, MAINTENANCE, UNKNOWN, or '' without a host), so a
+    caller can refuse at once to call a host that is down.
 
     API version history:
 
@@ -28,9 +33,12 @@ class ComputeAPI:
     * 1.7 - Adds extend_volume.
     * 1.8 - Adds get_project_usage.
     * 1.9 - Adds list_services (Nova's os-services).
+    * 1.10 - Adds build_instance: create_instance places the instance
+      with the scheduler and casts its build to the chosen host, instead
+      of building it on the host that took the call.
     """
 
-    RPC_API_VERSION = '1.9'
+    RPC_API_VERSION = '1.10'
 
     def __init__(self):
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
@@ -94,9 +102,11 @@ class ComputeAPI:
 
     def create_instance(self, ctxt, name, flavor, block_devices, metadata,
                         image_id=None):
-        """Records the instance on the host that takes the call and boots
-        it there; returns it at once, status BUILD. ``flavor``: {id, vcpus,
-        memory_mb}; ``block_devices``: [{volume_id, boot_index}] or
+        """Records the instance on the host the scheduler chooses and
+        has it built there (build_instance); returns it at once, status
+        BUILD, or ERROR with the fault "No valid host was found. ..." when
+        no host that is up has room for the flavor. ``flavor``: {id,
+        vcpus, memory_mb}; ``block_devices``: [{volume_id, boot_index}] or
         [{snapshot_id, volume_size, boot_index}] (1.6); ``image_id``
         (1.6): boot the layout of that image's volumes too."""
         return self._prepare(version='1.6').call(
@@ -105,6 +115,16 @@ class ComputeAPI:
             image_id=image_id)
 
     # The instance's host
+
+    def build_instance(self, ctxt, host, instance_id, volumes_made):
+        """The build of an instance create_instance placed on ``host``
+        (status BUILD): waits for ``volumes_made`` (volume ids made from
+        snapshots for it) to be available, connects the volumes and
+        starts the domain; ACTIVE, or ERROR with the fault. Sent by a
+        compute manager, not by the API."""
+        self._prepare(host, version='1.10').cast(
+            ctxt, 'build_instance', instance_id=instance_id,
+            volumes_made=volumes_made)
 
     def delete_instance(self, ctxt, host, instance_id):
         return self._prepare(host).call(ctxt, 'delete_instance',

@@ -59,21 +59,65 @@ def instance_usage(project_id):
     return {'instances': instances, 'cores': cores, 'ram': ram}
 
 
+def _add_instance(session, values, metadata, attachments):
+    instance = models.Instance(**values)
+    instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
+                               for k, v in metadata.items()]
+    instance.attachments = [
+        models.VolumeAttachment(
+            volume_id=a['volume_id'], device=a['device'],
+            boot_index=a.get('boot_index'),
+            connection_info=json.dumps(a.get('connection_info') or {}))
+        for a in attachments]
+    session.add(instance)
+    return instance
+
+
 def instance_create(values, metadata, attachments):
     """``attachments``: [{volume_id, device, boot_index, connection_info}]."""
+    return instance_get(_transaction(_add_instance, values, metadata,
+                                     attachments).id)
+
+
+def instance_create_placed(values, metadata, attachments, place):
+    """instance_create on the host ``place(services, usage)`` returns,
+    given the compute managers' service rows and host_usage(). The rows
+    are held meanwhile (a write that changes nothing: row locks on
+    PostgreSQL, the writer's lock on SQLite), so creates placed at once
+    choose one after the other, each counting the other's instance.
+    What ``place`` raises ends the transaction with nothing made."""
     def create(session):
-        instance = models.Instance(**values)
-        instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
-                                   for k, v in metadata.items()]
-        instance.attachments = [
-            models.VolumeAttachment(
-                volume_id=a['volume_id'], device=a['device'],
-                boot_index=a.get('boot_index'),
-                connection_info=json.dumps(a.get('connection_info') or {}))
-            for a in attachments]
-        session.add(instance)
-        return instance
+        held = sa.update(models.Service).where(
+            models.Service.binary == COMPUTE_BINARY,
+            models.Service.deleted.is_(False)).values(deleted=False)
+        session.execute(held.execution_options(synchronize_session=False))
+        services = list(session.scalars(sa.select(models.Service).where(
+            models.Service.binary == COMPUTE_BINARY,
+            models.Service.deleted.is_(False)).order_by(models.Service.id)))
+        host = place(services, _host_usage(session))
+        return _add_instance(session, dict(values, host=host), metadata,
+                             attachments)
     return instance_get(_transaction(create).id)
+
+
+def _host_usage(session):
+    query = sa.select(
+        models.Instance.host, sa.func.count(),
+        sa.func.coalesce(sa.func.sum(models.Instance.vcpus), 0),
+        sa.func.coalesce(sa.func.sum(models.Instance.memory_mb), 0),
+    ).where(models.Instance.deleted.is_(False),
+            models.Instance.host.is_not(None)).group_by(models.Instance.host)
+    return {host: {'instances': count, 'vcpus': vcpus, 'memory_mb': memory}
+            for host, count, vcpus, memory in session.execute(query)}
+
+
+def host_usage():
+    """{host: {instances, vcpus, memory_mb}}: what the live instances
+    placed on each host take (from their flavors), whatever their status,
+    as Nova's placement counts a server's allocation until it is
+    deleted."""
+    with _session() as session:
+        return _host_usage(session)
 
 
 def instance_update(instance_id, values):
@@ -268,6 +312,9 @@ def image_destroy(image_id):
 # Services -------------------------------------------------------------------
 
 SERVICE_FILTERS = ('host', 'binary', 'cluster_name', 'topic')
+# The compute managers' binary (snapvol_compute.services.MANAGER_BINARY):
+# their rows carry their host's capacity.
+COMPUTE_BINARY = 'snapvol-compute'
 
 
 def _live_service(host, binary):
@@ -276,14 +323,17 @@ def _live_service(host, binary):
 
 
 def service_heartbeat(host, binary, topic, cluster_name, availability_zone,
-                      run_id):
+                      run_id, capacity=None):
     """Records a heartbeat of the process ``run_id`` serving ``host`` and
     ``binary``: makes the row at the first one, else counts it and sets
-    its time, ``run_id`` and the other values given. The row."""
+    its time, ``run_id`` and the other values given. ``capacity``: a
+    compute manager's host (vcpus, memory_mb, reserved_host_memory_mb,
+    cpu_allocation_ratio, ram_allocation_ratio), else left as it was.
+    The row."""
     now = heartbeat.utcnow()
     values = {'topic': topic, 'cluster_name': cluster_name,
               'availability_zone': availability_zone, 'run_id': run_id,
-              'updated_at': now}
+              'updated_at': now, **(capacity or {})}
     bump = (sa.update(models.Service).where(*_live_service(host, binary))
             .values(report_count=models.Service.report_count + 1,
                     **values))

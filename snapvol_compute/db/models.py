@@ -5,6 +5,7 @@ import uuid
 
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
@@ -32,7 +33,8 @@ class Instance(Base):
     name: Mapped[str] = mapped_column(String(255))
     project_id: Mapped[str | None] = mapped_column(String(255), index=True)
     user_id: Mapped[str | None] = mapped_column(String(255))
-    host: Mapped[str] = mapped_column(String(255), index=True)
+    # None for a server no host had room for (ERROR, never built).
+    host: Mapped[str | None] = mapped_column(String(255), index=True)
     status: Mapped[str] = mapped_column(String(32))
     flavor_id: Mapped[str] = mapped_column(String(255))
     vcpus: Mapped[int] = mapped_column(Integer)
@@ -146,3 +148,10 @@ class Service(Base):
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False,
                                           nullable=False)
+    # A compute manager's host, as its heartbeats report it (migration
+    # 0005): libvirt's CPUs and MiB of memory, and the host's options.
+    vcpus: Mapped[int | None] = mapped_column(Integer)
+    memory_mb: Mapped[int | None] = mapped_column(Integer)
+    reserved_host_memory_mb: Mapped[int | None] = mapped_column(Integer)
+    cpu_allocation_ratio: Mapped[float | None] = mapped_column(Float)
+    ram_allocation_ratio: Mapped[float | None] = mapped_column(Float)

@@ -13,6 +13,7 @@ for a domain that does not exist.
 """
 
 import contextlib
+import dataclasses
 import threading
 import time
 
@@ -68,6 +69,13 @@ def start_event_loop():
                                   name='libvirt-event-loop', daemon=True)
         thread.start()
         _event_loop_thread = thread
+
+
+@dataclasses.dataclass(frozen=True)
+class Capacity:
+    """What the hypervisor host has: logical CPUs and MiB of memory."""
+    vcpus: int
+    memory_mb: int
 
 
 class Host:
@@ -192,6 +200,19 @@ class Host:
         if code == libvirt.VIR_ERR_OPERATION_TIMEOUT:
             return exception.HypervisorBusy(reason=reason, error_code=code)
         return exception.HypervisorError(reason=reason, error_code=code)
+
+    # The host --------------------------------------------------------------
+
+    def capacity(self):
+        """The host's CPUs and memory (libvirt's getInfo, as Nova
+        counts them). May be the process's first call: the compute
+        service's heartbeat records it before init_host connects."""
+        start_event_loop()
+        with self.errors():
+            # [model, memory MiB, CPUs, MHz, NUMA nodes, sockets, cores,
+            # threads]
+            info = self._connection().getInfo()
+        return Capacity(vcpus=info[2], memory_mb=info[1])
 
     # Domains ---------------------------------------------------------------
 

@@ -1,14 +1,18 @@
 """Fixtures of the compute manager's unit tests: options through a config
 fixture, a real compute database (SQLite, made by the migrations) and
-stand-ins for libvirt, the volume manager and the worker pool."""
+stand-ins for libvirt, the volume manager, the worker pool and the other
+compute managers (``FakeComputeRPC``)."""
 
 from oslo_config import fixture as config_fixture
 import pytest
 
 from snapvol_api import exception
 from snapvol_api.conf import CONF
+from snapvol_compute import manager as manager_mod
+from snapvol_compute import scheduler as scheduler_mod
 from snapvol_compute.db import api as db_api
 from snapvol_compute.db import migration
+from snapvol_compute.virt import host as virt_host
 
 
 @pytest.fixture
@@ -73,9 +77,15 @@ class FakeDriver:
     def __init__(self):
         self.guests = {}
         self.created = []
+        self.host_capacity = virt_host.Capacity(vcpus=4, memory_mb=8192)
 
     def connect(self):
         pass
+
+    def capacity(self):
+        if isinstance(self.host_capacity, Exception):
+            raise self.host_capacity
+        return self.host_capacity
 
     def guest(self, uuid):
         if uuid not in self.guests:
@@ -156,3 +166,48 @@ def add_instance(db, status='ACTIVE', host='node1', **values):
                    'host': host, 'status': status, 'flavor_id': '1',
                    'vcpus': 1, 'memory_mb': 64}, **values)
     return db.instance_create(values, {}, [])
+
+
+class FakeComputeRPC:
+    """The compute managers' RPC as one manager sees the others: a cast
+    to a host runs that host's manager (in ``managers``) at once; what it
+    raises stays there (in ``errors``), as a cast's failure would."""
+
+    def __init__(self):
+        self.managers = {}
+        self.casts = []
+        self.errors = []
+
+    def build_instance(self, ctxt, host, instance_id, volumes_made):
+        self.casts.append(('build_instance', host, instance_id))
+        try:
+            self.managers[host].build_instance(ctxt, instance_id,
+                                               volumes_made)
+        except Exception as e:
+            self.errors.append(e)
+
+
+def beat(db, host='node1', capacity=None, **values):
+    """A heartbeat of ``host``'s compute manager, with the capacity of a
+    FakeDriver's host and the options' defaults unless given."""
+    capacity = dict({'vcpus': 4, 'memory_mb': 8192,
+                     'reserved_host_memory_mb': 512,
+                     'cpu_allocation_ratio': 4.0,
+                     'ram_allocation_ratio': 1.0}, **(capacity or {}))
+    return db.service_heartbeat(host, 'snapvol-compute', 'snapvol-compute',
+                                None, 'nova', values.get('run_id', 'r1'),
+                                capacity=capacity)
+
+
+def make_manager(db, driver, volume_api, workers, host='node1',
+                 compute_rpc=None, thaw_watch=None):
+    """A compute manager of ``host`` whose service is up, reachable by
+    the others through ``compute_rpc``."""
+    compute_rpc = compute_rpc or FakeComputeRPC()
+    manager = manager_mod.ComputeManager(
+        host=host, driver=driver, volume_api=volume_api, db=db,
+        workers=workers, thaw_watch=thaw_watch,
+        scheduler=scheduler_mod.Scheduler(db), compute_rpc=compute_rpc)
+    compute_rpc.managers[host] = manager
+    beat(db, host)
+    return manager

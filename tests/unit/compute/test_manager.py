@@ -7,9 +7,10 @@ import pytest
 from snapvol_api import context
 from snapvol_api import exception
 from snapvol_api import states
-from snapvol_compute import manager as compute_manager
+from tests.unit.compute.conftest import FakeComputeRPC
 from tests.unit.compute.conftest import FakeGuest
 from tests.unit.compute.conftest import add_instance
+from tests.unit.compute.conftest import make_manager
 
 FLAVOR = {'id': '1', 'vcpus': 1, 'memory_mb': 64}
 
@@ -20,10 +21,14 @@ class Watch:
 
 
 @pytest.fixture
-def manager(db, driver, volume_api, workers):
-    return compute_manager.ComputeManager(
-        host='node1', driver=driver, volume_api=volume_api, db=db,
-        workers=workers, thaw_watch=Watch())
+def compute_rpc():
+    return FakeComputeRPC()
+
+
+@pytest.fixture
+def manager(db, driver, volume_api, workers, compute_rpc):
+    return make_manager(db, driver, volume_api, workers,
+                        compute_rpc=compute_rpc, thaw_watch=Watch())
 
 
 @pytest.fixture
@@ -47,12 +52,13 @@ def test_create_builds_then_active(manager, ctxt, driver, volume_api):
                                                 'initialize_connection']
 
 
-def test_a_failed_build_is_error(manager, ctxt, driver):
+def test_a_failed_build_is_error(manager, ctxt, driver, compute_rpc):
     def refuse(spec):
         raise exception.HypervisorError(reason='no memory')
     driver.create_guest = refuse
-    with pytest.raises(exception.HypervisorError):
-        _create(manager, ctxt)
+    assert _create(manager, ctxt)['status'] == states.BUILD
+    assert [type(e) for e in compute_rpc.errors] == [
+        exception.HypervisorError]
     (instance,) = manager.list_instances(ctxt, {})
     assert instance['status'] == states.INSTANCE_ERROR
     assert 'no memory' in instance['fault']
@@ -99,9 +105,11 @@ def test_a_build_from_snapshots_waits_for_its_volumes(manager, ctxt, conf,
      '4 checks; its status is creating'),
 ])
 def test_a_volume_that_never_comes_fails_the_build(
-        manager, ctxt, conf, driver, volume_api, statuses, fault):
-    with pytest.raises(exception.VolumeNotCreated):
-        _from_snapshots(manager, ctxt, conf, volume_api, statuses)
+        manager, ctxt, conf, driver, volume_api, compute_rpc, statuses,
+        fault):
+    _from_snapshots(manager, ctxt, conf, volume_api, statuses)
+    assert [type(e) for e in compute_rpc.errors] == [
+        exception.VolumeNotCreated]
     (instance,) = manager.list_instances(ctxt, {})
     assert instance['status'] == states.INSTANCE_ERROR
     assert fault in instance['fault']

@@ -62,7 +62,7 @@ def test_the_manager_lists_them(db):
     _beat(db)
     manager = manager_mod.ComputeManager(
         'node1', driver=None, volume_api=None, db=db, workers=None,
-        thaw_watch=None)
+        thaw_watch=None, scheduler=None, compute_rpc=None)
     (listed,) = manager.list_services(None, {'host': 'node1'})
     assert (listed['binary'], listed['state']) == (COMPUTE, 'up')
 
@@ -95,6 +95,9 @@ class FakeManager:
     def stop(self):
         pass
 
+    def capacity(self):
+        return {'vcpus': 2, 'memory_mb': 1024}
+
 
 def test_the_compute_service_beats_before_it_serves(db, conf, monkeypatch):
     for group, opts in messaging_opts.list_opts():
@@ -113,3 +116,5 @@ def test_the_compute_service_beats_before_it_serves(db, conf, monkeypatch):
     (row,) = fake.seen_at_start
     assert (row.host, row.binary, row.topic, row.availability_zone) == (
         'node7', COMPUTE, 'snapvol-compute', 'nova')
+    # With the host's capacity, for the scheduler.
+    assert (row.vcpus, row.memory_mb) == (2, 1024)

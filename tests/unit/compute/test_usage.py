@@ -13,7 +13,7 @@ def _usage(db, project_id):
     # Only the database is used; the other collaborators are never called.
     manager = compute_manager.ComputeManager(
         host='node1', driver=None, volume_api=None, db=db, workers=None,
-        thaw_watch=None)
+        thaw_watch=None, scheduler=None, compute_rpc=None)
     return manager.get_project_usage(CTXT, project_id)
 
 

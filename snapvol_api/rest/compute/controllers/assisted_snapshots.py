@@ -62,7 +62,7 @@ class AssistedSnapshotsController(controller.Controller):
         volume_id = fields['volume_id'].lower()
         create_info = schemas.create_info(fields['create_info'])
         attachment = _attachment(volume_id)
-        current.call('volume_snapshot_create', attachment['host'],
+        current.call('volume_snapshot_create', current.live_host(attachment),
                      attachment['instance_id'], volume_id, create_info)
         return views.assisted_snapshot(create_info['snapshot_id'],
                                        volume_id)
@@ -77,7 +77,8 @@ class AssistedSnapshotsController(controller.Controller):
         _unique([m['create_info']['snapshot_id'] for m in members],
                 'snapshot')
         attachment = _one_instance(members)
-        current.call('volume_snapshot_create_set', attachment['host'],
+        current.call('volume_snapshot_create_set',
+                     current.live_host(attachment),
                      attachment['instance_id'], group_snapshot_id, members)
         return views.assisted_snapshot_set(group_snapshot_id, members)
 
@@ -91,7 +92,7 @@ class AssistedSnapshotsController(controller.Controller):
             pecan.request.GET.get('delete_info'))
         volume_id = delete_info['volume_id']
         attachment = _attachment(volume_id)
-        current.call('volume_snapshot_delete', attachment['host'],
+        current.call('volume_snapshot_delete', current.live_host(attachment),
                      attachment['instance_id'], volume_id, snapshot_id,
                      delete_info)
         return current.empty_response(204)

@@ -3,6 +3,7 @@
 import pecan
 
 from snapvol_api import exception
+from snapvol_api import states
 from snapvol_api.rest import policy
 from snapvol_api.rest.compute import links as links_mod
 
@@ -44,3 +45,12 @@ def server_id(value):
 def instance(server_id_in_url):
     """The instance a URL names, as ComputeAPI.get_instance returns it."""
     return call('get_instance', server_id(server_id_in_url))
+
+
+def live_host(found):
+    """The host of ``found`` (an instance or a volume attachment, with
+    its host_status), to send it a call; a 503 at once when that host is
+    down, as the call would only wait out its RPC timeout."""
+    if found.get('host_status') == states.HOST_DOWN:
+        raise exception.ComputeHostUnavailable(host=found['host'])
+    return found['host']

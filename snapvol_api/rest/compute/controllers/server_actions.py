@@ -55,7 +55,8 @@ class ServerActionsController(controller.Controller):
         instance = current.instance(server_id)
         if name == 'createImage':
             return self._create_image(instance, body['createImage'])
-        current.call(method, instance['host'], instance['id'], **kwargs)
+        current.call(method, current.live_host(instance), instance['id'],
+                     **kwargs)
         return current.empty_response(202)
 
     @staticmethod

@@ -15,7 +15,7 @@ _RULE = 'os_compute_api:server-metadata:%s'
 def _set(server_id, metadata, replace):
     """The whole metadata after the change."""
     instance = current.instance(server_id)
-    return current.call('set_instance_metadata', instance['host'],
+    return current.call('set_instance_metadata', current.live_host(instance),
                         instance['id'], metadata, replace=replace)
 
 
@@ -63,6 +63,6 @@ class ServerMetadataController(controller.Controller):
     def delete(self, server_id, key):
         current.authorize(_RULE % 'delete')
         instance = current.instance(server_id)
-        current.call('delete_instance_metadata', instance['host'],
-                     instance['id'], key)
+        current.call('delete_instance_metadata',
+                     current.live_host(instance), instance['id'], key)
         return current.empty_response(204)

@@ -79,7 +79,8 @@ class ServersController(controller.Controller):
     def delete(self, server_id):
         current.authorize(_RULE % 'delete')
         instance = current.instance(server_id)
-        current.call('delete_instance', instance['host'], instance['id'])
+        current.call('delete_instance', current.live_host(instance),
+                     instance['id'])
         return current.empty_response(204)
 
 

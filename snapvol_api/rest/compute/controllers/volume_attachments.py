@@ -52,7 +52,7 @@ class VolumeAttachmentsController(controller.Controller):
                 'volumeAttachment']
         instance = current.instance(server_id)
         attachment = current.call(
-            'attach_volume', instance['host'], instance['id'],
+            'attach_volume', current.live_host(instance), instance['id'],
             fields['volumeId'].lower(), device=fields.get('device'))
         return {'volumeAttachment': views.volume_attachment(
             attachment, instance['id'])}
@@ -64,6 +64,6 @@ class VolumeAttachmentsController(controller.Controller):
         attachment = _attachment(instance, volume_id)
         if attachment.get('boot_index') == 0:
             raise exception.Invalid('Cannot detach a root device volume')
-        current.call('detach_volume', instance['host'], instance['id'],
-                     attachment['volume_id'])
+        current.call('detach_volume', current.live_host(instance),
+                     instance['id'], attachment['volume_id'])
         return current.empty_response(202)

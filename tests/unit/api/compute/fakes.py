@@ -2,7 +2,8 @@
 
 It keeps the manager's contract as the API sees it: plain dicts, equality
 filters, oldest first, and host-targeted calls that only the instance's
-host answers (another host's manager would never reply: a timeout).
+host answers (another host's manager would never reply: a timeout, and
+nor would a host that is down: an instance added with host_status DOWN).
 """
 
 import copy
@@ -51,7 +52,8 @@ class FakeComputeAPI(fake_services.FakeServices):
         instance = self.instances.get(instance_id)
         if instance is None:
             raise exception.InstanceNotFound(instance_id=instance_id)
-        if host is not None and host != instance['host']:
+        if host is not None and (host != instance['host'] or instance.get(
+                'host_status') == states.HOST_DOWN):
             raise messaging.MessagingTimeout('no reply from %s' % host)
         return instance
 
@@ -63,6 +65,7 @@ class FakeComputeAPI(fake_services.FakeServices):
             'flavor': {'id': '1', 'vcpus': 1, 'memory_mb': 64},
             'metadata': {}, 'attachments': [], 'created_at': self._now(),
             'updated_at': None, 'fault': None,
+            'host_status': states.HOST_UP,
         }
         instance.update(values)
         self.instances[instance['id']] = instance
@@ -148,6 +151,7 @@ class FakeComputeAPI(fake_services.FakeServices):
                     return {'volume_id': volume_id,
                             'instance_id': instance['id'],
                             'host': instance['host'],
+                            'host_status': instance['host_status'],
                             'device': attachment['device'],
                             'boot_index': attachment['boot_index']}
         raise exception.VolumeNotAttached(volume_id=volume_id)
@@ -174,6 +178,10 @@ class FakeComputeAPI(fake_services.FakeServices):
         return copy.deepcopy(self.instances[instance['id']])
 
     # The instance's host ----------------------------------------------------
+
+    def build_instance(self, ctxt, host, instance_id, volumes_made):
+        # Only compute managers send it.
+        raise AssertionError('the API sent build_instance')
 
     def delete_instance(self, ctxt, host, instance_id):
         self._record('delete_instance', ctxt, host=host,
