@@ -87,7 +87,13 @@ def main():
         compute_api.local_url + '/v2.1', token)
     compute = compute_service.ComputeService()
     volume = volume_service.VolumeService(compute=compute_client)
-    compute.start()
+    try:
+        compute.start()
+    except exception.ConfigInvalid as exc:
+        LOG.error('snapvol-all cannot start its compute manager: %s', exc)
+        volume_api.stop()
+        compute_api.stop()
+        return 1
     compute_api.serve()
     try:
         volume.start()

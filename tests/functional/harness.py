@@ -671,7 +671,7 @@ class ServiceProcesses:
     def logs(self, lines=80):
         """The tail of every process's log and output, for a report."""
         parts = []
-        for name in self.names:
+        for name in dict.fromkeys([*self.names, *self.procs]):
             for path in (self.out_path(name), self.log_path(name)):
                 text = tail(path, lines)
                 if text.strip():
@@ -762,10 +762,10 @@ class ServiceProcesses:
         if any(script_of(n) in MANAGER_PROCESSES for n in names):
             checks.append(('the volume manager to consume its RPC queue',
                            self._manager_consumes))
-        if any(n in COMPUTE_API_PROCESSES for n in names):
+        if any(script_of(n) in COMPUTE_API_PROCESSES for n in names):
             checks.append(('the compute API to answer GET /',
                            lambda: self._answers(self.compute_url)))
-        if any(n in COMPUTE_PROCESSES for n in names):
+        if any(script_of(n) in COMPUTE_PROCESSES for n in names):
             checks.append(('the compute manager to consume its RPC queue',
                            lambda: self._consumes('snapvol-compute')))
         for what, check in checks:

@@ -3,6 +3,7 @@ compute API."""
 
 import pytest
 
+from snapvol_api import exception
 from snapvol_api.cmd import all as all_cmd
 from snapvol_api.rest import auth
 
@@ -37,6 +38,7 @@ def run(monkeypatch, config):
     record = Recorder()
     given = {}
     busy = []
+    refusing = []
 
     def setup(name):
         def setup_app(**kwargs):
@@ -72,6 +74,8 @@ def run(monkeypatch, config):
             given[name + '_service'] = kwargs
 
         def start(self):
+            if self.name in refusing:
+                raise exception.ConfigInvalid(reason='another host is up')
             record('start %s manager' % self.name)
 
         def stop(self):
@@ -94,8 +98,9 @@ def run(monkeypatch, config):
     monkeypatch.setattr(all_cmd.service, 'wait_for_signal',
                         lambda *stoppers: [stop() for stop in stoppers])
 
-    def main(busy_app=None):
+    def main(busy_app=None, refused=None):
         busy.append(busy_app)
+        refusing.append(refused)
         return all_cmd.main(), record.events, given
     return main
 
@@ -136,3 +141,17 @@ def test_a_port_in_use_stops_the_start(run):
     assert status == 1
     assert events == ['migrate', 'build volume app', 'build compute app',
                       'bind volume', 'stop volume']
+
+
+@pytest.mark.parametrize('refused', ['compute', 'volume'])
+def test_a_manager_refused_at_start_ends_it_cleanly(run, refused):
+    """A manager that must not start (another host is up on its database
+    without what sharing it needs) ends snapvol-all with status 1, its
+    servers stopped, never serving."""
+    status, events, _given = run(refused=refused)
+    assert status == 1
+    assert 'serve volume' not in events
+    stopped = {'compute': ['stop volume', 'stop compute'],
+               'volume': ['stop volume', 'stop compute',
+                          'stop compute manager']}[refused]
+    assert events[-len(stopped):] == stopped
