@@ -24,6 +24,8 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from snapvol_api import exception
+from snapvol_api import rpc
+from snapvol_api.rpc import volume_rpcapi
 from snapvol_volume import locks
 from snapvol_volume import services
 from snapvol_volume.db import requests as ledger
@@ -52,11 +54,13 @@ class VolumeFront:
     def __init__(self, rpcapi, reader, db):
         self._rpcapi = rpcapi
         self._reader = reader
+        # The reads, as the client sends them, run here.
+        self._local = volume_rpcapi.VolumeAPI(client=rpc.LocalClient(reader))
         self._db = db
 
     def __getattr__(self, name):
         if name in READS:
-            return getattr(self._reader, name)
+            return getattr(self._local, name)
         signature = inspect.signature(getattr(self._rpcapi, name))
 
         def routed(ctxt, *args, **kwargs):

@@ -26,7 +26,6 @@ from snapvol_api import exception
 from snapvol_api.cmd import compute_api as compute_api_cmd
 from snapvol_api.cmd import volume_api as volume_api_cmd
 from snapvol_api.conf import CONF
-from snapvol_api.rest.compute import app as compute_app
 from snapvol_api.runtime import service
 from snapvol_api.runtime import wsgi
 from snapvol_compute import service as compute_service
@@ -67,7 +66,7 @@ def main():
     try:
         volume_api = _server(volume_api_cmd.setup_app(), 'volume_api',
                              'snapvol-volume-api')
-        compute_api = _server(compute_app.setup_app(internal_token=token),
+        compute_api = _server(compute_api_cmd.setup_app(internal_token=token),
                               'compute_api', 'snapvol-compute-api')
     except exception.ConfigInvalid as exc:
         LOG.error('%s', exc)

@@ -49,6 +49,22 @@ def get_client(target, version_cap=None):
         serializer=RequestContextSerializer())
 
 
+class LocalClient:
+    """An RPC client whose calls run ``endpoint``'s methods in this
+    process: an rpcapi made with one sends exactly what it would send over
+    the broker (its defaults, its argument checks), to a manager here (the
+    APIs' reads: snapvol_volume.front, snapvol_compute.front)."""
+
+    def __init__(self, endpoint):
+        self._endpoint = endpoint
+
+    def prepare(self, **_options):
+        return self
+
+    def call(self, ctxt, method, **kwargs):
+        return getattr(self._endpoint, method)(ctxt, **kwargs)
+
+
 def get_server(target, endpoints):
     return messaging.get_rpc_server(
         _transport(), target, [_ExpectedErrors(e) for e in endpoints],

@@ -40,10 +40,12 @@ class ComputeAPI:
 
     RPC_API_VERSION = '1.10'
 
-    def __init__(self):
+    def __init__(self, client=None):
+        """``client``: how calls travel (default: RPC to the compute
+        managers; see rpc.LocalClient)."""
         target = messaging.Target(topic=TOPIC, version=self.RPC_API_VERSION)
-        self.client = rpc.get_client(target,
-                                     version_cap=self.RPC_API_VERSION)
+        self.client = client or rpc.get_client(
+            target, version_cap=self.RPC_API_VERSION)
 
     def _prepare(self, host=None, version='1.0'):
         return self.client.prepare(server=host, version=version)

@@ -399,6 +399,49 @@ def test_compute_killed_during_a_long_commit(stack, tmp_path):
 
 
 @pytest.mark.parametrize('stack', ['local'], indirect=True)
+def test_a_stopped_compute_host_fails_a_snapshot_at_once(stack, tmp_path):
+    """snapvol-compute is stopped (SIGSTOP: alive, but it answers
+    nothing): once its heartbeat is older than service_down_time, an
+    assisted snapshot of its server is refused with a 503 naming the
+    host, instead of waiting out the RPC timeout; nothing changes, and
+    once the host is back the snapshot is made."""
+    from novaclient import exceptions as nova_exc
+    svc, standin, share = stack
+    svc.extra_config.setdefault('DEFAULT', {}).update(
+        report_interval=1, service_down_time=3)
+    svc.write_files()
+    for name in ('snapvol-compute', 'snapvol-compute-api'):
+        svc.restart(name)
+    run = Scenario(svc, standin, share, tmp_path)
+    run.write(0x31)
+    chain = run.chain()
+
+    def compute_state():
+        return {s.binary: s.state
+                for s in run.nova.services.list()}['snapvol-compute']
+    svc.kill('snapvol-compute', signal.SIGSTOP)
+    try:
+        harness.wait_for(lambda: compute_state() == 'down', 30,
+                         what='the stopped host to be down')
+        snapshot_id = str(uuid.uuid4())
+        with pytest.raises(nova_exc.ClientException) as refused:
+            run.nova.assisted_volume_snapshots.create(
+                run.vol.id, {'snapshot_id': snapshot_id, 'type': 'qcow2',
+                             'new_file': run.vol.new_overlay(snapshot_id)})
+        assert refused.value.code == 503
+        assert 'is down' in str(refused.value)
+        assert standin.no_report(timeout=1)
+        assert run.chain() == chain
+    finally:
+        svc.kill('snapvol-compute', signal.SIGCONT)
+    harness.wait_for(lambda: compute_state() == 'up', 30,
+                     what='the host to be up again')
+    run.snapshot()
+    run.write(0x32)
+    run.verify()
+
+
+@pytest.mark.parametrize('stack', ['local'], indirect=True)
 def test_quiesce_policy_with_a_guest_without_agent(stack, tmp_path):
     """Seed 004: QUIESCE is tried first; a guest with no agent gets a
     crash-consistent snapshot, which the report says, unless the instance

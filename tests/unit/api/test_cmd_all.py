@@ -86,7 +86,8 @@ def run(monkeypatch, config):
     monkeypatch.setattr(all_cmd, '_api_heartbeats', lambda: [
         Heartbeat('volume api', record), Heartbeat('compute api', record)])
     monkeypatch.setattr(all_cmd.volume_api_cmd, 'setup_app', setup('volume'))
-    monkeypatch.setattr(all_cmd.compute_app, 'setup_app', setup('compute'))
+    monkeypatch.setattr(all_cmd.compute_api_cmd, 'setup_app',
+                        setup('compute'))
     monkeypatch.setattr(all_cmd.wsgi, 'Server', Server)
     monkeypatch.setattr(all_cmd.compute_service, 'ComputeService',
                         lambda **kw: Service('compute', **kw))

@@ -24,7 +24,7 @@ def _without_process_setup(monkeypatch, backend):
     # The test's configuration and the fake manager stand in for the
     # command line, the config files and the broker.
     monkeypatch.setattr(service, 'prepare', lambda argv: None)
-    monkeypatch.setattr(app, 'setup_app', functools.partial(
+    monkeypatch.setattr(compute_api, 'setup_app', functools.partial(
         app.setup_app, rpcapi=backend))
 
 
