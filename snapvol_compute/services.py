@@ -19,10 +19,6 @@ INTERNAL_ZONE = 'internal'
 FILTERS = ('host', 'binary')
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def heartbeat(db, host, binary, run_id, topic=None, zone=INTERNAL_ZONE,
               capacity=None):
     """A ``runtime.heartbeat.Heartbeat`` (not started) that records the
@@ -36,21 +32,11 @@ def heartbeat(db, host, binary, run_id, topic=None, zone=INTERNAL_ZONE,
 
 
 def view(db, service, now=None):
-    """A service as the plain dict the RPC API returns; ``state`` "up"
-    when its last heartbeat is within service_down_time of ``now``."""
-    return {
-        'id': service.id,
-        'host': service.host,
-        'binary': service.binary,
-        'topic': service.topic,
-        'availability_zone': service.availability_zone,
-        'disabled': service.disabled,
-        'disabled_reason': service.disabled_reason,
-        'state': 'up' if db.service_is_up(service, now) else 'down',
-        'report_count': service.report_count,
-        'created_at': _iso(service.created_at),
-        'updated_at': _iso(service.updated_at),
-    }
+    """A service as the plain dict the RPC API returns
+    (``runtime.heartbeat.service_view``); ``state`` "up" when its last
+    heartbeat is within service_down_time of ``now``."""
+    return heartbeat_mod.service_view(
+        service, db.service_is_up(service, now))
 
 
 def list_services(db, filters=None, now=None):

@@ -1,9 +1,11 @@
-"""Heartbeats of a snapvol process into its service's services table, and
-when a heartbeat is recent enough for the service to be up.
+"""Heartbeats of a snapvol process into its service's services table,
+when a heartbeat is recent enough for the service to be up, and a row of
+that table as os-services shows it.
 
-The beat itself (a row written by the service's ``db`` package) is the
-caller's; this module only keeps time, so that every process beats the
-same way.
+The beat itself (a row written by the service's ``db`` package, with
+``runtime.services_table``) is the caller's; this module needs no
+database: it keeps time, so that every process beats the same way, and
+reads rows already loaded.
 """
 
 import datetime
@@ -40,6 +42,37 @@ def is_up(last_seen, now=None):
     now = now or utcnow()
     return (abs((now - last_seen).total_seconds())
             <= CONF.service_down_time)
+
+
+def service_is_up(service, now=None):
+    """Whether the services table's row ``service`` heartbeat within
+    ``service_down_time`` of ``now`` (default: the clock)."""
+    return is_up(service.updated_at or service.created_at, now)
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def service_view(service, up, columns=()):
+    """The services table's row ``service`` as the plain dict the RPC
+    APIs return (os-services' fields, and the other ``columns``), its
+    ``state`` "up" when ``up`` else "down"."""
+    view = {
+        'id': service.id,
+        'host': service.host,
+        'binary': service.binary,
+        'topic': service.topic,
+        'availability_zone': service.availability_zone,
+        'disabled': service.disabled,
+        'disabled_reason': service.disabled_reason,
+        'state': 'up' if up else 'down',
+        'report_count': service.report_count,
+        'created_at': _iso(service.created_at),
+        'updated_at': _iso(service.updated_at),
+    }
+    view.update({name: getattr(service, name) for name in columns})
+    return view
 
 
 class Heartbeat:

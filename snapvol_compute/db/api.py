@@ -2,7 +2,6 @@
 
 import json
 
-from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from snapvol_api import exception
@@ -10,6 +9,7 @@ from snapvol_api import states
 from snapvol_api.conf import CONF
 from snapvol_api.runtime import database
 from snapvol_api.runtime import heartbeat
+from snapvol_api.runtime import services_table
 from snapvol_compute.db import models
 
 _DB = database.Database(lambda: CONF.compute.connection)
@@ -311,81 +311,24 @@ def image_destroy(image_id):
 
 # Services -------------------------------------------------------------------
 
-SERVICE_FILTERS = ('host', 'binary', 'cluster_name', 'topic')
+SERVICE_FILTERS = services_table.FILTERS
 # The compute managers' binary (snapvol_compute.services.MANAGER_BINARY):
 # their rows carry their host's capacity.
 COMPUTE_BINARY = 'snapvol-compute'
 
-
-def _live_service(host, binary):
-    return (models.Service.host == host, models.Service.binary == binary,
-            models.Service.deleted.is_(False))
+_SERVICES = services_table.ServicesTable(models.Service, _session)
+service_get = _SERVICES.get
+service_get_all = _SERVICES.get_all
+service_live_runs = _SERVICES.live_runs
+service_is_up = heartbeat.service_is_up
 
 
 def service_heartbeat(host, binary, topic, cluster_name, availability_zone,
                       run_id, capacity=None):
-    """Records a heartbeat of the process ``run_id`` serving ``host`` and
-    ``binary``: makes the row at the first one, else counts it and sets
-    its time, ``run_id`` and the other values given. ``capacity``: a
+    """Records a heartbeat (``ServicesTable.heartbeat``); ``capacity``: a
     compute manager's host (vcpus, memory_mb, reserved_host_memory_mb,
     cpu_allocation_ratio, ram_allocation_ratio), else left as it was.
     The row."""
-    now = heartbeat.utcnow()
-    values = {'topic': topic, 'cluster_name': cluster_name,
-              'availability_zone': availability_zone, 'run_id': run_id,
-              'updated_at': now, **(capacity or {})}
-    bump = (sa.update(models.Service).where(*_live_service(host, binary))
-            .values(report_count=models.Service.report_count + 1,
-                    **values))
-    try:
-        with _session() as session:
-            if session.execute(bump).rowcount == 0:
-                session.add(models.Service(
-                    host=host, binary=binary, report_count=1,
-                    disabled=False, deleted=False, created_at=now,
-                    **values))
-    except db_exc.DBDuplicateEntry:
-        # Another process made the row meanwhile: count this beat on it.
-        with _session() as session:
-            session.execute(bump)
-    return service_get(host, binary)
-
-
-def service_get(host, binary):
-    """The row of ``host`` and ``binary``; else ServiceNotFound."""
-    with _session() as session:
-        service = session.scalars(sa.select(models.Service).where(
-            *_live_service(host, binary))).first()
-    if service is None:
-        raise exception.ServiceNotFound(host=host, binary=binary)
-    return service
-
-
-def service_get_all(filters=None):
-    """The rows whose columns equal ``filters`` (of SERVICE_FILTERS, else
-    InvalidInput), oldest first."""
-    query = sa.select(models.Service).where(
-        models.Service.deleted.is_(False))
-    for key, value in (filters or {}).items():
-        if key not in SERVICE_FILTERS:
-            raise exception.InvalidInput(
-                reason='services have no filter %r' % key)
-        query = query.where(getattr(models.Service, key) == value)
-    with _session() as session:
-        return list(session.scalars(query.order_by(models.Service.id)))
-
-
-def service_is_up(service, now=None):
-    """Whether ``service`` heartbeat within ``service_down_time`` of
-    ``now`` (default: the clock)."""
-    return heartbeat.is_up(service.updated_at or service.created_at, now)
-
-
-def service_live_runs(binary, cluster_name=None, now=None):
-    """{"host/run_id"} of the services of ``binary`` (in ``cluster_name``
-    when given) that are up."""
-    filters = {'binary': binary}
-    if cluster_name is not None:
-        filters['cluster_name'] = cluster_name
-    return {'%s/%s' % (s.host, s.run_id) for s in service_get_all(filters)
-            if s.run_id and service_is_up(s, now)}
+    return _SERVICES.heartbeat(host, binary, topic, cluster_name,
+                               availability_zone, run_id,
+                               **(capacity or {}))

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from snapvol_api.runtime import services_table
+
 
 def utcnow():
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
@@ -120,7 +122,7 @@ class Image(Base):
                                           nullable=False, index=True)
 
 
-class Service(Base):
+class Service(services_table.ServiceColumns, Base):
     """One process of the compute service (a compute manager or the
     compute API) and its heartbeat, as Nova's ``services``."""
     __tablename__ = 'compute_services'
@@ -128,26 +130,6 @@ class Service(Base):
         'host', 'binary', 'deleted',
         name='uniq_compute_services0host0binary0deleted'),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True,
-                                    autoincrement=True)
-    host: Mapped[str] = mapped_column(String(255), nullable=False)
-    binary: Mapped[str] = mapped_column(String(255), nullable=False)
-    topic: Mapped[str | None] = mapped_column(String(255))
-    cluster_name: Mapped[str | None] = mapped_column(String(255))
-    availability_zone: Mapped[str | None] = mapped_column(String(255))
-    run_id: Mapped[str | None] = mapped_column(String(36))
-    report_count: Mapped[int] = mapped_column(Integer, default=0,
-                                              nullable=False)
-    disabled: Mapped[bool] = mapped_column(Boolean, default=False,
-                                           nullable=False)
-    disabled_reason: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime.datetime] = mapped_column(
-        DateTime, default=utcnow, nullable=False)
-    # The last heartbeat (set by each one, not on any update).
-    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False,
-                                          nullable=False)
     # A compute manager's host, as its heartbeats report it (migration
     # 0005): libvirt's CPUs and MiB of memory, and the host's options.
     vcpus: Mapped[int | None] = mapped_column(Integer)

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from snapvol_api.runtime import services_table
+
 
 def utcnow():
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
@@ -385,38 +387,18 @@ class ComputeReport(Base):
     delivered_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
 
-class Service(Base):
+class Service(services_table.ServiceColumns, Base):
     """One process of the volume service (a manager or an API) and its
-    heartbeat (Cinder's ``services``; ``snapvol_volume.db.services``).
-    ``run_id`` names the run of the process now serving ``host`` and
-    ``binary``: the owner "host/run_id" of work in flight is alive while
-    this row is up and still names that run."""
+    heartbeat (Cinder's ``services``; ``snapvol_volume.db.services``)."""
     __tablename__ = 'services'
     __table_args__ = (UniqueConstraint(
         'host', 'binary', 'deleted',
         name='uniq_services0host0binary0deleted'),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True,
-                                    autoincrement=True)
-    host: Mapped[str] = mapped_column(String(255), nullable=False)
-    binary: Mapped[str] = mapped_column(String(255), nullable=False)
-    topic: Mapped[str | None] = mapped_column(String(255))
+    # Indexed here (migration 0008): the volume service asks for the
+    # live runs of one cluster.
     cluster_name: Mapped[str | None] = mapped_column(String(255),
                                                      index=True)
-    availability_zone: Mapped[str | None] = mapped_column(String(255))
-    run_id: Mapped[str | None] = mapped_column(String(36))
-    report_count: Mapped[int] = mapped_column(Integer, default=0,
-                                              nullable=False)
-    disabled: Mapped[bool] = mapped_column(Boolean, default=False,
-                                           nullable=False)
-    disabled_reason: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime.datetime] = mapped_column(
-        DateTime, default=utcnow, nullable=False)
-    # The last heartbeat (set by each one, not on any update).
-    updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False,
-                                          nullable=False)
 
 
 class ApiRequest(Base):
