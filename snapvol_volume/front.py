@@ -27,6 +27,7 @@ from snapvol_api import exception
 from snapvol_api import rpc
 from snapvol_api.rpc import volume_rpcapi
 from snapvol_volume import locks
+from snapvol_volume import scope
 from snapvol_volume import services
 from snapvol_volume.db import requests as ledger
 
@@ -78,11 +79,10 @@ class VolumeFront:
         project)."""
         try:
             if volume_id is not None:
-                return self._db.volume_get(
-                    self._reader.get_volume(ctxt, volume_id)['id'])
+                return scope.volume(self._db, ctxt, volume_id)
             if snapshot_id is not None:
                 return self._db.volume_get(
-                    self._reader.get_snapshot(ctxt, snapshot_id)['volume_id'])
+                    scope.snapshot(self._db, ctxt, snapshot_id).volume_id)
         except exception.NotFound:
             pass
         return None
@@ -103,10 +103,9 @@ class VolumeFront:
         is made on its source's share, by the managers of its source."""
         source = None
         if snapshot_id is not None:
-            source = self._known(
-                self._volume_named(ctxt, None, snapshot_id),
-                exception.SnapshotNotFound(snapshot_id=snapshot_id))
-            snapshot_id = self._reader.get_snapshot(ctxt, snapshot_id)['id']
+            snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+            source = self._db.volume_get(snapshot.volume_id)
+            snapshot_id = snapshot.id
         else:
             self._require_manager(None)
         return self._acknowledged(
@@ -117,8 +116,7 @@ class VolumeFront:
             self._managers_of(source).create_volume, self._reader.get_volume)
 
     def delete_volume(self, ctxt, volume_id, cascade=False, force=False):
-        volume = self._known(self._volume_named(ctxt, volume_id, None),
-                             exception.VolumeNotFound(volume_id=volume_id))
+        volume = scope.volume(self._db, ctxt, volume_id)
         return self._acknowledged(
             ctxt, 'delete_volume', volume.id,
             {'volume_id': volume.id, 'cascade': cascade, 'force': force},
@@ -126,8 +124,7 @@ class VolumeFront:
 
     def create_snapshot(self, ctxt, volume_id, name=None, description=None,
                         metadata=None, force=False):
-        volume = self._known(self._volume_named(ctxt, volume_id, None),
-                             exception.VolumeNotFound(volume_id=volume_id))
+        volume = scope.volume(self._db, ctxt, volume_id)
         return self._acknowledged(
             ctxt, 'create_snapshot', volume.id,
             {'volume_id': volume.id, 'name': name,
@@ -137,18 +134,12 @@ class VolumeFront:
             self._reader.get_snapshot)
 
     def delete_snapshot(self, ctxt, snapshot_id, force=False):
-        snapshot = self._reader.get_snapshot(ctxt, snapshot_id)
-        volume = self._db.volume_get(snapshot['volume_id'])
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
+        volume = self._db.volume_get(snapshot.volume_id)
         return self._acknowledged(
-            ctxt, 'delete_snapshot', snapshot['id'],
-            {'snapshot_id': snapshot['id'], 'force': force},
+            ctxt, 'delete_snapshot', snapshot.id,
+            {'snapshot_id': snapshot.id, 'force': force},
             self._managers_of(volume).delete_snapshot)
-
-    @staticmethod
-    def _known(volume, not_found):
-        if volume is None:
-            raise not_found
-        return volume
 
     def _acknowledged(self, ctxt, operation, target, params, call,
                       show=None):
