@@ -576,10 +576,13 @@ def test_tempest_schemas_messages(basic_stack):
     tempest = Clients(f'{svc.url}/v3/{alice.project}',
                       basic_auth_headers(alice.name, alice.password))
     with microversion(MAX):
-        raw = svc.http('alice').get(
-            'messages', headers={'OpenStack-API-Version': f'volume {MAX}'})
-        assert [m['resource_uuid'] for m in raw.json()['messages']] == [
-            volume.id]
+        # The worker records the message just after the status, as
+        # Cinder's do: a client that saw the status may wait a moment.
+        raw = harness.wait_for(
+            lambda: svc.http('alice').get('messages', headers={
+                'OpenStack-API-Version': f'volume {MAX}'}).json()['messages'],
+            60, what='the failed extend\'s user message')
+        assert [m['resource_uuid'] for m in raw] == [volume.id]
         (message,) = tempest.messages.list_messages()['messages']
         tempest.messages.show_message(message['id'])
     # The message names the request whose work failed, as Cinder's do.
