@@ -76,6 +76,16 @@ class Assisted:
                 reason=report['reason'])
         return report
 
+    def _host_of(self, attachment):
+        """The compute host of ``attachment``, once the compute service
+        says it is up: a call to a host that is down would only wait out
+        the RPC timeout, so ComputeHostUnavailable is raised at once."""
+        instance = self.compute_rpc.get_instance(
+            snapvol_context.get_admin_context(), attachment.instance_id)
+        if instance.get('host_status') == states.HOST_DOWN:
+            raise exception.ComputeHostUnavailable(host=instance['host'])
+        return attachment.host
+
     def domain_chain(self, volume):
         """The files the running domain opens for the volume, active first,
         as its compute host says (None when it cannot say): the truth when
@@ -87,7 +97,7 @@ class Assisted:
         try:
             return [layer['name'] for layer in self.compute_rpc
                     .get_volume_chain(snapvol_context.get_admin_context(),
-                                      attachment.host,
+                                      self._host_of(attachment),
                                       attachment.instance_id, volume.id)]
         except exception.InstanceInvalidState:
             raise
@@ -120,8 +130,7 @@ class Assisted:
         # wakes at whichever report comes first.
         asking = threading.Thread(
             target=self._ask_extend, name='extend-%s' % volume.id,
-            args=(key, attachment.host, attachment.instance_id, volume.id,
-                  size_gb), daemon=True)
+            args=(key, attachment, volume.id, size_gb), daemon=True)
         try:
             asking.start()
         except Exception:
@@ -141,10 +150,11 @@ class Assisted:
             return None
         raise raised
 
-    def _ask_extend(self, key, host, instance_id, volume_id, size_gb):
+    def _ask_extend(self, key, attachment, volume_id, size_gb):
         try:
             self.compute_rpc.extend_volume(
-                snapvol_context.get_admin_context(), host, instance_id,
+                snapvol_context.get_admin_context(),
+                self._host_of(attachment), attachment.instance_id,
                 volume_id, size_gb * GiB)
             report = {'error': False, 'reason': None}
         except Exception as e:
@@ -313,7 +323,7 @@ class Assisted:
         LOG.info('Instance %s is shut off: deleting snapshot %s offline',
                  attachment.instance_id, snapshot.id)
         self.compute_rpc.forget_volume_chain(
-            snapvol_context.get_admin_context(), attachment.host,
+            snapvol_context.get_admin_context(), self._host_of(attachment),
             attachment.instance_id, volume.id)
         return merges.merge_offline(chain, snapshot.id)
 

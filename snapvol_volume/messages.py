@@ -48,7 +48,8 @@ CHAIN_MISMATCH = ('007', 'The volume\'s files do not match its records; '
 _DETAILS = (
     (exception.QuiesceFailed, QUIESCE_FAILED),
     (exception.HypervisorError, HYPERVISOR_FAILED),
-    (exception.ComputeUnavailable, COMPUTE_UNAVAILABLE),
+    ((exception.ComputeUnavailable, exception.ComputeHostUnavailable),
+     COMPUTE_UNAVAILABLE),
     (exception.ShareUnavailable, SHARE_UNAVAILABLE),
     (exception.NoValidShare, NO_SPACE),
     ((exception.ChainMismatch, exception.InfoStoreCorrupt,

@@ -85,6 +85,9 @@ def read_info(share, volume_id):
 
 
 
+COMPUTE_HOST = 'compute-1'
+
+
 class FakeCompute:
     """Does to the files what the compute service and libvirt would, and
     casts the report back to the manager from another thread, as over RPC.
@@ -102,6 +105,13 @@ class FakeCompute:
         # Called with the snapshot id before each report is sent.
         self.before_answer = None
         self.answered = 0
+        # The instances' compute host shows down (no heartbeat).
+        self.host_down = False
+
+    def get_instance(self, ctxt, instance_id):
+        """The compute rpcapi's instance, with its host's status."""
+        return {'id': instance_id, 'host': COMPUTE_HOST,
+                'host_status': 'DOWN' if self.host_down else 'UP'}
 
     def get_volume_chain(self, ctxt, host, instance_id, volume_id):
         """The compute rpcapi's view of the domain: its active file and

@@ -259,3 +259,23 @@ def test_extend_of_an_attached_volume_goes_through_its_guest(
     wait_status(lambda: manager.get_volume(ALICE, attached['id']),
                 'error_extending')
     assert manager.get_volume(ALICE, attached['id'])['size'] == 3
+
+
+def test_a_compute_host_that_is_down_gets_no_call(manager, attached, share,
+                                                  compute):
+    """An extend for a guest whose host shows down is not sent there
+    (it would wait out the RPC timeout): it fails at once, naming the
+    host, and the file keeps its size."""
+    active = os.path.join(share, read_info(share, attached['id'])['active'])
+    compute.host_down = True
+    requests = len(compute.requests)
+    manager.extend_volume(ALICE, attached['id'], 2, attached=True)
+    wait_status(lambda: manager.get_volume(ALICE, attached['id']),
+                'error_extending')
+    assert len(compute.requests) == requests
+    assert os.path.getsize(active) == 1024 ** 3
+    (message,) = manager.list_messages(ALICE, {}, None, None, None, None)
+    assert message['user_message'] == (
+        'extend volume: The compute service of the instance the volume is '
+        'attached to cannot be reached.')
+
