@@ -28,11 +28,13 @@ is settled by what the domain writes to, never made again
 """
 
 import dataclasses
+import datetime
 
 from oslo_log import log as logging
 
 from snapvol_api import exception
 from snapvol_api import states
+from snapvol_api.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -91,7 +93,11 @@ class Recovery:
 
     def takeover(self):
         """Resumes what managers that died since left in flight (run
-        periodically); volumes recovery is still on are left to it."""
+        periodically), and forgets the compute reports their workers
+        expected; volumes recovery is still on are left to it."""
+        self._db.report_purge(
+            set(self._live_runs()) | {self.owner},
+            datetime.timedelta(seconds=CONF.service_down_time))
         plan = self.plan(only_taken_over=True)
         for volume_id in self._locks.held() & set(plan):
             del plan[volume_id]

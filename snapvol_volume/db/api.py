@@ -60,6 +60,7 @@ from snapvol_volume.db.reports import report_deliver  # noqa: F401
 from snapvol_volume.db.reports import report_expect  # noqa: F401
 from snapvol_volume.db.reports import report_forget  # noqa: F401
 from snapvol_volume.db.reports import report_get  # noqa: F401
+from snapvol_volume.db.reports import report_purge  # noqa: F401
 from snapvol_volume.db.requests import request_abandon  # noqa: F401
 from snapvol_volume.db.requests import request_get  # noqa: F401
 from snapvol_volume.db.requests import request_purge  # noqa: F401

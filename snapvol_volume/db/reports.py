@@ -60,3 +60,17 @@ def report_forget(key):
     with common.session() as session:
         session.execute(sa.delete(models.ComputeReport)
                         .where(models.ComputeReport.key == key))
+
+
+def report_purge(live_owners, older_than):
+    """Removes what workers of dead manager runs expected (their owner is
+    not in ``live_owners``, "host/run" strings) since before
+    ``older_than`` ago: no one waits for it any longer, and the work's
+    new owner expects afresh. The age spares a manager that started after
+    ``live_owners`` was read. The number of rows removed."""
+    before = models.utcnow() - older_than
+    report = models.ComputeReport
+    with common.session() as session:
+        return session.execute(sa.delete(report).where(
+            report.expected_by.not_in(list(live_owners)),
+            report.created_at < before)).rowcount

@@ -2,6 +2,7 @@
 one SQLite database stand for two volume managers, one whose worker waits
 and one that receives the report."""
 
+import datetime
 import threading
 
 from alembic import autogenerate
@@ -157,6 +158,21 @@ def test_a_forgotten_wait_ends_without_a_report(waiting, receiving):
     waiting.expect(KEY)
     db.report_forget(KEY)
     assert waiting.wait(KEY, None) is None
+
+
+def test_what_dead_runs_expected_is_purged_once_old_enough(waiting,
+                                                         receiving):
+    """A manager that died left what its worker expected: purged when its
+    run is not live and the row is older than the age given; the live
+    run's row stays."""
+    waiting.expect(KEY)
+    receiving.expect('other-key')
+    live = {'vol-b/run-2'}
+    assert db.report_purge(live, datetime.timedelta(hours=1)) == 0
+    assert db.report_purge(live, datetime.timedelta(0)) == 1
+    assert db.report_get(KEY) is None
+    assert db.report_get('other-key')['expected_by'] == 'vol-b/run-2'
+    assert not receiving.deliver(KEY, DONE)
 
 
 def test_the_migrated_schema_is_the_model(conf):

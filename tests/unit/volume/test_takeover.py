@@ -2,13 +2,17 @@
 live owner, resumed once its owner is dead (by one manager only), and no
 file is removed while anyone's work is in flight on the volume."""
 
+import datetime
 import os
 
 import pytest
+import sqlalchemy as sa
 
 from snapvol_api import states
 from snapvol_volume import service
 from snapvol_volume.db import api as db
+from snapvol_volume.db import common
+from snapvol_volume.db import models
 from tests.unit.volume.helpers import ALICE
 from tests.unit.volume.helpers import ManualWorkers
 from tests.unit.volume.helpers import create_volume
@@ -118,3 +122,32 @@ def test_no_file_is_removed_while_work_is_in_flight(conf, compute, locks,
     recovery.run()
     assert not os.path.exists(overlay)
     mgr.stop()
+
+
+def _age_reports(seconds):
+    with common.session() as session:
+        for row in session.scalars(sa.select(models.ComputeReport)):
+            row.created_at -= datetime.timedelta(seconds=seconds)
+
+
+def test_reports_expected_by_dead_runs_are_forgotten(conf, compute, locks,
+                                                      volume):
+    """What a dead run's worker expected goes at the next takeover, once
+    older than service_down_time; a live run's, and this manager's own,
+    stay."""
+    runs = Runs(OTHER)
+    mgr, _ = member(compute, locks, runs)
+    for key, owner in (('of-other', OTHER), ('of-dead', 'dead-host/run9'),
+                       ('mine', mgr.recovery.owner)):
+        db.report_expect(key, owner)
+    mgr.recovery.takeover()
+    assert db.report_get('of-dead') is not None     # too recent yet
+    _age_reports(conf.conf.service_down_time + 1)
+    mgr.recovery.takeover()
+    assert [k for k in ('of-other', 'of-dead', 'mine')
+            if db.report_get(k) is not None] == ['of-other', 'mine']
+    runs.live.clear()
+    mgr.recovery.takeover()
+    assert [k for k in ('of-other', 'mine')
+            if db.report_get(k) is not None] == ['mine']
+
