@@ -184,17 +184,16 @@ class VolumeFront:
         """VolumeServiceUnavailable at once when no manager that could do
         the work of ``volume`` (None: a new volume) is up."""
         if volume is None:
-            live = self._db.service_live_runs(services.BINARY)
+            up = self._db.service_live_runs(services.BINARY)
             where = 'volume manager'
         elif volume.cluster_name:
-            live = self._db.service_live_runs(services.BINARY,
-                                              volume.cluster_name)
+            up = self._db.service_live_runs(services.BINARY,
+                                            volume.cluster_name)
             where = 'volume manager of cluster %s' % volume.cluster_name
         else:
-            live = {run for run in self._db.service_live_runs(
-                services.BINARY) if run.split('/', 1)[0] == volume.host}
+            up = volume.host in services.live_hosts(self._db)
             where = 'volume manager of host %s' % volume.host
-        if not live:
+        if not up:
             raise exception.VolumeServiceUnavailable(
                 reason='no %s is up; nothing was done' % where)
 

@@ -39,12 +39,18 @@ def list_services(db, filters=None, now=None):
     return [view(db, s, now) for s in db.service_get_all(filters)]
 
 
+def live_hosts(db, now=None):
+    """The hosts with a volume manager up in ``db``: the hosts of its live
+    runs ("host/run")."""
+    return {run.split('/', 1)[0]
+            for run in db.service_live_runs(BINARY, now=now)}
+
+
 def refuse_other_hosts(db, host, now=None):
     """ConfigInvalid when a volume manager of another host than ``host``
     is up in ``db``: without a coordination backend, locks hold in one
     host only."""
-    others = sorted({run.split('/', 1)[0] for run in db.service_live_runs(
-        BINARY, now=now)} - {host})
+    others = sorted(live_hosts(db, now) - {host})
     if others:
         raise exception.ConfigInvalid(
             reason='the volume manager of %s is up on this database, and '
