@@ -31,7 +31,7 @@ LOG = logging.getLogger(__name__)
 
 class ComputeManager:
 
-    RPC_API_VERSION = '1.10'
+    RPC_API_VERSION = '1.11'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, host, driver, volume_api, db, workers, thaw_watch,
@@ -205,10 +205,13 @@ class ComputeManager:
         LOG.info('Instance %s: the disk %s of volume %s is %d bytes now',
                  instance_id, disk.target, volume_id, new_size)
 
-    def forget_volume_chain(self, ctxt, instance_id, volume_id):
-        self.driver.guest(instance_id).forget_backing_chain(volume_id)
+    def forget_volume_chain(self, ctxt, instance_id, volume_id,
+                            active_file=None, active_format=None):
+        self.driver.guest(instance_id).forget_backing_chain(
+            volume_id, active_file, active_format)
         LOG.info('Instance %s will read the chain of volume %s from its '
-                 'files when it starts', instance_id, volume_id)
+                 'files when it starts%s', instance_id, volume_id,
+                 ', from %s' % active_file if active_file else '')
 
     def volume_snapshot_create(self, ctxt, instance_id, volume_id,
                                create_info):

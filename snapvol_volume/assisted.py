@@ -284,48 +284,77 @@ class Assisted:
 
     def delete(self, snapshot, volume, chain):
         """The compute service merges while the guest runs (blockCommit or
-        blockRebase, seed 000); then the merged file goes and the info
-        store follows. A merge the domain shows done (a report lost, or a
-        request sent again after a restart) is only recorded. Returns the
-        merged file."""
+        blockRebase, seed 000, whichever moves fewer bytes: ``merges``);
+        then the merged file goes and the info store follows. A merge the
+        domain shows done (a report lost, or a request sent again after a
+        restart) is only recorded. Returns the merged file."""
         try:
             domain_chain = self.domain_chain(volume)
         except exception.InstanceInvalidState:
             return self._delete_shut_off(snapshot, volume, chain)
-        delete_info, merged, info_after = merges.plan(chain, snapshot.id)
-        if delete_info is not None and (domain_chain is None or
-                                        merged in domain_chain):
-            delete_info.update(type='qcow2', volume_id=volume.id)
+        merge = merges.plan(chain, snapshot.id, running=True,
+                            domain_chain=domain_chain)
+        merge.log()
+        if not merge.done and (domain_chain is None or
+                               merge.merged in domain_chain):
             try:
                 report = self._ask(
                     snapshot.id,
-                    lambda: self.compute.delete_snapshot(snapshot.id,
-                                                         delete_info),
+                    lambda: self.compute.delete_snapshot(
+                        snapshot.id, merge.delete_info(volume.id)),
                     CONF.volume.assisted_snapshot_delete_timeout)
             except exception.ComputeUnavailable:
-                domain_chain = self.domain_chain(volume)
-                if not domain_chain or merged in domain_chain:
+                merge = self._merged(chain, snapshot, volume)
+                if merge is None:
                     raise
                 report = {'file_format': {}}
+            else:
+                merge = self._merged(chain, snapshot, volume, report)
             # Seed 001: libvirt's word on each changed file's format.
             for name, fmt in report['file_format'].items():
-                if name in chain.formats and name != merged:
+                if name in chain.formats and name != merge.merged:
                     chain.formats[name] = fmt
-        merges.finish(chain, merged, info_after)
-        return merged
+        merges.finish(chain, merge.merged, merge.after)
+        return merge.merged
+
+    def _merged(self, chain, snapshot, volume, report=None):
+        """The merge of ``snapshot`` as the chain, or else the domain,
+        shows it done, whichever way libvirt did it (a job a previous
+        request began wins over this one's); None when neither shows it
+        and there is no ``report``; ChainMismatch when the compute
+        service reported it done but nothing shows it."""
+        merge = merges.plan(chain, snapshot.id, running=True)
+        if not merge.done:
+            domain_chain = self.running_chain(volume)
+            merge = merges.plan(chain, snapshot.id, running=True,
+                                domain_chain=domain_chain)
+        if merge.done:
+            return merge
+        if report is None:
+            return None
+        raise exception.ChainMismatch(
+            volume_id=volume.id,
+            reason='the compute service reported the delete of snapshot %s '
+                   'done, but neither the files nor the domain show it'
+                   % snapshot.id)
 
     def _delete_shut_off(self, snapshot, volume, chain):
         """No QEMU holds the chain (and none can start on it while
-        qemu-img holds its locks): merged here, keeping the active file the
-        domain's definition names; the definition first forgets the chain
-        it recorded. Upstream Nova refuses instead."""
+        qemu-img holds its locks): merged here. The definition first
+        forgets the chain it recorded, and names the new active file
+        when the merge changes it. Upstream Nova refuses instead."""
         attachment = volume.attachments[0]
         LOG.info('Instance %s is shut off: deleting snapshot %s offline',
                  attachment.instance_id, snapshot.id)
+        ctxt = snapvol_context.get_admin_context()
+        host = self._host_of(attachment)
         self.compute_rpc.forget_volume_chain(
-            snapvol_context.get_admin_context(), self._host_of(attachment),
-            attachment.instance_id, volume.id)
-        return merges.merge_offline(chain, snapshot.id)
+            ctxt, host, attachment.instance_id, volume.id)
+        return merges.merge_offline(
+            chain, snapshot.id,
+            new_active=lambda name: self.compute_rpc.forget_volume_chain(
+                ctxt, host, attachment.instance_id, volume.id,
+                active_file=name, active_format=chain.formats[name]))
 
     # Reports ----------------------------------------------------------------
 

@@ -99,11 +99,12 @@ class VolumeChain:
                 raise exception.ChainMismatch(
                     volume_id=self.volume_id,
                     reason='%s appears twice in the chain' % name)
-            layers.append(self._layer(name))
+            layers.append(self.layer(name))
             name = layers[-1].backing
         return data, layers
 
-    def _layer(self, name):
+    def layer(self, name):
+        """The Layer of the file ``name``, its header checked."""
         path = self.path(name)
         try:
             st = os.lstat(path)

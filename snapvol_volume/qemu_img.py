@@ -76,11 +76,13 @@ def create(path, fmt, size_bytes, backing=None, backing_fmt=None):
     _run(*args, path, size_bytes)
 
 
-def commit(path, fmt):
+def commit(path, fmt, rate_limit=None):
     """Writes an overlay's data into its backing file; ``-d`` leaves the
-    overlay as it was, so a repeated commit after a crash is harmless."""
+    overlay as it was, so a repeated commit after a crash is harmless.
+    ``rate_limit``: bytes per second at most."""
     _check_format(fmt)
-    _run('commit', '-q', '-f', fmt, '-d', path)
+    limit = ('-r', int(rate_limit)) if rate_limit else ()
+    _run('commit', '-q', '-f', fmt, '-d', *limit, path)
 
 
 def rebase_unsafe(path, fmt, backing, backing_fmt):

@@ -86,6 +86,24 @@ opts = [
                min=1,
                help='Seconds the volume manager waits for the compute '
                     'service to report the merge of an attached snapshot.'),
+    cfg.BoolOpt('live_active_commit',
+                default=True,
+                help='Whether the newest snapshot of a volume a running '
+                     'guest uses may be deleted by committing the active '
+                     'file into the file below (an active block commit and '
+                     'a pivot) when that moves fewer bytes than pulling '
+                     'the file below up. Upstream Nova\'s libvirt driver '
+                     'does no active commit: set false when the compute '
+                     'service is upstream Nova.'),
+    cfg.IntOpt('offline_merge_bandwidth',
+               default=0,
+               min=0,
+               help='Bandwidth limit in MiB/s of the qemu-img commits that '
+                    'delete snapshots of detached volumes and of shut-off '
+                    'instances (0: unlimited), so that a merge does not '
+                    'starve the guests on the share. qemu-img rebase, which '
+                    'pulls, has no limit. Running guests\' merges follow '
+                    '[libvirt] block_job_bandwidth.'),
     cfg.FloatOpt('report_poll_interval',
                  default=1.0,
                  min=0.01,

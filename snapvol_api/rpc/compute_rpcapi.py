@@ -36,9 +36,11 @@ class ComputeAPI:
     * 1.10 - Adds build_instance: create_instance places the instance
       with the scheduler and casts its build to the chosen host, instead
       of building it on the host that took the call.
+    * 1.11 - forget_volume_chain takes active_file and active_format: an
+      offline merge changed the shut-off domain's active file.
     """
 
-    RPC_API_VERSION = '1.10'
+    RPC_API_VERSION = '1.11'
 
     def __init__(self, client=None):
         """``client``: how calls travel (default: RPC to the compute
@@ -192,14 +194,22 @@ class ComputeAPI:
             ctxt, 'get_volume_chain', instance_id=instance_id,
             volume_id=volume_id)
 
-    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
+    def forget_volume_chain(self, ctxt, host, instance_id, volume_id,
+                            active_file=None, active_format=None):
         """Before the volume manager merges files of a volume attached to
         a shut-off instance: the domain's definition forgets the recorded
-        backing chain and reads it from the images when it starts.
+        backing chain and reads it from the images when it starts; with
+        ``active_file`` (1.11), the merge made that file (of
+        ``active_format``) the active one, and the definition names it.
         InstanceInvalidState when the domain runs."""
-        return self._prepare(host, version='1.2').call(
+        if active_file is None:
+            return self._prepare(host, version='1.2').call(
+                ctxt, 'forget_volume_chain', instance_id=instance_id,
+                volume_id=volume_id)
+        return self._prepare(host, version='1.11').call(
             ctxt, 'forget_volume_chain', instance_id=instance_id,
-            volume_id=volume_id)
+            volume_id=volume_id, active_file=active_file,
+            active_format=active_format)
 
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
                                create_info):

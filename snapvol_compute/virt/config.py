@@ -312,17 +312,33 @@ def _parse_mirror(disk):
                           index=_index(source))
 
 
-def without_backing_chain(xml, serial):
+def without_backing_chain(xml, serial, active_file=None,
+                          active_format=None):
     """The domain XML with no ``<backingStore>`` under the disk whose serial
     is ``serial``: libvirt then reads that chain from the image headers
-    when the domain starts, instead of trusting a recorded one."""
+    when the domain starts, instead of trusting a recorded one. With
+    ``active_file`` (a bare name in the same directory), that file, of
+    ``active_format``, is the disk's source instead."""
     root = ET.fromstring(xml)
     for disk in root.findall('./devices/disk'):
         found = disk.find('serial')
         if found is not None and (found.text or '').strip() == serial:
             for backing in disk.findall('backingStore'):
                 disk.remove(backing)
+            if active_file is not None:
+                _replace_source(disk, active_file, active_format)
     return _to_string(root)
+
+
+def _replace_source(disk, basename, fmt):
+    driver, source = disk.find('driver'), disk.find('source')
+    if driver is None:
+        driver = _sub(disk, 'driver', name='qemu')
+    current = _parse_source(disk.get('type'), driver.get('type'), source)
+    new = current.with_basename(basename, fmt)
+    disk.remove(source)
+    _source_element(disk, new)
+    driver.set('type', new.format)
 
 
 def parse_disks(xml):

@@ -168,17 +168,20 @@ class Guest:
         raise exception.DiskTargetNotFound(instance_id=self.uuid,
                                            target=target)
 
-    def forget_backing_chain(self, serial):
+    def forget_backing_chain(self, serial, active_file=None,
+                             active_format=None):
         """Makes the persistent definition of a shut-off domain read the
         chain of disk ``serial`` from the image headers at its next start,
-        so that files merged while it was off are not looked for."""
+        so that files merged while it was off are not looked for; with
+        ``active_file``, that file (of ``active_format``, in the same
+        directory) is the disk's active file from then on."""
         with self._domain() as dom:
             if dom.isActive():
                 raise exception.InstanceInvalidState(instance_id=self.uuid,
                                                      state='running')
             xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
-            dom.connect().defineXML(config.without_backing_chain(xml,
-                                                                 serial))
+            dom.connect().defineXML(config.without_backing_chain(
+                xml, serial, active_file, active_format))
 
     def attach_disk(self, spec):
         """Attaches to the running domain (if it runs) and to its

@@ -144,9 +144,15 @@ class FakeCompute:
         self._img('resize', '-q', '-f', self._fmt(active), active,
                   str(new_size))
 
-    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
+    def forget_volume_chain(self, ctxt, host, instance_id, volume_id,
+                            active_file=None, active_format=None):
+        """The definition forgets its chain (and names ``active_file``,
+        where the domain starts from then on)."""
         assert self.shut_off
-        self.requests.append(('forget', volume_id, None))
+        self.requests.append(('forget', volume_id, active_file))
+        if active_file is not None:
+            assert active_format == self._fmt(active_file)
+            self.domain_files[volume_id] = active_file
 
     def _fmt(self, name):
         return 'qcow2' if '.' in name.split('volume-', 1)[1] else 'raw'
@@ -205,9 +211,16 @@ class FakeCompute:
         self.requests.append(('delete', snapshot_id, delete_info))
         top = delete_info['file_to_merge']
         target = delete_info['merge_target_file']
-        active = read_info(self.share, delete_info['volume_id'])['active']
+        volume_id = delete_info['volume_id']
+        active = (self.domain_files.get(volume_id) or self.domain_active
+                  or read_info(self.share, volume_id)['active'])
         if self.outcome == 'ok':
-            if target:      # blockCommit, then the file above re-pointed
+            if target == active:
+                raise AssertionError('a commit into the active file')
+            if target and top == active:    # active commit, then pivot
+                self._img('commit', '-q', '-f', 'qcow2', '-d', top)
+                self.domain_files[volume_id] = target
+            elif target:    # blockCommit, then the file above re-pointed
                 self._img('commit', '-q', '-f', 'qcow2', '-d', top)
                 above = [n for n in os.listdir(self.share)
                          if n.startswith('volume-') and '.info' not in n

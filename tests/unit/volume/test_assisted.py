@@ -10,6 +10,7 @@ import pytest
 from snapvol_api import exception
 from snapvol_api import states
 from snapvol_volume.db import api as db
+from tests import imagedata
 from tests.unit.volume.helpers import ADMIN
 from tests.unit.volume.helpers import ALICE
 from tests.unit.volume.helpers import create_snapshot
@@ -125,8 +126,9 @@ def test_attached_create_and_deletes(manager, attached, share, compute):
 
 def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
                                                        share, compute):
-    """No compute request: merged here, and the active file the domain's
-    definition names stays active."""
+    """No compute request: merged here, committing down as for a detached
+    volume; the domain's definition forgets its chain each time, and
+    names the new active file when a commit changed it."""
     ids = snapshot_attached(manager, attached['id'], 3)
     files = ['volume-%s.%s' % (attached['id'], s) for s in ids]
     compute.shut_off = True
@@ -134,17 +136,49 @@ def test_deletes_while_instance_is_shut_off_are_offline(manager, attached,
     for index in (1, 2):
         delete_snapshot(manager, ids[index])
     assert compute.requests[requests:] == [
-        ('forget', attached['id'], None)] * 2
-    assert read_info(share, attached['id']) == {ids[0]: files[2],
-                                                'active': files[2]}
+        ('forget', attached['id'], None), ('forget', attached['id'], None),
+        ('forget', attached['id'], files[0])]
+    assert read_info(share, attached['id']) == {ids[0]: files[0],
+                                                'active': files[0]}
     assert sorted(os.listdir(share)) == sorted(
-        ['volume-%s' % attached['id'], files[2],
+        ['volume-%s' % attached['id'], files[0],
          'volume-%s.info' % attached['id']])
-    # Running again, the last one is merged live.
+    # Running again (on the file its definition names), the last one is
+    # merged live.
     compute.shut_off = False
     delete_snapshot(manager, ids[0])
     assert compute.requests[-1][0] == 'delete'
-    assert read_info(share, attached['id']) == {'active': files[2]}
+    assert read_info(share, attached['id']) == {'active': files[0]}
+
+
+@pytest.mark.parametrize('active_commit', [True, False])
+def test_a_live_delete_commits_the_active_file_when_below_holds_more(
+        manager, attached, share, compute, conf, active_commit):
+    """The base holds 4 MiB, the newest snapshot's active file nothing:
+    an active commit and a pivot move the active file's few bytes down
+    instead of pulling the base up; upstream Nova's pull when active
+    commits are off."""
+    conf.config(live_active_commit=active_commit, group='volume')
+    base = 'volume-%s' % attached['id']
+    imagedata.write_pattern(os.path.join(share, base), 'raw', 0x5a, 0,
+                            4 * imagedata.MiB)
+    (snap,) = snapshot_attached(manager, attached['id'], 1)
+    name = '%s.%s' % (base, snap)
+    delete_snapshot(manager, snap)
+    (_, _, delete_info) = compute.requests[-1]
+    volume = manager.get_volume(ALICE, attached['id'])
+    if active_commit:
+        assert delete_info == {'file_to_merge': name,
+                               'merge_target_file': base,
+                               'type': 'qcow2', 'volume_id': attached['id']}
+        assert compute.domain_files[attached['id']] == base
+        assert read_info(share, attached['id']) == {'active': base}
+        assert sorted(os.listdir(share)) == [base, base + '.info']
+        assert volume['format'] == 'raw'
+    else:
+        assert delete_info['merge_target_file'] is None
+        assert read_info(share, attached['id']) == {'active': name}
+        assert volume['format'] == 'qcow2'
 
 
 @pytest.mark.parametrize('outcome', ['error', 'silent'])

@@ -54,6 +54,11 @@ class Volume:
         self.expected.write_image(path, fmt, pattern, 512 * MiB, 4096)
         self.writes += 1
 
+    def write_much(self, pattern, length=4 * MiB):
+        """``length`` bytes at once, where no other write goes."""
+        path, fmt = self.active()
+        self.expected.write_image(path, fmt, pattern, 768 * MiB, length)
+
     def snapshot(self):
         snapshot_id = str(uuid.uuid4())
         self.chain.create_overlay(snapshot_id, 1)
@@ -61,9 +66,8 @@ class Volume:
             snapshot_id)
         return snapshot_id
 
-    def delete(self, snapshot_id, keep_active=False):
-        merged = (merges.merge_offline if keep_active
-                  else merges.merge_detached)(self.chain, snapshot_id)
+    def delete(self, snapshot_id):
+        merged = merges.merge_detached(self.chain, snapshot_id)
         del self.at_snapshot[snapshot_id]
         return merged
 
@@ -203,9 +207,10 @@ def test_deletes_in_every_order_keep_all_data(tmp_path):
         assert volume.info == {'active': 'volume-%s' % volume.id}
 
 
-def test_keep_active_deletes_in_every_order_never_move_it(tmp_path):
-    """For a shut-off instance: whatever is deleted, the active file its
-    definition names stays the active file, and every byte stays."""
+def test_shut_off_deletes_in_every_order_tell_the_new_active_file(
+        tmp_path):
+    """For a shut-off instance: whatever is deleted, every byte stays,
+    and the definition is told the active file whenever it changes."""
     for order in ((2, 1, 0), (0, 2, 1), (1, 2, 0)):
         workdir = tmp_path / ''.join(map(str, order))
         workdir.mkdir()
@@ -215,18 +220,77 @@ def test_keep_active_deletes_in_every_order_never_move_it(tmp_path):
             volume.write(0x40 + pattern)
             ids.append(volume.snapshot())
         volume.write(0x4f)
-        active = volume.info['active']
+        told = [volume.info['active']]
         for index in order:
-            volume.delete(ids[index], keep_active=True)
-            assert volume.info['active'] == active
+            merges.merge_offline(volume.chain, ids[index],
+                                 new_active=told.append)
+            del volume.at_snapshot[ids[index]]
+            assert volume.info['active'] == told[-1]
             volume.write(0x50 + index)
             volume.assert_data()
-        # The last pull had no base left: the active file stands alone.
-        assert volume.info == {'active': active}
-        assert sorted(os.listdir(volume.share)) == sorted(
-            [active, 'volume-%s.info' % volume.id])
-        assert 'backing-filename' not in header(
-            str(volume.share / active), 'qcow2')
+        assert volume.info == {'active': 'volume-%s' % volume.id}
+
+
+def test_detached_delete_moves_the_smaller_side(volume, caplog):
+    """The newest snapshot's active file holds 4 MiB, the file below
+    little: the file below is pulled up (and goes) instead of the 4 MiB
+    being committed down; with the sizes the other way round, the active
+    file is committed down. Both log what they move."""
+    volume.write(0x21)
+    s1 = volume.snapshot()
+    volume.write_much(0x22)
+    base = 'volume-%s' % volume.id
+    f1 = '%s.%s' % (base, s1)
+    caplog.set_level('INFO')
+    assert volume.delete(s1) == base
+    assert volume.info == {'active': f1}
+    assert 'backing-filename' not in header(str(volume.share / f1), 'qcow2')
+    assert sorted(os.listdir(volume.share)) == [f1, base + '.info']
+    volume.assert_data()
+    assert 'Snapshot %s: pull %s into %s' % (s1, base, f1) in caplog.text
+
+    volume.write_much(0x23)
+    s2 = volume.snapshot()
+    volume.write(0x24)
+    f2 = '%s.%s' % (base, s2)
+    assert volume.delete(s2) == f2
+    assert volume.info == {'active': f1}
+    volume.assert_data()
+    assert 'Snapshot %s: commit %s into %s' % (s2, f2, f1) in caplog.text
+
+
+def test_a_middle_snapshot_holding_much_pulls_the_file_below(volume):
+    """A middle snapshot's file holds 4 MiB and the one below little: the
+    one below is pulled into it, the snapshot that had the one below now
+    has it, and every point in time stays."""
+    volume.write(0x31)
+    s1 = volume.snapshot()
+    volume.write(0x32)
+    s2 = volume.snapshot()
+    volume.write_much(0x33)
+    s3 = volume.snapshot()
+    volume.write(0x34)
+    base = 'volume-%s' % volume.id
+    f1, f2, f3 = ('%s.%s' % (base, s) for s in (s1, s2, s3))
+    merge = merges.plan(volume.chain, s3)
+    assert (merge.how, merge.upper, merge.lower) == ('commit', f3, f2)
+    assert volume.delete(s2) == f1
+    assert volume.info == {s1: f2, s3: f3, 'active': f3}
+    assert header(str(volume.share / f2), 'qcow2')['backing-filename'] \
+        == base
+    volume.assert_data()
+
+
+def test_a_running_guest_pulls_only_into_its_active_file(volume):
+    """While a guest runs, a middle snapshot is always committed (libvirt
+    streams only into the active layer), however much it holds."""
+    volume.write(0x41)
+    s1 = volume.snapshot()
+    volume.write_much(0x42)
+    volume.snapshot()
+    volume.write(0x43)
+    assert merges.plan(volume.chain, s1, running=True).how == 'commit'
+    assert merges.plan(volume.chain, s1).how == 'pull'
 
 
 def test_resumed_pull_does_not_pull_twice(volume):
@@ -243,7 +307,7 @@ def test_resumed_pull_does_not_pull_twice(volume):
     subprocess.run(['qemu-img', 'rebase', '-q', '-f', 'qcow2', '-b', base,
                     '-F', 'raw', str(volume.share / s2_file)], check=True)
 
-    assert volume.delete(s2, keep_active=True) == s1_file
+    assert volume.delete(s2) == s1_file
 
     assert volume.info == {s1: s2_file, 'active': s2_file}
     assert os.path.exists(volume.share / base)
@@ -294,9 +358,10 @@ def test_resumed_delete_after_commit_and_rebase(volume):
 
 
 def test_merge_plan_sees_a_live_merge_already_done(volume):
-    """libvirt committed and re-pointed the file above, or pulled into the
-    active file, and the report was lost: the plan says there is nothing
-    left to ask for, only the file to remove and the info store."""
+    """libvirt committed and re-pointed the file above, pulled into the
+    active file, or committed the active file and pivoted, and the report
+    was lost: the plan says there is nothing left to ask for, only the
+    file to remove and the info store."""
     volume.write(0x11)
     s1 = volume.snapshot()
     volume.write(0x12)
@@ -305,22 +370,34 @@ def test_merge_plan_sees_a_live_merge_already_done(volume):
     s3 = volume.snapshot()
     base = 'volume-%s' % volume.id
     f1, f2, f3 = ('%s.%s' % (base, s) for s in (s1, s2, s3))
-    plan = merges.plan(volume.chain, s2)
-    assert plan == ({'file_to_merge': f2, 'merge_target_file': f1}, f2,
-                    {s1: f1, s3: f3, 'active': f3})
+    merge = merges.plan(volume.chain, s2, running=True)
+    assert (merge.how, merge.done, merge.merged) == ('commit', False, f2)
+    assert merge.delete_info('v') == {
+        'file_to_merge': f2, 'merge_target_file': f1, 'type': 'qcow2',
+        'volume_id': 'v'}
+    assert merge.after == {s1: f1, s3: f3, 'active': f3}
     subprocess.run(['qemu-img', 'commit', '-q', '-f', 'qcow2', '-d',
                     str(volume.share / f2)], check=True)
     subprocess.run(['qemu-img', 'rebase', '-q', '-u', '-f', 'qcow2', '-b',
                     f1, '-F', 'qcow2', str(volume.share / f3)], check=True)
-    assert merges.plan(volume.chain, s2) == (None, f2, plan[2])
-    merges.finish(volume.chain, f2, plan[2])
+    done = merges.plan(volume.chain, s2, running=True)
+    assert (done.how, done.done, done.merged, done.after) == (
+        'commit', True, f2, merge.after)
+    merges.finish(volume.chain, f2, merge.after)
     # The newest: f1 pulled into the active file f3.
-    assert merges.plan(volume.chain, s3)[0] == {'file_to_merge': base,
-                                              'merge_target_file': None}
+    merge = merges.plan(volume.chain, s3, running=True)
+    assert merge.delete_info('v')['file_to_merge'] == base
+    assert merge.delete_info('v')['merge_target_file'] is None
+    # The domain shows f3 committed into f1 and pivoted: that is done.
+    pivoted = merges.plan(volume.chain, s3, running=True,
+                          domain_chain=[f1, base])
+    assert (pivoted.how, pivoted.done, pivoted.merged, pivoted.after) == (
+        'commit', True, f3, {s1: f1, 'active': f1})
     subprocess.run(['qemu-img', 'rebase', '-q', '-f', 'qcow2', '-b', base,
                     '-F', 'raw', str(volume.share / f3)], check=True)
-    assert merges.plan(volume.chain, s3) == (None, f1, {s1: f3,
-                                                      'active': f3})
+    done = merges.plan(volume.chain, s3, running=True)
+    assert (done.how, done.done, done.merged, done.after) == (
+        'pull', True, f1, {s1: f3, 'active': f3})
 
 
 def test_merge_plan_refuses_a_missing_file(volume):

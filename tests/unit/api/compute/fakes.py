@@ -283,9 +283,11 @@ class FakeComputeAPI(fake_services.FakeServices):
                      new_size=new_size)
         self._instance(instance_id, host)
 
-    def forget_volume_chain(self, ctxt, host, instance_id, volume_id):
+    def forget_volume_chain(self, ctxt, host, instance_id, volume_id,
+                            active_file=None, active_format=None):
         self._record('forget_volume_chain', ctxt, host=host,
-                     instance_id=instance_id, volume_id=volume_id)
+                     instance_id=instance_id, volume_id=volume_id,
+                     active_file=active_file, active_format=active_format)
         self._instance(instance_id, host)
 
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,

@@ -269,3 +269,11 @@ def test_without_backing_chain_touches_only_that_disk():
         '/mnt/share/volume-1.s3']
     assert [layer.source.path for layer in by_serial['2222'].chain] == [
         '/mnt/share/volume-2.s1', '/mnt/share/volume-2']
+    # An offline commit made the file below the active one.
+    disks = config.parse_disks(config.without_backing_chain(
+        xml, '2222', 'volume-2', 'raw'))
+    (vdc,) = [d for d in disks if d.serial == '2222']
+    assert [(layer.source.path, layer.source.format)
+            for layer in vdc.chain] == [('/mnt/share/volume-2', 'raw')]
+    with pytest.raises(exception.InvalidInput):
+        config.without_backing_chain(xml, '2222', '../etc/passwd', 'raw')
