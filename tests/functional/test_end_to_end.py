@@ -194,7 +194,19 @@ def test_live_snapshots_and_merges_in_mixed_order(system, share_dir,
     info = vol.info
     assert list(info) == ['active']
     assert not os.path.exists(os.path.join(share_dir, vol.base))
-    assert info['active'] != vol.base
+    active = info['active']
+    assert active != vol.base
+
+    # The active file holds 8 MiB more than the next snapshot's overlay:
+    # that snapshot's delete commits the overlay down (an active commit
+    # and a pivot) instead of pulling the 8 MiB up.
+    vol.fill(0x66, 256 * MiB, 8 * MiB)
+    newest = vol.snapshot()
+    vol.write(0x77)
+    vol.delete(newest)
+    vol.verify()
+    assert vol.info == {'active': active}
+    assert vol.domain_chain() == [active]
 
     # Later offline operations still work, after a detach (of a shut-off
     # server: a guest with no OS never lets a hot-plugged disk go).
@@ -301,8 +313,9 @@ def test_compute_api_unreachable(system, share_dir, tmp_path):
 
 def test_deletes_while_the_instance_is_shut_off(system, share_dir, tmp_path):
     """A middle and then the newest snapshot deleted while the instance is
-    shut off: merged offline, the active file its definition names kept,
-    so it starts on the right file; upstream Nova answers 400 here."""
+    shut off: merged offline, committing down, and the definition names
+    the active file the commit of the newest made, so the instance starts
+    on the right file; upstream Nova answers 400 here."""
     vol = Attached(system, share_dir, tmp_path)
     snaps = []
     for pattern in (0x21, 0x22, 0x23):
@@ -310,7 +323,7 @@ def test_deletes_while_the_instance_is_shut_off(system, share_dir, tmp_path):
         snaps.append(vol.snapshot())
     vol.write(0x24)
     vol.verify()
-    active = vol.info['active']
+    active = vol.overlay(snaps[0])
     vol.power_off()
     vol.delete(snaps[1])
     vol.delete(snaps[2])
