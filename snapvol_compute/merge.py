@@ -57,15 +57,34 @@ def merged(disk, info):
     return below == info.get('file_to_merge')
 
 
-def finish_job(device, active):
-    """Waits for a block job; an active commit is pivoted once READY
-    (testbed.md: cur == end is not enough)."""
+def finish_job(device, active, on_progress=None):
+    """Waits for a block job, telling ``on_progress(job)`` how far it is;
+    an active commit is pivoted once READY (testbed.md: cur == end is not
+    enough)."""
     timeout = CONF.libvirt.block_job_timeout
     if active:
-        device.wait('ready', timeout)
+        device.wait('ready', timeout, on_progress)
         device.pivot()
     else:
-        device.wait('done', timeout)
+        device.wait('done', timeout, on_progress)
+
+
+class Progress:
+    """Reports a delete's block job progress to the volume service as
+    the snapshot's progress, whenever the whole percent changes."""
+
+    def __init__(self, reporter, ctxt, snapshot_id):
+        self._reporter = reporter
+        self._ctxt = ctxt
+        self._snapshot_id = snapshot_id
+        self._told = None
+
+    def __call__(self, job):
+        percent = min(100, job.cur * 100 // job.end) if job.end else 0
+        if percent != self._told:
+            self._reporter.progress(self._ctxt, self._snapshot_id,
+                                    states.DELETING, percent)
+            self._told = percent
 
 
 class SnapshotDeletes:
@@ -115,27 +134,31 @@ class SnapshotDeletes:
                 LOG.info('Waiting for the %s job already on %s for the '
                          'delete of snapshot %s', job.type, disk.target,
                          snapshot_id)
-                file_format = self._finish_running(guest, disk, job,
-                                                   delete_info)
+                file_format = self._finish_running(
+                    guest, disk, job, delete_info,
+                    Progress(self._reporter, ctxt, snapshot_id))
             else:
-                file_format = self.merge(instance_id, volume_id, plan)
+                file_format = self.merge(
+                    instance_id, volume_id, plan,
+                    Progress(self._reporter, ctxt, snapshot_id))
             self._reporter.report(ctxt, snapshot_id,
                                   states.DELETING_COMPUTE_COMPLETE,
                                   file_format)
         except Exception as e:
             self._reporter.failure(ctxt, snapshot_id, e)
 
-    def merge(self, instance_id, volume_id, plan):
+    def merge(self, instance_id, volume_id, plan, on_progress=None):
         """Runs the block job of a delete and returns {file: format} of
-        the files it changed, read back from the domain. One block job at
+        the files it changed, read back from the domain; ``on_progress``:
+        see finish_job. One block job at
         a time per domain: QEMU 7.2 crashes when block-stream jobs with a
         base run on several disks of one domain at once
         (tests/functional/test_compute_service.py
         ::test_concurrent_deletes_on_disks_of_one_server)."""
         with lockutils.lock('block-jobs-%s' % instance_id):
-            return self._merge(instance_id, volume_id, plan)
+            return self._merge(instance_id, volume_id, plan, on_progress)
 
-    def _merge(self, instance_id, volume_id, plan):
+    def _merge(self, instance_id, volume_id, plan, on_progress):
         guest = self._driver.guest(instance_id)
         disk = guest.disk_by_serial(volume_id)
         device = guest.block_device(disk.target)
@@ -146,7 +169,7 @@ class SnapshotDeletes:
             base = disk.layer(plan['top']) if plan['top'] else None
             device.pull(disk.ref(base) if base else None,
                         bandwidth_mib=bandwidth)
-            finish_job(device, active=False)
+            finish_job(device, False, on_progress)
             changed = [disk.active.source.basename] + (
                 [plan['top']] if plan['top'] else [])
         else:
@@ -154,7 +177,7 @@ class SnapshotDeletes:
             active = top is disk.active
             device.commit(disk.ref(top), disk.ref(base), active=active,
                           bandwidth_mib=bandwidth)
-            finish_job(device, active)
+            finish_job(device, active, on_progress)
             changed = [plan['base']]
         after = guest.disk_by_serial(volume_id)
         return {name: after.layer(name).source.format for name in changed
@@ -187,19 +210,21 @@ class SnapshotDeletes:
             if job is None and not merged(disk, info):
                 return self._run(ctxt, operation.instance_id,
                                  operation.volume_id, snapshot_id, info)
-            file_format = self._finish_running(guest, disk, job, info)
+            file_format = self._finish_running(
+                guest, disk, job, info,
+                Progress(self._reporter, ctxt, snapshot_id))
             self._reporter.report(ctxt, snapshot_id,
                                   states.DELETING_COMPUTE_COMPLETE,
                                   file_format)
         except Exception as e:
             self._reporter.failure(ctxt, snapshot_id, e)
 
-    def _finish_running(self, guest, disk, job, info):
+    def _finish_running(self, guest, disk, job, info, on_progress=None):
         """Waits for (and pivots) ``job`` on ``disk`` if there is one, and
         returns {file: format} of the file the merge of ``info`` leaves."""
         if job is not None:
             finish_job(guest.block_device(disk.target),
-                       job.type == 'active-commit')
+                       job.type == 'active-commit', on_progress)
         after = guest.disk_by_serial(disk.serial)
         name = info.get('merge_target_file') or after.active.source.basename
         return {name: after.layer(name).source.format}

@@ -32,6 +32,13 @@ class Reporter:
             reason=reason, quiesced=quiesced)
         self._db.operation_end(snapshot_id)
 
+    def progress(self, ctxt, snapshot_id, status, percent):
+        """How far the work on the snapshot is (Cinder's progress, with
+        its status unchanged); not an end, so the operation stays."""
+        LOG.debug('Snapshot %s: %s %d%%', snapshot_id, status, percent)
+        self._volume_api.update_snapshot_status(
+            ctxt, snapshot_id, status, '%d%%' % percent)
+
     def failure(self, ctxt, snapshot_id, error):
         """Every failure reaches the volume manager, which would otherwise
         wait for its timeout."""

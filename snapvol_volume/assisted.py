@@ -13,6 +13,7 @@ on it: our compute service's answer, or upstream Nova's
 os-extend_volume_completion (Cinder 3.71).
 """
 
+import re
 import threading
 
 from oslo_log import log as logging
@@ -26,6 +27,7 @@ from snapvol_volume import merges
 LOG = logging.getLogger(__name__)
 
 GiB = 1024 ** 3
+PROGRESS = re.compile(r'^(100|[1-9]?[0-9])%\Z')
 
 
 def extend_key(volume_id):
@@ -354,7 +356,14 @@ class Assisted:
             chain, snapshot.id,
             new_active=lambda name: self.compute_rpc.forget_volume_chain(
                 ctxt, host, attachment.instance_id, volume.id,
-                active_file=name, active_format=chain.formats[name]))
+                active_file=name, active_format=chain.formats[name]),
+            on_progress=self.progress_of(snapshot.id))
+
+    def progress_of(self, snapshot_id):
+        """What records how far an offline merge of ``snapshot_id`` is,
+        as its progress."""
+        return lambda percent: self._db.snapshot_update(
+            snapshot_id, {'progress': '%d%%' % percent})
 
     # Reports ----------------------------------------------------------------
 
@@ -379,6 +388,9 @@ class Assisted:
         """
         try:
             snapshot = self._db.snapshot_get(snapshot_id)
+            if status in (states.CREATING, states.DELETING):
+                self._record_progress(snapshot, status, progress)
+                return
             if snapshot.status not in states.COMPUTE_REPORTS.get(status, ()):
                 raise exception.InvalidStatusTransition(
                     kind='Snapshot', id=snapshot_id,
@@ -394,6 +406,18 @@ class Assisted:
         if not self.reports.deliver(snapshot_id, report):
             LOG.warning('Refused report %s on snapshot %s: nothing waits '
                         'for it', status, snapshot_id)
+
+    def _record_progress(self, snapshot, status, progress):
+        """A report of how far the compute service's work is: the
+        snapshot's progress, while it is still ``status``."""
+        if snapshot.status != status:
+            raise exception.InvalidStatusTransition(
+                kind='Snapshot', id=snapshot.id, current=snapshot.status,
+                requested=status)
+        if not isinstance(progress, str) or not PROGRESS.match(progress):
+            raise exception.InvalidInput(
+                reason='progress %r is not a percentage' % (progress,))
+        self._db.snapshot_update(snapshot.id, {'progress': progress})
 
     def receive_nova_style(self, snapshot, status, progress):
         """os-update_snapshot_status, as upstream Nova reports an assisted

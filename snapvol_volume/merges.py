@@ -205,20 +205,21 @@ def _not_in_chain(chain, files):
         reason='%s not in the chain' % ', '.join(files))
 
 
-def merge_offline(chain, snapshot_id, new_active=None):
+def merge_offline(chain, snapshot_id, new_active=None, on_progress=None):
     """Deletes ``snapshot_id`` with qemu-img, no QEMU holding the chain
     (a detached volume, or a shut-off instance's: no domain can start on
     files qemu-img holds locked). ``new_active(name)``: told before the
     info store changes when the merge makes ``name`` the active file (the
-    shut-off domain's definition must follow). Returns the removed
-    file."""
+    shut-off domain's definition must follow); ``on_progress(percent)``:
+    told how far the copy is. Returns the removed file."""
     merge = plan(chain, snapshot_id)
     merge.log()
     if not merge.done:
         if merge.how == COMMIT:
             qemu_img.commit(chain.path(merge.upper),
                             chain.formats[merge.upper],
-                            rate_limit=_rate_limit())
+                            rate_limit=_rate_limit(),
+                            on_progress=on_progress)
             if merge.above is not None:
                 qemu_img.rebase_unsafe(
                     chain.path(merge.above), chain.formats[merge.above],
@@ -227,14 +228,15 @@ def merge_offline(chain, snapshot_id, new_active=None):
             qemu_img.rebase(
                 chain.path(merge.upper), chain.formats[merge.upper],
                 merge.lower_backing,
-                chain.formats.get(merge.lower_backing))
+                chain.formats.get(merge.lower_backing),
+                on_progress=on_progress)
     if merge.new_active is not None and new_active is not None:
         new_active(merge.new_active)
     finish(chain, merge.merged, merge.after)
     return merge.merged
 
 
-def merge_detached(chain, snapshot_id):
+def merge_detached(chain, snapshot_id, on_progress=None):
     """merge_offline for a volume no instance uses; a snapshot that never
     got a file (or whose merge a crash left recorded) leaves only a stray
     overlay to remove. Returns the removed file (None: none)."""
@@ -244,7 +246,7 @@ def merge_detached(chain, snapshot_id):
         if stray not in data.values():
             chain_mod.unlink(chain.path(stray))
         return None
-    return merge_offline(chain, snapshot_id)
+    return merge_offline(chain, snapshot_id, on_progress=on_progress)
 
 
 def finish(chain, merged, info_after):

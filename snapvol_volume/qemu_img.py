@@ -7,7 +7,11 @@ opens backing files, so a hostile header cannot make us read them.
 
 import ctypes
 import json
+import os
+import re
 import signal
+import subprocess
+import threading
 import time
 
 from oslo_concurrency import processutils
@@ -47,6 +51,41 @@ def _run(*args):
     return out
 
 
+_PROGRESS = re.compile(r'\((\d+(?:\.\d+)?)/100%\)')
+
+
+def _run_with_progress(on_progress, *args):
+    """_run with ``-p``, telling ``on_progress(percent)`` (an int, each
+    value once) as qemu-img prints it; None: plain _run."""
+    if on_progress is None:
+        return _run(*args)
+    cmd = ('qemu-img', args[0], '-p') + tuple(str(a) for a in args[1:])
+    start = time.monotonic()
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE,
+                          env=dict(os.environ, LC_ALL='C'),
+                          preexec_fn=_die_with_parent) as proc:
+        timer = threading.Timer(CONF.volume.qemu_img_timeout, proc.kill)
+        timer.start()
+        try:
+            told = None
+            # Progress lines end with \r: read what comes, as it comes.
+            for chunk in iter(lambda: proc.stdout.read1(4096), b''):
+                for found in _PROGRESS.findall(chunk.decode()):
+                    percent = int(float(found))
+                    if percent != told:
+                        on_progress(percent)
+                        told = percent
+            err = proc.stderr.read().decode()
+        finally:
+            timer.cancel()
+    if proc.returncode != 0:
+        raise exception.ImageCommandFailed(
+            command=' '.join(cmd[:2]),
+            reason=err.strip() or 'exit code %d' % proc.returncode)
+    LOG.debug('%s took %.3f s', ' '.join(cmd), time.monotonic() - start)
+
+
 def _check_format(fmt):
     if fmt not in FORMATS:
         raise exception.InvalidInput(reason='unsupported format %r' % fmt)
@@ -76,13 +115,16 @@ def create(path, fmt, size_bytes, backing=None, backing_fmt=None):
     _run(*args, path, size_bytes)
 
 
-def commit(path, fmt, rate_limit=None):
+def commit(path, fmt, rate_limit=None, on_progress=None):
     """Writes an overlay's data into its backing file; ``-d`` leaves the
     overlay as it was, so a repeated commit after a crash is harmless.
-    ``rate_limit``: bytes per second at most."""
+    ``rate_limit``: bytes per second at most; ``on_progress(percent)``:
+    told how far it is."""
     _check_format(fmt)
     limit = ('-r', int(rate_limit)) if rate_limit else ()
-    _run('commit', '-q', '-f', fmt, '-d', *limit, path)
+    quiet = () if on_progress else ('-q',)
+    _run_with_progress(on_progress, 'commit', *quiet, '-f', fmt, '-d',
+                       *limit, path)
 
 
 def rebase_unsafe(path, fmt, backing, backing_fmt):
@@ -94,18 +136,19 @@ def rebase_unsafe(path, fmt, backing, backing_fmt):
          path)
 
 
-def rebase(path, fmt, backing, backing_fmt):
+def rebase(path, fmt, backing, backing_fmt, on_progress=None):
     """Copies into an overlay what its backing chain shows above
     ``backing`` and points it there (no ``backing``: all of it, leaving a
     standalone image); the data the overlay shows does not change. After a
     crash the header still names the old backing file, so it can be run
-    again."""
+    again. ``on_progress(percent)``: told how far it is."""
     _check_format(fmt)
-    args = ['rebase', '-q', '-f', fmt, '-b', backing or '']
+    args = ['rebase'] + ([] if on_progress else ['-q']) + [
+        '-f', fmt, '-b', backing or '']
     if backing is not None:
         _check_format(backing_fmt)
         args += ['-F', backing_fmt]
-    _run(*args, path)
+    _run_with_progress(on_progress, *args, path)
 
 
 def convert(src, src_fmt, dest, dest_fmt):

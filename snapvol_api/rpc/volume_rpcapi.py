@@ -486,7 +486,9 @@ class VolumeAPI:
         creating_compute_complete, deleting_compute_complete or error;
         ``file_format`` maps each changed file name to its format as
         libvirt reports it; ``quiesced`` says whether a create froze the
-        guest's filesystems."""
+        guest's filesystems. With the snapshot's own status (creating or
+        deleting), only its ``progress`` ("42%") while the work runs (a
+        manager before this change logs and ignores it)."""
         cctxt = self.client.prepare(version='1.1')
         cctxt.cast(ctxt, 'update_snapshot_status', snapshot_id=snapshot_id,
                    status=status, progress=progress,

@@ -38,6 +38,8 @@ GONE = 'gone'
 EVENT_GRACE = 2.0
 # While the hypervisor is unreachable, how often to try again.
 RECONNECT_INTERVAL = 1.0
+# How often a waiter that follows the job's progress looks at it.
+PROGRESS_INTERVAL = 1.0
 _HISTORY = 16
 
 
@@ -130,7 +132,7 @@ def _wait_event(event, seconds):
 
 
 def wait(events, probe, *, uuid, target, until, timeout,
-         clock=time.monotonic, wait_event=_wait_event):
+         clock=time.monotonic, wait_event=_wait_event, on_progress=None):
     """Wait for the block job on ``target`` of domain ``uuid``.
 
     ``probe()`` returns the job now (a BlockJobInfo) or None; it may raise
@@ -148,6 +150,8 @@ def wait(events, probe, *, uuid, target, until, timeout,
     ``wait_event(event, seconds)`` waits for a threading.Event to be set
     or the time to pass (default ``event.wait(seconds)``): a test may
     hand in a clock of its own and advance it in ``wait_event``.
+    ``on_progress(job)``: called with the running job every
+    PROGRESS_INTERVAL seconds (its exceptions are logged, not raised).
     """
     if until not in ('done', 'ready'):
         raise ValueError(f'until={until!r}')
@@ -197,7 +201,19 @@ def wait(events, probe, *, uuid, target, until, timeout,
                 if until == 'ready' and job.ready:
                     return READY
                 wake_at = deadline
+                if on_progress is not None:
+                    _tell_progress(on_progress, job)
+                    wake_at = min(deadline, now + PROGRESS_INTERVAL)
             if now >= deadline:
                 raise exception.BlockJobTimeout(disk=target, instance_id=uuid,
                                                 timeout=timeout)
             wait_event(waiter.event, wake_at - now)
+
+
+def _tell_progress(on_progress, job):
+    # Progress is for people watching: it never fails the job.
+    try:
+        on_progress(job)
+    except Exception as exc:
+        LOG.warning('Could not report the progress of a block job: %s', exc)
+

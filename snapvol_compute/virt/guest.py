@@ -350,12 +350,14 @@ class BlockDevice:
             ready=bool(mirror and mirror.ready),
             bandwidth_mib=info.get('bandwidth', 0))
 
-    def wait(self, until, timeout):
+    def wait(self, until, timeout, on_progress=None):
         """Waits for the job: until='done' (ended) or 'ready' (can be
-        pivoted). See blockjob.wait for what it returns and raises."""
+        pivoted), telling ``on_progress(job)`` how far it is meanwhile.
+        See blockjob.wait for what it returns and raises."""
         return blockjob.wait(self._host.block_job_events, self.job,
                              uuid=self._guest.uuid, target=self.target,
-                             until=until, timeout=timeout)
+                             until=until, timeout=timeout,
+                             on_progress=on_progress)
 
     def pivot(self, timeout=FINISH_TIMEOUT):
         """Ends an active commit by switching the disk to its base: waits

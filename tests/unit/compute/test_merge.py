@@ -37,7 +37,9 @@ class Device:
         self.started.append(('commit', top, base))
         self.running = blockjob.BlockJobInfo('commit', 0, 1, False)
 
-    def wait(self, until, timeout):
+    def wait(self, until, timeout, on_progress=None):
+        if on_progress is not None:
+            on_progress(blockjob.BlockJobInfo('commit', 1, 2, False))
         assert self.done.wait(10)
         self.running = None
         self.guest.chain = (NEWER, BASE)
@@ -58,7 +60,10 @@ class Guest:
 
 class Reporter:
     def __init__(self):
-        self.reports, self.failures = [], []
+        self.reports, self.failures, self.progress_reports = [], [], []
+
+    def progress(self, ctxt, snapshot_id, status, percent):
+        self.progress_reports.append((snapshot_id, status, percent))
 
     def report(self, ctxt, snapshot_id, status, file_format):
         self.reports.append((snapshot_id, status, file_format))
@@ -99,6 +104,17 @@ def test_a_delete_asked_again_while_it_runs_is_not_started_twice(conf):
     assert reporter.failures == []
     assert reporter.reports == [(SNAPSHOT, states.DELETING_COMPUTE_COMPLETE,
                                  {BASE: 'qcow2'})]
+    # How far the job was, as the snapshot's progress.
+    assert reporter.progress_reports == [(SNAPSHOT, states.DELETING, 50)]
+
+
+def test_progress_is_told_once_per_percent():
+    reporter = Reporter()
+    progress = merge.Progress(reporter, None, SNAPSHOT)
+    for cur in (0, 1, 2, 3, 1000, 1000):
+        progress(blockjob.BlockJobInfo('commit', cur, 1000, False))
+    progress(blockjob.BlockJobInfo('commit', 0, 0, False))
+    assert [p for _, _, p in reporter.progress_reports] == [0, 100, 0]
 
 
 def test_a_delete_whose_job_outlived_the_manager_waits_for_it(conf):

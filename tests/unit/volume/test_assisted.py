@@ -181,6 +181,26 @@ def test_a_live_delete_commits_the_active_file_when_below_holds_more(
         assert volume['format'] == 'qcow2'
 
 
+def test_progress_reports_record_how_far_a_merge_is(manager, attached):
+    """A report with the snapshot's own status only records its progress;
+    one for another status, or with a progress that is not a
+    percentage, changes nothing."""
+    (snap,) = snapshot_attached(manager, attached['id'], 1)
+
+    def progress():
+        return manager.get_snapshot(ALICE, snap)['progress']
+    manager.update_snapshot_status(ADMIN, snap, 'deleting', '42%', {})
+    assert progress() == '100%'
+    db.snapshot_transition(snap, states.DELETING,
+                           expected=[states.AVAILABLE])
+    manager.update_snapshot_status(ADMIN, snap, 'deleting', '42%', {})
+    assert progress() == '42%'
+    for bad in ('420%', '4 2%', None, 42):
+        manager.update_snapshot_status(ADMIN, snap, 'deleting', bad, {})
+        assert progress() == '42%'
+    assert manager.get_snapshot(ALICE, snap)['status'] == 'deleting'
+
+
 @pytest.mark.parametrize('outcome', ['error', 'silent'])
 def test_attached_create_failure_changes_nothing(manager, attached, share,
                                                  outcome, compute):

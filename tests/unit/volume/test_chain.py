@@ -293,6 +293,24 @@ def test_a_running_guest_pulls_only_into_its_active_file(volume):
     assert merges.plan(volume.chain, s1).how == 'pull'
 
 
+def test_offline_merges_tell_their_progress(volume):
+    """qemu-img's own progress, each whole percent once, up to 100, for a
+    pull and for a commit."""
+    volume.write(0x61)
+    s1 = volume.snapshot()
+    volume.write_much(0x62)
+    s2 = volume.snapshot()
+    volume.write(0x63)
+    for snapshot_id in (s1, s2):      # a pull, then a commit
+        seen = []
+        merges.merge_detached(volume.chain, snapshot_id,
+                              on_progress=seen.append)
+        del volume.at_snapshot[snapshot_id]
+        assert seen[-1] == 100
+        assert seen == sorted(set(seen))
+    volume.assert_data()
+
+
 def test_resumed_pull_does_not_pull_twice(volume):
     """A crash after the pull changed the active file's header, before the
     info store did: the delete run again only records it; pulling again

@@ -246,3 +246,28 @@ def test_wake_all_makes_waiters_look_again(events, clock):
 def test_bad_until(events):
     with pytest.raises(ValueError):
         wait(events, Job(None), 'started')
+
+
+def test_progress_is_told_every_interval_while_the_job_runs(events, clock):
+    """A job copying its 4 units: the waiter looks every
+    PROGRESS_INTERVAL and tells each position; a failing listener does
+    not end the wait."""
+    job = Job(blockjob.BlockJobInfo('commit', 0, 4, False))
+    step = blockjob.PROGRESS_INTERVAL
+    for cur in (1, 2, 3):
+        clock.at(cur * step, lambda c=cur: setattr(
+            job, 'state', blockjob.BlockJobInfo('commit', c, 4, False)))
+    clock.at(3.5 * step, lambda: setattr(job, 'state', None),
+             lambda: events.record(UUID, DISK, blockjob.COMPLETED))
+    seen = []
+
+    def listener(running):
+        seen.append(running.cur)
+        if running.cur == 2:
+            raise RuntimeError('the volume service is away')
+    assert blockjob.wait(events, job.probe, uuid=UUID, target=DISK,
+                         until='done', timeout=60, clock=clock,
+                         wait_event=clock.wait_event,
+                         on_progress=listener) == 'completed'
+    assert seen == [0, 1, 2, 3]
+    assert clock.now == pytest.approx(3.5 * step)
