@@ -36,7 +36,9 @@ PAD_TO = 64 * 1024
 IMAGE_MODE = 0o660
 _UUID = r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 
-Layer = collections.namedtuple('Layer', 'name fmt backing')
+# ``size``: the size the guest sees, from the header.
+Layer = collections.namedtuple('Layer', 'name fmt backing size',
+                               defaults=(None,))
 
 
 class VolumeChain:
@@ -146,7 +148,7 @@ class VolumeChain:
                     path=path,
                     reason='its backing format %s is not the recorded %s'
                            % (backing_fmt, self.formats.get(backing)))
-        return Layer(name, fmt, backing)
+        return Layer(name, fmt, backing, header.get('virtual-size'))
 
     def check(self):
         """The chain as walk() returns it, also checking that every

@@ -231,17 +231,32 @@ def test_shut_off_deletes_in_every_order_tell_the_new_active_file(
         assert volume.info == {'active': 'volume-%s' % volume.id}
 
 
-def test_detached_delete_moves_the_smaller_side(volume, caplog):
-    """The newest snapshot's active file holds 4 MiB, the file below
-    little: the file below is pulled up (and goes) instead of the 4 MiB
-    being committed down; with the sizes the other way round, the active
-    file is committed down. Both log what they move."""
+@pytest.fixture
+def allocated(monkeypatch):
+    """{file name: bytes} that merges.allocated answers instead of the
+    file's real allocation (a full overlay of a 1 GiB volume, without
+    writing 1 GiB)."""
+    sizes = {}
+    real = merges.allocated
+    monkeypatch.setattr(merges, 'allocated', lambda path: sizes.get(
+        os.path.basename(path), real(path)))
+    return sizes
+
+
+def test_detached_deletes_commit_unless_the_overlay_is_full(volume, caplog,
+                                                            allocated):
+    """Offline, qemu-img rebase reads every cluster the overlay lacks:
+    an active file holding 4 MiB is still committed down. Only an
+    overlay that holds (nearly) all of the disk pulls the small file
+    below up instead, and that file goes. Both log what they move."""
     volume.write(0x21)
     s1 = volume.snapshot()
     volume.write_much(0x22)
     base = 'volume-%s' % volume.id
     f1 = '%s.%s' % (base, s1)
     caplog.set_level('INFO')
+    assert merges.plan(volume.chain, s1).how == 'commit'
+    allocated[f1] = SIZE
     assert volume.delete(s1) == base
     assert volume.info == {'active': f1}
     assert 'backing-filename' not in header(str(volume.share / f1), 'qcow2')
@@ -249,7 +264,6 @@ def test_detached_delete_moves_the_smaller_side(volume, caplog):
     volume.assert_data()
     assert 'Snapshot %s: pull %s into %s' % (s1, base, f1) in caplog.text
 
-    volume.write_much(0x23)
     s2 = volume.snapshot()
     volume.write(0x24)
     f2 = '%s.%s' % (base, s2)
@@ -259,10 +273,10 @@ def test_detached_delete_moves_the_smaller_side(volume, caplog):
     assert 'Snapshot %s: commit %s into %s' % (s2, f2, f1) in caplog.text
 
 
-def test_a_middle_snapshot_holding_much_pulls_the_file_below(volume):
-    """A middle snapshot's file holds 4 MiB and the one below little: the
-    one below is pulled into it, the snapshot that had the one below now
-    has it, and every point in time stays."""
+def test_a_full_middle_snapshot_pulls_the_file_below(volume, allocated):
+    """A middle snapshot's file holds all of the disk and the one below
+    little: the one below is pulled into it, the snapshot that had the
+    one below now has it, and every point in time stays."""
     volume.write(0x31)
     s1 = volume.snapshot()
     volume.write(0x32)
@@ -272,6 +286,7 @@ def test_a_middle_snapshot_holding_much_pulls_the_file_below(volume):
     volume.write(0x34)
     base = 'volume-%s' % volume.id
     f1, f2, f3 = ('%s.%s' % (base, s) for s in (s1, s2, s3))
+    allocated[f2] = SIZE
     merge = merges.plan(volume.chain, s3)
     assert (merge.how, merge.upper, merge.lower) == ('commit', f3, f2)
     assert volume.delete(s2) == f1
@@ -281,19 +296,27 @@ def test_a_middle_snapshot_holding_much_pulls_the_file_below(volume):
     volume.assert_data()
 
 
-def test_a_running_guest_pulls_only_into_its_active_file(volume):
+def test_a_running_guest_pulls_only_into_its_active_file(volume, allocated):
     """While a guest runs, a middle snapshot is always committed (libvirt
-    streams only into the active layer), however much it holds."""
+    streams only into the active layer), however much it holds; QEMU's
+    pull skips holes, so the newest is pulled as soon as the file below
+    holds less."""
     volume.write(0x41)
     s1 = volume.snapshot()
     volume.write_much(0x42)
-    volume.snapshot()
+    s2 = volume.snapshot()
     volume.write(0x43)
+    base = 'volume-%s' % volume.id
+    allocated['%s.%s' % (base, s1)] = SIZE
     assert merges.plan(volume.chain, s1, running=True).how == 'commit'
     assert merges.plan(volume.chain, s1).how == 'pull'
+    allocated['%s.%s' % (base, s1)] = MiB
+    allocated['%s.%s' % (base, s2)] = 16 * MiB
+    assert merges.plan(volume.chain, s2, running=True).how == 'pull'
+    assert merges.plan(volume.chain, s2).how == 'commit'
 
 
-def test_offline_merges_tell_their_progress(volume):
+def test_offline_merges_tell_their_progress(volume, allocated):
     """qemu-img's own progress, each whole percent once, up to 100, for a
     pull and for a commit."""
     volume.write(0x61)
@@ -301,6 +324,7 @@ def test_offline_merges_tell_their_progress(volume):
     volume.write_much(0x62)
     s2 = volume.snapshot()
     volume.write(0x63)
+    allocated['volume-%s.%s' % (volume.id, s1)] = SIZE
     for snapshot_id in (s1, s2):      # a pull, then a commit
         seen = []
         merges.merge_detached(volume.chain, snapshot_id,
