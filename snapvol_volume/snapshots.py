@@ -289,7 +289,9 @@ class Snapshots:
         if volume.attachments and snapshot.id in chain.read_info():
             merged = self._assisted.delete(snapshot, volume, chain)
         else:
-            merged = merges.merge_detached(chain, snapshot.id)
+            merged = merges.merge_detached(
+                chain, snapshot.id,
+                on_progress=self._assisted.progress_of(snapshot.id))
         self._shares.record(volume.id, chain)
         self._db.snapshot_transition(snapshot.id, states.DELETED,
                                      expected=[states.DELETING], owner=owner)
