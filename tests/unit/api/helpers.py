@@ -1,6 +1,7 @@
 """Users, credentials and a small client for the API tests."""
 
 import base64
+import functools
 
 import bcrypt
 
@@ -19,10 +20,17 @@ def basic_auth(user, password=None):
     return {'Authorization': 'Basic ' + token.decode()}
 
 
+@functools.cache
+def _bcrypt_hash(password):
+    # Once per password and process: most tests write a file of the same
+    # users, and a hash costs a millisecond or two.
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4))
+
+
 def write_htpasswd(path, users=USERS):
     lines = ['# snapvol test users', '']
     for name, (password, project, roles) in users.items():
-        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4))
+        hashed = _bcrypt_hash(password)
         fields = [name, hashed.decode()]
         if project or roles:
             fields.append(project)
