@@ -207,11 +207,12 @@ class ComputeManager:
 
     def forget_volume_chain(self, ctxt, instance_id, volume_id,
                             active_file=None, active_format=None):
-        self.driver.guest(instance_id).forget_backing_chain(
+        defined = self.driver.guest(instance_id).forget_backing_chain(
             volume_id, active_file, active_format)
         LOG.info('Instance %s will read the chain of volume %s from its '
-                 'files when it starts%s', instance_id, volume_id,
-                 ', from %s' % active_file if active_file else '')
+                 'files when it starts, from %s', instance_id, volume_id,
+                 defined)
+        return defined
 
     def volume_snapshot_create(self, ctxt, instance_id, volume_id,
                                create_info):

@@ -343,21 +343,24 @@ class Assisted:
     def _delete_shut_off(self, snapshot, volume, chain):
         """No QEMU holds the chain (and none can start on it while
         qemu-img holds its locks): merged here. The definition first
-        forgets the chain it recorded, and names the new active file
-        when the merge changes it. Upstream Nova refuses instead."""
+        forgets the chain it recorded (and says which active file it
+        names: a commit that moved it, before a crash or the shutdown, is
+        done), and names the new active file when the merge changes it.
+        Upstream Nova refuses instead."""
         attachment = volume.attachments[0]
         LOG.info('Instance %s is shut off: deleting snapshot %s offline',
                  attachment.instance_id, snapshot.id)
         ctxt = snapvol_context.get_admin_context()
         host = self._host_of(attachment)
-        self.compute_rpc.forget_volume_chain(
+        defined = self.compute_rpc.forget_volume_chain(
             ctxt, host, attachment.instance_id, volume.id)
         return merges.merge_offline(
             chain, snapshot.id,
             new_active=lambda name: self.compute_rpc.forget_volume_chain(
                 ctxt, host, attachment.instance_id, volume.id,
                 active_file=name, active_format=chain.formats[name]),
-            on_progress=self.progress_of(snapshot.id))
+            on_progress=self.progress_of(snapshot.id),
+            domain_chain=[defined] if defined else None)
 
     def progress_of(self, snapshot_id):
         """What records how far an offline merge of ``snapshot_id`` is,

@@ -107,8 +107,9 @@ def allocated(path):
 def plan(chain, snapshot_id, running=False, domain_chain=None):
     """The Merge that deletes ``snapshot_id`` from ``chain``. ``running``:
     a guest runs the chain (libvirt does the merge); ``domain_chain``: the
-    files it opens, active first, when known (an active commit shows done
-    only there: the info store still names the old active file)."""
+    files its domain opens (or, shut off, would open), active first, when
+    known: a commit of the active file shows done only there, the info
+    store still naming the old active file."""
     data, layers = chain.walk()
     if snapshot_id not in data or snapshot_id == info_store.ACTIVE:
         raise exception.ChainMismatch(
@@ -138,9 +139,9 @@ def plan(chain, snapshot_id, running=False, domain_chain=None):
             reason='%s of snapshot %s has no backing file'
                    % (upper, snapshot_id))
     lower = layers[index + 1].name
-    if (running and index == 0 and domain_chain
-            and domain_chain[0] == lower):
-        # An active commit pivoted the domain to the file below.
+    if index == 0 and domain_chain and domain_chain[0] == lower:
+        # A commit moved the domain to the file below (an active commit's
+        # pivot, or an offline one told to the definition).
         return _merge(chain, data, snapshot_id, COMMIT, upper, lower,
                       names, done=True)
     moves = {COMMIT: allocated(chain.path(upper)),
@@ -211,14 +212,16 @@ def _not_in_chain(chain, files):
         reason='%s not in the chain' % ', '.join(files))
 
 
-def merge_offline(chain, snapshot_id, new_active=None, on_progress=None):
+def merge_offline(chain, snapshot_id, new_active=None, on_progress=None,
+                  domain_chain=None):
     """Deletes ``snapshot_id`` with qemu-img, no QEMU holding the chain
     (a detached volume, or a shut-off instance's: no domain can start on
     files qemu-img holds locked). ``new_active(name)``: told before the
     info store changes when the merge makes ``name`` the active file (the
     shut-off domain's definition must follow); ``on_progress(percent)``:
-    told how far the copy is. Returns the removed file."""
-    merge = plan(chain, snapshot_id)
+    told how far the copy is; ``domain_chain``: as for ``plan``. Returns
+    the removed file."""
+    merge = plan(chain, snapshot_id, domain_chain=domain_chain)
     merge.log()
     if not merge.done:
         if merge.how == COMMIT:

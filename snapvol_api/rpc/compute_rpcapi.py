@@ -36,8 +36,9 @@ class ComputeAPI:
     * 1.10 - Adds build_instance: create_instance places the instance
       with the scheduler and casts its build to the chosen host, instead
       of building it on the host that took the call.
-    * 1.11 - forget_volume_chain takes active_file and active_format: an
-      offline merge changed the shut-off domain's active file.
+    * 1.11 - forget_volume_chain takes active_file and active_format (an
+      offline merge changed the shut-off domain's active file) and returns
+      the active file the definition names.
     """
 
     RPC_API_VERSION = '1.11'
@@ -201,11 +202,8 @@ class ComputeAPI:
         backing chain and reads it from the images when it starts; with
         ``active_file`` (1.11), the merge made that file (of
         ``active_format``) the active one, and the definition names it.
+        Returns the name of the active file the definition names.
         InstanceInvalidState when the domain runs."""
-        if active_file is None:
-            return self._prepare(host, version='1.2').call(
-                ctxt, 'forget_volume_chain', instance_id=instance_id,
-                volume_id=volume_id)
         return self._prepare(host, version='1.11').call(
             ctxt, 'forget_volume_chain', instance_id=instance_id,
             volume_id=volume_id, active_file=active_file,

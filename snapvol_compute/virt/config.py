@@ -330,6 +330,15 @@ def without_backing_chain(xml, serial, active_file=None,
     return _to_string(root)
 
 
+def active_file_of(xml, serial):
+    """The file name the disk whose serial is ``serial`` opens as its
+    active file (None: no such disk)."""
+    for disk in parse_disks(xml):
+        if disk.serial == serial and disk.chain:
+            return disk.chain[0].source.basename
+    return None
+
+
 def _replace_source(disk, basename, fmt):
     driver, source = disk.find('driver'), disk.find('source')
     if driver is None:

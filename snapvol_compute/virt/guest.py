@@ -174,14 +174,17 @@ class Guest:
         chain of disk ``serial`` from the image headers at its next start,
         so that files merged while it was off are not looked for; with
         ``active_file``, that file (of ``active_format``, in the same
-        directory) is the disk's active file from then on."""
+        directory) is the disk's active file from then on. Returns the
+        name of the active file the definition names."""
         with self._domain() as dom:
             if dom.isActive():
                 raise exception.InstanceInvalidState(instance_id=self.uuid,
                                                      state='running')
-            xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
-            dom.connect().defineXML(config.without_backing_chain(
-                xml, serial, active_file, active_format))
+            xml = config.without_backing_chain(
+                dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE), serial,
+                active_file, active_format)
+            dom.connect().defineXML(xml)
+        return config.active_file_of(xml, serial)
 
     def attach_disk(self, spec):
         """Attaches to the running domain (if it runs) and to its

@@ -147,12 +147,14 @@ class FakeCompute:
     def forget_volume_chain(self, ctxt, host, instance_id, volume_id,
                             active_file=None, active_format=None):
         """The definition forgets its chain (and names ``active_file``,
-        where the domain starts from then on)."""
+        where the domain starts from then on); the active file it names."""
         assert self.shut_off
         self.requests.append(('forget', volume_id, active_file))
         if active_file is not None:
             assert active_format == self._fmt(active_file)
             self.domain_files[volume_id] = active_file
+        return (self.domain_files.get(volume_id) or self.domain_active
+                or read_info(self.share, volume_id)['active'])
 
     def _fmt(self, name):
         return 'qcow2' if '.' in name.split('volume-', 1)[1] else 'raw'

@@ -19,6 +19,7 @@ from tests.unit.volume.helpers import delete_snapshot
 from tests.unit.volume.helpers import read_info
 from tests.unit.volume.helpers import start_manager
 from tests.unit.volume.helpers import wait_status
+from tests.unit.volume.helpers import wait_until
 
 
 def test_illegal_compute_reports_change_nothing(manager, share):
@@ -181,6 +182,31 @@ def test_a_live_delete_commits_the_active_file_when_below_holds_more(
         assert volume['format'] == 'qcow2'
 
 
+def test_a_commit_the_definition_shows_done_is_not_made_again(
+        manager, attached, share, compute):
+    """An active commit pivoted the domain to the base, the guest wrote
+    there, and the instance was shut off before the info store followed
+    (a crash): the offline delete sees the definition name the base and
+    only records the merge; committing again would bring the overlay's
+    older data back over the guest's newer writes."""
+    (snap,) = snapshot_attached(manager, attached['id'], 1)
+    base = 'volume-%s' % attached['id']
+    overlay = '%s.%s' % (base, snap)
+    imagedata.write_pattern(os.path.join(share, overlay), 'qcow2', 0x11, 0,
+                            64 * 1024)
+    subprocess.run(['qemu-img', 'commit', '-q', '-d', '-f', 'qcow2',
+                    overlay], cwd=share, check=True)
+    compute.domain_files[attached['id']] = base
+    imagedata.write_pattern(os.path.join(share, base), 'raw', 0x22, 0,
+                            64 * 1024)
+    compute.shut_off = True
+    delete_snapshot(manager, snap)
+    assert read_info(share, attached['id']) == {'active': base}
+    assert not os.path.exists(os.path.join(share, overlay))
+    assert imagedata.has_pattern(os.path.join(share, base), 'raw', 0x22, 0,
+                                 64 * 1024)
+
+
 def test_progress_reports_record_how_far_a_merge_is(manager, attached):
     """A report with the snapshot's own status only records its progress;
     one for another status, or with a progress that is not a
@@ -328,6 +354,9 @@ def test_a_compute_host_that_is_down_gets_no_call(manager, attached, share,
                 'error_extending')
     assert len(compute.requests) == requests
     assert os.path.getsize(active) == 1024 ** 3
+    # The message is written just after the status.
+    wait_until(lambda: manager.list_messages(
+        ALICE, {}, None, None, None, None), 'the user message')
     (message,) = manager.list_messages(ALICE, {}, None, None, None, None)
     assert message['user_message'] == (
         'extend volume: The compute service of the instance the volume is '

@@ -289,6 +289,7 @@ class FakeComputeAPI(fake_services.FakeServices):
                      instance_id=instance_id, volume_id=volume_id,
                      active_file=active_file, active_format=active_format)
         self._instance(instance_id, host)
+        return active_file
 
     def volume_snapshot_create(self, ctxt, host, instance_id, volume_id,
                                create_info):
