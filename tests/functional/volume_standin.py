@@ -4,6 +4,7 @@ broker, hands out connection info for files the test made, and records
 what the compute service reports. The real volume service replaces it in
 the end-to-end tests."""
 
+import collections
 import queue
 
 from oslo_config import cfg
@@ -22,6 +23,9 @@ class VolumeStandIn:
         self.connections = {}
         self.attached = {}
         self._reports = queue.Queue()
+        # {snapshot id: [progress]} of the reports that only say how far
+        # the work is (the snapshot's own status).
+        self.progress = collections.defaultdict(list)
 
     def add_volume(self, volume_id, connection_info):
         self.connections[volume_id] = connection_info
@@ -39,6 +43,9 @@ class VolumeStandIn:
 
     def update_snapshot_status(self, ctxt, snapshot_id, status, progress,
                                file_format, reason=None, quiesced=None):
+        if status in ('creating', 'deleting'):
+            self.progress[snapshot_id].append(progress)
+            return
         self._reports.put({'snapshot_id': snapshot_id, 'status': status,
                            'progress': progress, 'file_format': file_format,
                            'reason': reason, 'quiesced': quiesced})
