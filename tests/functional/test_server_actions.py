@@ -150,15 +150,16 @@ def test_detach_from_a_stopped_server(vol):
 
 def test_snapshot_deletes_while_stopped_then_start(vol, share_dir):
     """Deleting snapshots of a stopped server's volume merges them
-    offline; started again, the server opens the active file and takes
-    live snapshots as before."""
+    offline, committing down (the newest's commit makes the oldest's file
+    the active one, which the definition is told); started again, the
+    server opens that file and takes live snapshots as before."""
     snaps = []
     for pattern in (0x51, 0x52, 0x53):
         vol.write(pattern)
         snaps.append(vol.snapshot())
     vol.write(0x54)
     vol.verify()
-    active = vol.info['active']
+    active = vol.overlay(snaps[0])
     vol.nova.servers.stop(vol.server_id)
     _wait(vol, 'SHUTOFF')
     vol.delete(snaps[1])
