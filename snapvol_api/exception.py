@@ -452,3 +452,48 @@ class VolumeTypeAccessExists(Conflict):
 class VolumeTypeAccessNotFound(NotFound):
     msg_fmt = ('Volume type access not found for %(volume_type_id)s / '
                '%(project_id)s combination.')
+
+
+# Backups and exports (Cinder's words where Cinder has them) ----------------
+
+class BackupNotFound(NotFound):
+    msg_fmt = 'Backup %(backup_id)s could not be found.'
+
+
+class InvalidBackup(Invalid):
+    msg_fmt = 'Invalid backup: %(reason)s'
+
+
+class InvalidBackupStatus(InvalidBackup):
+    msg_fmt = ('Backup %(backup_id)s is %(status)s; this needs it to be '
+               'one of: %(expected)s.')
+
+
+class BackupLimitExceeded(OverQuota):
+    msg_fmt = 'Maximum number of backups allowed (%(allowed)d) exceeded.'
+
+
+class VolumeBackupSizeExceedsAvailableQuota(OverQuota):
+    msg_fmt = ('Requested backup exceeds allowed Backup gigabytes quota. '
+               'Requested %(requested)sG, quota is %(quota)sG and '
+               '%(consumed)sG has been consumed.')
+
+
+class BeingRead(Conflict):
+    """A delete of a snapshot (or its volume's older ones) while a backup
+    or an export reads the snapshot's point in time: the merge would
+    change files that read goes through."""
+    msg_fmt = ('Snapshot %(snapshot_id)s cannot be deleted now: '
+               '%(reader)s is reading %(what)s of volume %(volume_id)s, '
+               'and deleting it would merge files that read goes '
+               'through. Try again once it is done.')
+
+
+class BackupCorrupt(SnapvolException):
+    """A backup's objects do not match its metadata (missing, changed)."""
+    msg_fmt = 'Backup %(backup_id)s cannot be read: %(reason)s'
+
+
+class ExportExists(Conflict):
+    msg_fmt = ('An export named %(name)s already exists in this project; '
+               'choose another image_name.')

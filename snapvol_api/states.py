@@ -1,5 +1,5 @@
-"""Every status of volumes, snapshots, groups, group snapshots and
-instances, and the transitions between them, declared once.
+"""Every status of volumes, snapshots, groups, group snapshots, backups
+and instances, and the transitions between them, declared once.
 
 Managers never write a status directly: they ask their database for a
 guarded transition (``transition(..., target, expected=...)``), which is
@@ -28,9 +28,16 @@ EXTENDING = 'extending'
 ERROR_EXTENDING = 'error_extending'
 AWAITING_TRANSFER = 'awaiting-transfer'
 # Volumes reverting to their latest snapshot (Cinder 3.40), and that
-# snapshot meanwhile.
+# snapshot meanwhile; a backup being restored.
 REVERTING = 'reverting'
 RESTORING = 'restoring'
+# A volume or snapshot whose data a backup reads (Cinder's), or an export
+# (os-volume_upload_image) of a snapshot; a volume being exported; a
+# volume a backup is written into, and one whose restore failed.
+BACKING_UP = 'backing-up'
+UPLOADING = 'uploading'
+RESTORING_BACKUP = 'restoring-backup'
+ERROR_RESTORING = 'error_restoring'
 
 # Seed 001: only the compute service reports these; they are never stored.
 CREATING_COMPUTE_COMPLETE = 'creating_compute_complete'
@@ -93,10 +100,9 @@ class Machine:
 
 
 _VOLUME_PARKED = ('attaching', 'detaching', 'maintenance', 'reserved',
-                  'managing', 'error_managing',
-                  'backing-up', 'error_backing-up', 'restoring-backup',
-                  'error_restoring', 'downloading', 'uploading', 'retyping')
-_SNAPSHOT_PARKED = ('unmanaging', 'backing-up')
+                  'managing', 'error_managing', 'error_backing-up',
+                  'downloading', 'retyping')
+_SNAPSHOT_PARKED = ('unmanaging',)
 
 # What the volume manager does, and nothing else: a volume in use is
 # detached before it is deleted; a failed delete may be asked again, a
@@ -105,7 +111,8 @@ _SNAPSHOT_PARKED = ('unmanaging', 'backing-up')
 VOLUME = Machine('Volume', {
     CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER,
-                          REVERTING}),
+                          REVERTING, BACKING_UP, UPLOADING,
+                          RESTORING_BACKUP}),
     # From 3.42 an attached volume grows while its guest runs.
     IN_USE: frozenset({AVAILABLE, EXTENDING}),
     # Until the transfer is accepted (the volume is another project's
@@ -114,13 +121,20 @@ VOLUME = Machine('Volume', {
     EXTENDING: frozenset({AVAILABLE, IN_USE, ERROR_EXTENDING}),
     # A failed revert leaves the volume to revert again or delete.
     REVERTING: frozenset({AVAILABLE, ERROR}),
+    # Read by a backup or an export, written by a restore: only the
+    # worker doing it ends it (a failed restore leaves data to delete).
+    BACKING_UP: frozenset({AVAILABLE}),
+    UPLOADING: frozenset({AVAILABLE}),
+    RESTORING_BACKUP: frozenset({AVAILABLE, ERROR_RESTORING}),
+    ERROR_RESTORING: frozenset({DELETING}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),
     ERROR: frozenset({DELETING}),
     ERROR_DELETING: frozenset({DELETING}),
     ERROR_EXTENDING: frozenset({DELETING}),
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, IN_USE, ERROR, ERROR_DELETING, ERROR_EXTENDING,
-             CREATING, DELETING, AWAITING_TRANSFER) + _VOLUME_PARKED,
+             CREATING, DELETING, AWAITING_TRANSFER, BACKING_UP, UPLOADING,
+             RESTORING_BACKUP, ERROR_RESTORING) + _VOLUME_PARKED,
    parked=_VOLUME_PARKED)
 
 # A snapshot in error keeps no file the chain needs (a failed create
@@ -128,15 +142,18 @@ VOLUME = Machine('Volume', {
 # may be asked again.
 SNAPSHOT = Machine('Snapshot', {
     CREATING: frozenset({AVAILABLE, ERROR}),
-    AVAILABLE: frozenset({DELETING, RESTORING}),
+    AVAILABLE: frozenset({DELETING, RESTORING, BACKING_UP}),
     # Its volume reverts to it; it is available again either way.
     RESTORING: frozenset({AVAILABLE}),
+    # A backup or an export reads its data; a delete waits for the end.
+    BACKING_UP: frozenset({AVAILABLE}),
     DELETING: frozenset({DELETED, ERROR_DELETING}),
     ERROR: frozenset({DELETING}),
     ERROR_DELETING: frozenset({DELETING}),
     DELETED: frozenset(),
 }, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING,
-             RESTORING) + _SNAPSHOT_PARKED, parked=_SNAPSHOT_PARKED)
+             RESTORING, BACKING_UP) + _SNAPSHOT_PARKED,
+   parked=_SNAPSHOT_PARKED)
 
 # Generic groups (Cinder 3.13), without Cinder's in-use (attachments are
 # the member volumes' own status). An update (volumes added or removed)
@@ -152,17 +169,34 @@ GROUP = Machine('Group', {
 }, reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
 # Group snapshots (Cinder 3.14): as a snapshot, which no volume reverts
-# to, without Cinder features to park in.
+# to and nothing reads whole, without Cinder features to park in.
 GROUP_SNAPSHOT = Machine(
     'GroupSnapshot',
-    {status: targets - {RESTORING}
+    {status: targets - {RESTORING, BACKING_UP}
      for status, targets in SNAPSHOT.transitions.items()
-     if status != RESTORING},
+     if status not in (RESTORING, BACKING_UP)},
     reset_to=(AVAILABLE, ERROR, ERROR_DELETING, CREATING, DELETING))
 
 # Work that a worker is doing on a resource in these statuses; the worker
 # recorded as its owner finishes it (or a later start of the service).
 IN_FLIGHT = (CREATING, DELETING, EXTENDING, REVERTING)
+
+# Backups (Cinder's): a failed create or delete leaves the backup in
+# error, which may be deleted (again); a restore leaves it available
+# whatever happened to the volume. A delete cancels a create in flight
+# (os-force_delete), whose worker stops and removes what it wrote.
+BACKUP = Machine('Backup', {
+    CREATING: frozenset({AVAILABLE, ERROR, DELETING}),
+    AVAILABLE: frozenset({DELETING, RESTORING}),
+    RESTORING: frozenset({AVAILABLE}),
+    DELETING: frozenset({DELETED, ERROR}),
+    ERROR: frozenset({DELETING}),
+    DELETED: frozenset(),
+}, reset_to=(AVAILABLE, ERROR))
+
+# Backup work done by a worker (its owner) in these statuses; the backup
+# recovery finishes it or ends it when its owner died.
+BACKUP_IN_FLIGHT = (CREATING, DELETING, RESTORING)
 
 INSTANCE = Machine('Instance', {
     BUILD: frozenset({ACTIVE, INSTANCE_ERROR, INSTANCE_DELETED}),

@@ -6,12 +6,14 @@ does ``from snapvol_api.conf import CONF``.
 
 from oslo_config import cfg
 
+from snapvol_api.conf import backup
 from snapvol_api.conf import compute
 from snapvol_api.conf import compute_api
 from snapvol_api.conf import compute_quota
 from snapvol_api.conf import coordination
 from snapvol_api.conf import database
 from snapvol_api.conf import default
+from snapvol_api.conf import export
 from snapvol_api.conf import libvirt
 from snapvol_api.conf import nova
 from snapvol_api.conf import quota
@@ -31,3 +33,5 @@ coordination.register_opts(CONF)
 libvirt.register_opts(CONF)
 nova.register_opts(CONF)
 quota.register_opts(CONF)
+backup.register_opts(CONF)
+export.register_opts(CONF)

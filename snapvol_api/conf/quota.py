@@ -22,7 +22,7 @@ opts = [
            'GiB of volumes and snapshots (a snapshot counts the size of '
            'its volume, as in Cinder)'),
     _limit('groups', 10, 'groups'),
-    _limit('backups', 10, 'backups (snapvol makes none: always 0 used)'),
+    _limit('backups', 10, 'backups'),
     _limit('backup_gigabytes', 1000, 'GiB of backups'),
     cfg.IntOpt('per_volume_gigabytes', default=-1, min=-1,
                deprecated_name='per_volume_size_limit',

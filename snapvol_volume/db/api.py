@@ -1,6 +1,7 @@
 """The only door to the volume database: its functions, whose homes are
 ``volumes`` (volumes, their files and snapshots), ``groups`` (groups and
-group snapshots), ``messages``, ``quotas``, ``reports`` (the compute
+group snapshots), ``backups`` (backups, and the reads of volumes'
+data), ``messages``, ``quotas``, ``reports`` (the compute
 service's reports waited for), ``requests`` (the ledger of write
 requests: ``requests.Request`` and ``requests.Known`` are its types),
 ``services`` (heartbeats), ``transfers``,
@@ -20,7 +21,10 @@ may leave for the target (someone else changed it meanwhile):
 - ``snapshot_transition``: ``states.SNAPSHOT``, InvalidSnapshotStatus;
 - ``group_transition``: ``states.GROUP``, InvalidGroupStatus;
 - ``group_snapshot_transition``: ``states.GROUP_SNAPSHOT``,
-  InvalidGroupSnapshotStatus.
+  InvalidGroupSnapshotStatus;
+- ``backup_transition``: ``states.BACKUP``, InvalidBackupStatus (and
+  ``backups``' steps of a backup's work, each one transaction with the
+  status of the volume or snapshot it reads or writes).
 
 A row that is not there (or was deleted) is the NotFound of its kind
 instead. Rows are created only in their machine's initial status
@@ -29,6 +33,23 @@ instead. Rows are created only in their machine's initial status
 (ValueError).
 """
 
+from snapvol_volume.db.backups import BACKUP_SORT_KEYS  # noqa: F401
+from snapvol_volume.db.backups import backup_begin_delete  # noqa: F401
+from snapvol_volume.db.backups import backup_begin_restore  # noqa: F401
+from snapvol_volume.db.backups import backup_claim  # noqa: F401
+from snapvol_volume.db.backups import backup_create  # noqa: F401
+from snapvol_volume.db.backups import backup_finish  # noqa: F401
+from snapvol_volume.db.backups import backup_get  # noqa: F401
+from snapvol_volume.db.backups import backup_get_all  # noqa: F401
+from snapvol_volume.db.backups import backup_get_all_in  # noqa: F401
+from snapvol_volume.db.backups import backup_transition  # noqa: F401
+from snapvol_volume.db.backups import backup_update  # noqa: F401
+from snapvol_volume.db.backups import read_begin  # noqa: F401
+from snapvol_volume.db.backups import read_end  # noqa: F401
+from snapvol_volume.db.backups import reads_in_flight  # noqa: F401
+from snapvol_volume.db.backups import reads_of  # noqa: F401
+from snapvol_volume.db.backups import restore_finish  # noqa: F401
+from snapvol_volume.db.backups import restore_volume_begin  # noqa: F401
 from snapvol_volume.db.common import dispose  # noqa: F401
 from snapvol_volume.db.common import session  # noqa: F401
 from snapvol_volume.db.groups import GROUP_SNAPSHOT_SORT_KEYS  # noqa: F401

@@ -20,9 +20,12 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import and_
+from sqlalchemy import exists
 from sqlalchemy import types
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm import column_property
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
@@ -414,3 +417,63 @@ class ApiRequest(Base):
     state: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime.datetime] = mapped_column(
         DateTime, default=utcnow, nullable=False, index=True)
+
+
+class JSONDict(types.TypeDecorator):
+    """A dict of strings, stored as its JSON text; None is stored as {}."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(dict(value or {}), sort_keys=True)
+
+    def process_result_value(self, value, dialect):
+        return {} if value is None else json.loads(value)
+
+
+class Backup(TimestampMixin, Base):
+    """A backup of a volume's data at a point in time (Cinder's backups),
+    kept by a backup driver outside the shares: it outlives its volume
+    and snapshot. ``service_metadata`` is the driver's name for its
+    objects; ``parent_id`` the backup an incremental one builds on."""
+    __tablename__ = 'backups'
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True,
+                                    default=_new_id)
+    project_id: Mapped[str] = mapped_column(String(255), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(255))
+    # No foreign keys: the volume, the snapshot and the parent may go
+    # before the backup does.
+    volume_id: Mapped[str] = mapped_column(String(36), index=True)
+    snapshot_id: Mapped[str | None] = mapped_column(String(36))
+    parent_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The volume manager that made it.
+    host: Mapped[str | None] = mapped_column(String(255))
+    availability_zone: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    container: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32), nullable=False)
+    fail_reason: Mapped[str | None] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(String(255))
+    service_metadata: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    object_count: Mapped[int] = mapped_column(Integer, default=0,
+                                              nullable=False)
+    # When its data was the volume's: its snapshot's creation, else its
+    # own.
+    data_timestamp: Mapped[datetime.datetime | None] = mapped_column(
+        DateTime)
+    # The volume a restore in flight writes to.
+    restore_volume_id: Mapped[str | None] = mapped_column(String(36))
+    owner: Mapped[str | None] = mapped_column(String(255))
+    # Cinder 3.43's metadata (DeclarativeBase has its own "metadata").
+    meta: Mapped[dict] = mapped_column('metadata', JSONDict, default=dict)
+
+
+_DependentBackup = aliased(Backup)
+# Whether a live backup builds on it (then it cannot be deleted).
+Backup.has_dependents = column_property(
+    exists().where(_DependentBackup.parent_id == Backup.id,
+                   _DependentBackup.deleted.is_(False)))

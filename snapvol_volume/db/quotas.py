@@ -69,9 +69,14 @@ def usage(session, project_id):
         sa.select(sa.func.count())
         .where(group.project_id == project_id,
                group.deleted.is_(False))).scalar()
+    backups, backup_gb = session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(
+            sa.func.sum(models.Backup.size), 0))
+        .where(models.Backup.project_id == project_id,
+               models.Backup.deleted.is_(False))).one()
     return {'volumes': volumes, 'snapshots': snapshots,
             'gigabytes': volume_gb + snapshot_gb, 'groups': groups,
-            'backups': 0, 'backup_gigabytes': 0}
+            'backups': backups, 'backup_gigabytes': backup_gb}
 
 
 def usage_get(project_id):
@@ -119,6 +124,11 @@ def _refusal(resource, limit, used, delta):
         return exception.SnapshotLimitExceeded(allowed=limit)
     if resource == 'groups':
         return exception.GroupLimitExceeded(allowed=limit)
+    if resource == 'backups':
+        return exception.BackupLimitExceeded(allowed=limit)
+    if resource == 'backup_gigabytes':
+        return exception.VolumeBackupSizeExceedsAvailableQuota(
+            requested=delta, quota=limit, consumed=used)
     return exception.VolumeSizeExceedsAvailableQuota(
         name=resource, requested=delta, quota=limit, consumed=used)
 

@@ -13,7 +13,7 @@ from snapvol_volume.db import api as db
 from snapvol_volume.db import migration
 
 MACHINES = [states.VOLUME, states.SNAPSHOT, states.GROUP,
-            states.GROUP_SNAPSHOT, states.INSTANCE]
+            states.GROUP_SNAPSHOT, states.BACKUP, states.INSTANCE]
 
 
 @pytest.mark.parametrize('machine', MACHINES, ids=lambda m: m.kind)
@@ -87,11 +87,12 @@ def test_what_the_manager_relies_on():
     assert group.sources(states.UPDATING) == (states.AVAILABLE,)
     assert not group.allows(states.UPDATING, states.DELETING)
     assert states.UPDATING not in group.reset_to
-    assert {s: t - {states.RESTORING}
-            for s, t in snapshot.transitions.items()
-            if s != states.RESTORING} == group_snapshot.transitions
+    # No group snapshot is reverted to or read whole.
+    own = {states.RESTORING, states.BACKING_UP}
+    assert {s: t - own for s, t in snapshot.transitions.items()
+            if s not in own} == group_snapshot.transitions
     assert set(group_snapshot.reset_to) == (
-        set(snapshot.reset_to) - set(snapshot.parked) - {states.RESTORING})
+        set(snapshot.reset_to) - set(snapshot.parked) - own)
     for machine in (volume, snapshot, group, group_snapshot):
         assert machine.initial == states.CREATING
         assert machine.terminal == (states.DELETED,)
