@@ -42,6 +42,7 @@ READS = frozenset([
     'get_default_type', 'list_default_types', 'list_availability_zones',
     'list_group_types', 'get_group_type', 'get_group', 'list_groups',
     'get_group_snapshot', 'list_group_snapshots', 'list_services',
+    'get_backup', 'list_backups',
 ])
 
 

@@ -21,6 +21,7 @@ from snapvol_api import states
 from snapvol_volume import group_types
 from snapvol_volume import messages
 from snapvol_volume import outcome
+from snapvol_volume import reads
 from snapvol_volume import scope
 
 LOG = logging.getLogger(__name__)
@@ -186,6 +187,7 @@ class GroupSnapshots:
         # nothing.
         for snapshot in group_snapshot.snapshots:
             self._snapshots.refuse_if_cloning(snapshot.id)
+            reads.refuse_delete(self._db, snapshot)
         group_snapshot = self._db.group_snapshot_transition(
             group_snapshot.id, states.DELETING, values={'owner': self.owner})
         LOG.info('Deleting group snapshot %s: %d member(s)',

@@ -8,8 +8,9 @@ workers), ``groups`` and ``group_snapshots`` (sets of volumes, seed 002),
 and its reports), ``attachments`` (what the compute
 service asks when attaching), ``recovery`` (start-up), ``volume_types``
 (types, their extra specs, projects' default types), ``services`` (the
-services table, os-services). ``service`` wires
-them together.
+services table, os-services), ``backups`` (backups, their restores and
+the recovery of both) and ``exports`` (os-volume_upload_image).
+``service`` wires them together.
 """
 
 import datetime
@@ -29,13 +30,15 @@ REQUESTS_KEPT = datetime.timedelta(days=1)
 
 class VolumeManager:
 
-    RPC_API_VERSION = '1.9'
+    RPC_API_VERSION = '1.10'
     target = messaging.Target(version=RPC_API_VERSION)
 
     def __init__(self, db, shares, volumes, snapshots, assisted, attachments,
                  recovery, workers, groups, group_snapshots, quotas,
-                 transfers, types):
+                 transfers, types, backups=None, exports=None):
         self._db = db
+        self.backups = backups
+        self.exports = exports
         self.types = types
         self.quotas = quotas
         self.transfers = transfers
@@ -54,6 +57,8 @@ class VolumeManager:
         before serving RPC."""
         self.shares.mount_all()
         self.recovery.start()
+        if self.backups is not None:
+            self.backups.recover()
 
     def stop(self):
         self.recovery.stop()
@@ -63,6 +68,8 @@ class VolumeManager:
         """Every report_interval: takes over the work of members of its
         cluster that died, and forgets requests too old to be retried."""
         self.recovery.takeover()
+        if self.backups is not None:
+            self.backups.recover()
         self._db.request_purge(REQUESTS_KEPT)
 
     # Volumes ----------------------------------------------------------------
@@ -162,6 +169,54 @@ class VolumeManager:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         self._db.snapshot_metadata_delete(snapshot.id, key)
+
+    # Backups and exports (1.10) ---------------------------------------------
+
+    def create_backup(self, ctxt, volume_id, name, description, snapshot_id,
+                      incremental, force, container, metadata,
+                      availability_zone):
+        return views.backup(self.backups.create(
+            ctxt, volume_id, name=name, description=description,
+            snapshot_id=snapshot_id, incremental=incremental, force=force,
+            container=container, metadata=metadata,
+            availability_zone=availability_zone))
+
+    def get_backup(self, ctxt, backup_id):
+        return views.backup(self._db.backup_get(backup_id,
+                                                scope.project(ctxt)))
+
+    def list_backups(self, ctxt, filters, marker, limit, sort, offset):
+        filters = scope.list_filters(ctxt, filters, scope.BACKUP_FILTERS)
+        return [views.backup(b) for b in self._db.backup_get_all(
+            filters, marker, limit, sort, offset)]
+
+    def update_backup(self, ctxt, backup_id, values):
+        return views.backup(self.backups.update(ctxt, backup_id, values))
+
+    def delete_backup(self, ctxt, backup_id, force):
+        return views.backup(self.backups.delete(ctxt, backup_id,
+                                                force=force))
+
+    def restore_backup(self, ctxt, backup_id, volume_id, name):
+        """{backup_id, volume_id, volume_name}."""
+        return self.backups.restore(ctxt, backup_id, volume_id=volume_id,
+                                    name=name)
+
+    def reset_backup_status(self, ctxt, backup_id, status):
+        return views.backup(self.backups.reset_status(ctxt, backup_id,
+                                                      status))
+
+    def upload_volume_image(self, ctxt, volume_id, image_name, disk_format,
+                            container_format, force):
+        return self.exports.upload_volume(
+            ctxt, volume_id, image_name, disk_format,
+            container_format=container_format, force=force)
+
+    def upload_snapshot_image(self, ctxt, snapshot_id, image_name,
+                              disk_format, container_format):
+        return self.exports.upload_snapshot(
+            ctxt, snapshot_id, image_name, disk_format,
+            container_format=container_format)
 
     # User messages (1.4) ----------------------------------------------------
 

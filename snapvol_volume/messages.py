@@ -29,6 +29,7 @@ EXTEND_VOLUME = ('003', 'extend volume')
 CREATE_SNAPSHOT = ('004', 'create snapshot')
 DELETE_SNAPSHOT = ('005', 'delete snapshot')
 REVERT_VOLUME = ('006', 'revert volume to snapshot')
+EXPORT_IMAGE = ('007', 'export to image')
 
 UNKNOWN_ERROR = ('001', 'An unknown error occurred.')
 NO_SPACE = ('002', 'The share holding the volume has no space left.')

@@ -21,6 +21,7 @@ SNAPSHOT_FILTERS = _COMMON_FILTERS + ('metadata', 'volume_id',
 GROUP_FILTERS = _COMMON_FILTERS
 GROUP_SNAPSHOT_FILTERS = GROUP_FILTERS + ('group_id',)
 TRANSFER_FILTERS = ('project_id', 'name', 'name~', 'volume_id')
+BACKUP_FILTERS = _COMMON_FILTERS + ('volume_id',)
 MESSAGE_FILTERS = ('project_id', 'resource_uuid', 'resource_type',
                    'event_id', 'request_id', 'message_level')
 

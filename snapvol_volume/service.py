@@ -15,8 +15,10 @@ from snapvol_api.runtime import heartbeat as heartbeat_mod
 from snapvol_api.runtime import workers as workers_mod
 from snapvol_volume import assisted as assisted_mod
 from snapvol_volume import attachments as attachments_mod
+from snapvol_volume import backups as backups_mod
 from snapvol_volume import compute as compute_mod
 from snapvol_volume import drivers
+from snapvol_volume import exports as exports_mod
 from snapvol_volume import group_snapshots as group_snapshots_mod
 from snapvol_volume import groups as groups_mod
 from snapvol_volume import locks as locks_mod
@@ -91,12 +93,18 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
                                   cluster=cluster)
     snapshots = snapshots_mod.Snapshots(db, shares, locks, workers, assisted,
                                         owner, messages, quotas)
+    live_runs = live_runs or (
+        lambda: db.service_live_runs(services_mod.BINARY))
     recovery = recovery_mod.Recovery(
         db, shares, locks, volumes, snapshots,
         recovery_workers or workers_mod.Workers(CONF.volume.worker_threads,
                                                 'volume-recovery'),
-        host, cluster, owner,
-        live_runs or (lambda: db.service_live_runs(services_mod.BINARY)))
+        host, cluster, owner, live_runs)
+    exports = exports_mod.Exports(db, shares, locks, workers, messages,
+                                  owner)
+    backups = backups_mod.Backups(db, shares, locks, workers, volumes,
+                                  quotas, owner, host, live_runs=live_runs,
+                                  exports=exports)
     return manager_mod.VolumeManager(
         db, shares, volumes, snapshots, assisted,
         attachments_mod.Attachments(db, shares, locks), recovery, workers,
@@ -104,7 +112,8 @@ def build_manager(host=None, db=None, share_drivers=None, compute=None,
         group_snapshots_mod.GroupSnapshots(db, shares, locks, workers,
                                            assisted, snapshots, owner,
                                            quotas),
-        quotas, transfers_mod.Transfers(db, locks, quotas), types)
+        quotas, transfers_mod.Transfers(db, locks, quotas), types,
+        backups=backups, exports=exports)
 
 
 class VolumeService:

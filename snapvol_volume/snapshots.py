@@ -18,6 +18,7 @@ from snapvol_volume import ledger
 from snapvol_volume import merges
 from snapvol_volume import messages
 from snapvol_volume import outcome
+from snapvol_volume import reads
 from snapvol_volume import scope
 from snapvol_volume.db import requests
 
@@ -100,6 +101,10 @@ class Snapshots:
                        % (snapshot.id, snapshot.group_snapshot_id))
         with self._locks.state(snapshot.volume_id):
             self.refuse_if_cloning(snapshot.id)
+            # Refused while a backup or an export reads these files; an
+            # administrator's force does not wait for them.
+            if not force:
+                reads.refuse_delete(self._db, snapshot)
             # A delete that failed half-way is asked again on the chain
             # it left, which the worker knows how to finish.
             if snapshot.status in (states.AVAILABLE, states.ERROR):

@@ -154,3 +154,29 @@ def default_type(default):
     """A project's own default volume type (Cinder 3.62)."""
     return {'project_id': default.project_id,
             'volume_type_id': default.volume_type_id}
+
+
+def backup(backup):
+    """A backup; ``metadata`` is Cinder 3.43's."""
+    return {
+        'id': backup.id,
+        'project_id': backup.project_id,
+        'user_id': backup.user_id,
+        'volume_id': backup.volume_id,
+        'snapshot_id': backup.snapshot_id,
+        'parent_id': backup.parent_id,
+        'name': backup.name,
+        'description': backup.description,
+        'status': backup.status,
+        'fail_reason': backup.fail_reason,
+        'size': backup.size,
+        'object_count': backup.object_count,
+        'container': backup.container,
+        'availability_zone': backup.availability_zone,
+        'is_incremental': backup.parent_id is not None,
+        'has_dependent_backups': bool(backup.has_dependents),
+        'data_timestamp': _iso(backup.data_timestamp),
+        'metadata': dict(backup.meta or {}),
+        'created_at': _iso(backup.created_at),
+        'updated_at': _iso(backup.updated_at),
+    }

@@ -49,9 +49,13 @@ class VolumeAPI:
     * 1.9 - Adds request_id to create_volume, delete_volume,
       create_snapshot and delete_snapshot: the key of the request in the
       ledger, recorded with the change.
+    * 1.10 - Adds backups (create_backup, get_backup, list_backups,
+      update_backup, delete_backup, restore_backup, reset_backup_status:
+      Cinder's backups API) and exports (upload_volume_image: Cinder's
+      os-volume_upload_image; upload_snapshot_image: a snapshot's).
     """
 
-    RPC_API_VERSION = '1.9'
+    RPC_API_VERSION = '1.10'
 
     def __init__(self, server=None, client=None):
         """Calls go to any volume manager, or with ``server`` to those
@@ -202,6 +206,72 @@ class VolumeAPI:
     def delete_snapshot_metadata(self, ctxt, snapshot_id, key):
         return self._call(ctxt, 'delete_snapshot_metadata',
                           snapshot_id=snapshot_id, key=key)
+
+    # Backups and exports (1.10)
+
+    def create_backup(self, ctxt, volume_id, name=None, description=None,
+                      snapshot_id=None, incremental=False, force=False,
+                      container=None, metadata=None,
+                      availability_zone=None):
+        """A backup of the volume's data, or with ``snapshot_id`` of the
+        snapshot's; returns it at once, creating (the snapshot, or the
+        volume, backing-up meanwhile)."""
+        return self._call(ctxt, 'create_backup', version='1.10',
+                          volume_id=volume_id, name=name,
+                          description=description, snapshot_id=snapshot_id,
+                          incremental=incremental, force=force,
+                          container=container, metadata=metadata or {},
+                          availability_zone=availability_zone)
+
+    def get_backup(self, ctxt, backup_id):
+        return self._call(ctxt, 'get_backup', version='1.10',
+                          backup_id=backup_id)
+
+    def list_backups(self, ctxt, filters=None, marker=None, limit=None,
+                     sort=None, offset=None):
+        return self._call(ctxt, 'list_backups', version='1.10',
+                          filters=filters or {}, marker=marker, limit=limit,
+                          sort=sort or [], offset=offset)
+
+    def update_backup(self, ctxt, backup_id, values):
+        """``values`` may hold name, description and metadata."""
+        return self._call(ctxt, 'update_backup', version='1.10',
+                          backup_id=backup_id, values=values)
+
+    def delete_backup(self, ctxt, backup_id, force=False):
+        """Returns the backup at once, deleting; ``force`` (admin): also
+        one being made."""
+        return self._call(ctxt, 'delete_backup', version='1.10',
+                          backup_id=backup_id, force=force)
+
+    def restore_backup(self, ctxt, backup_id, volume_id=None, name=None):
+        """Into the available ``volume_id``, or a new volume named
+        ``name``: {backup_id, volume_id, volume_name} at once."""
+        return self._call(ctxt, 'restore_backup', version='1.10',
+                          backup_id=backup_id, volume_id=volume_id,
+                          name=name)
+
+    def reset_backup_status(self, ctxt, backup_id, status):
+        return self._call(ctxt, 'reset_backup_status', version='1.10',
+                          backup_id=backup_id, status=status)
+
+    def upload_volume_image(self, ctxt, volume_id, image_name, disk_format,
+                            container_format='bare', force=False):
+        """os-volume_upload_image: the volume's data as a standalone
+        image file; returns at once, the volume uploading."""
+        return self._call(ctxt, 'upload_volume_image', version='1.10',
+                          volume_id=volume_id, image_name=image_name,
+                          disk_format=disk_format,
+                          container_format=container_format, force=force)
+
+    def upload_snapshot_image(self, ctxt, snapshot_id, image_name,
+                              disk_format, container_format='bare'):
+        """The same for a snapshot's point in time (the snapshot
+        backing-up meanwhile)."""
+        return self._call(ctxt, 'upload_snapshot_image', version='1.10',
+                          snapshot_id=snapshot_id, image_name=image_name,
+                          disk_format=disk_format,
+                          container_format=container_format)
 
     # Transfers (1.4)
 

@@ -103,7 +103,8 @@ def test_force_deleting_a_snapshot_in_any_status_merges_it(manager, share):
     volume = create_volume(manager)
     snapshot = create_snapshot(manager, volume['id'])
     manager.reset_snapshot_status(ADMIN, snapshot['id'], 'backing-up')
-    with pytest.raises(exception.InvalidSnapshotStatus):
+    # As if a backup read it (reads.refuse_delete).
+    with pytest.raises(exception.BeingRead):
         manager.delete_snapshot(ALICE, snapshot['id'])
     with pytest.raises(exception.Forbidden):
         manager.delete_snapshot(ALICE, snapshot['id'], force=True)
