@@ -20,6 +20,7 @@ import contextlib
 import urllib.parse
 
 from tempest.lib.services.volume import base_client
+from tempest.lib.services.volume.v3 import backups_client
 from tempest.lib.services.volume.v3 import extensions_client
 from tempest.lib.services.volume.v3 import group_snapshots_client
 from tempest.lib.services.volume.v3 import group_types_client
@@ -47,6 +48,7 @@ CLIENTS = {
     'groups': groups_client.GroupsClient,
     'group_types': group_types_client.GroupTypesClient,
     'group_snapshots': group_snapshots_client.GroupSnapshotsClient,
+    'backups': backups_client.BackupsClient,
 }
 
 

@@ -117,6 +117,9 @@ def _volumes(doc, s):
                                        responses={}),
                 'os-extend_volume_completion': b.action(
                     schemas.extend_volume_completion, v.EXTEND_COMPLETION),
+                'os-volume_upload_image': b.action(
+                    schemas.upload_image_v31, responses={202: b.envelope(
+                        'os-volume_upload_image', s['ImageUpload'])}),
             })
 
 
@@ -143,6 +146,10 @@ def _snapshots(doc, s):
                 'os-force_delete': b.action(schemas.no_arguments),
                 'os-update_snapshot_status': b.action(
                     schemas.update_snapshot_status),
+                'snapvol-upload_image': b.action(
+                    schemas.snapshot_upload_image, responses={
+                        202: b.envelope('snapvol-upload_image',
+                                        s['ImageUpload'])}),
             })
 
 
@@ -301,6 +308,40 @@ def _transfers(doc, s, collection, create, min_version=None):
             min_version=min_version)
 
 
+def _backups(doc, s):
+    c = P + '/backups'
+    query = LIST_QUERY + ('name', 'status', 'volume_id')
+    summary = b.envelope('backup', s['BackupSummary'])
+    doc.add('get', c, 'Backups: ids, names and links (3.37: sorted by name '
+            'too).', {200: _list('backups', s['BackupSummary'])},
+            query=query)
+    doc.add('get', c + '/detail', 'Backups, in detail (3.18: the project, '
+            '3.56: the user, to administrators).',
+            {200: _list('backups', s['Backup'])}, query=query)
+    doc.add('get', c + '/{id}', 'One backup.',
+            {200: b.envelope('backup', s['Backup'])})
+    doc.add('post', c, "Backs up a volume's data, or with snapshot_id a "
+            "snapshot's point in time (the guest's data, in Cinder's "
+            'chunked format: 3.43 takes metadata, 3.51 the availability '
+            'zone).', {202: summary}, request=schemas.backup_create_v351)
+    doc.add('put', c + '/{id}', 'Renames a backup (3.43: and sets its '
+            'metadata).', {200: summary},
+            request=schemas.backup_update_v343, min_version=v.BACKUP_UPDATE)
+    doc.add('delete', c + '/{id}', 'Deletes a backup.', {202: None})
+    doc.add('post', c + '/{id}/restore', 'Writes the backup into an '
+            'available volume of at least its size, or into a new one.',
+            {202: b.envelope('restore', b.obj({
+                'backup_id': b.uuid, 'volume_id': b.uuid,
+                'volume_name': b.nullable_string},
+                required=['backup_id', 'volume_id', 'volume_name']))},
+            request=schemas.backup_restore)
+    doc.add('post', c + '/{id}/action', 'A backup action '
+            '(administrators).', {202: None}, actions={
+                'os-reset_status': b.action(schemas.reset_status),
+                'os-force_delete': b.action(schemas.no_arguments),
+            })
+
+
 _SERVICE = b.obj({
     'binary': b.string, 'host': b.string, 'zone': b.nullable_string,
     'status': {'enum': ['enabled', 'disabled']},
@@ -403,6 +444,7 @@ def document():
     _transfers(doc, s, 'os-volume-transfer', schemas.transfer_create)
     _transfers(doc, s, 'volume-transfers', schemas.transfer_create_v355,
                min_version=v.TRANSFER_SNAPSHOTS)
+    _backups(doc, s)
     _others(doc, s)
     return doc.build()
 

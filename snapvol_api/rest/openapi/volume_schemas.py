@@ -173,6 +173,54 @@ def define(doc):
         'destination_project_id': b.nullable_string,
         'accepted': b.boolean,
     }, required=['id', 'name', 'volume_id', 'links']))
+    s['BackupSummary'] = doc.schema('BackupSummary', b.obj({
+        'id': b.uuid, 'name': b.nullable_string, 'links': b.links,
+    }, required=['id', 'name', 'links']))
+    s['Backup'] = doc.schema('Backup', b.obj({
+        'id': b.uuid,
+        'name': b.nullable_string,
+        'description': b.nullable_string,
+        'links': b.links,
+        'status': {'enum': ['creating', 'available', 'deleting', 'error',
+                            'restoring']},
+        'size': b.integer,
+        'object_count': b.integer,
+        'availability_zone': b.nullable_string,
+        'container': b.nullable_string,
+        'created_at': b.string,
+        'updated_at': b.nullable_string,
+        'fail_reason': b.nullable_string,
+        'volume_id': b.uuid,
+        'snapshot_id': b.nullable_uuid,
+        'is_incremental': b.boolean,
+        'has_dependent_backups': b.boolean,
+        'data_timestamp': b.nullable_string,
+        # 3.43
+        'metadata': b.string_map,
+        # 3.18 and 3.56, where policy shows them
+        'os-backup-project-attr:project_id': b.string,
+        'user_id': b.nullable_string,
+    }, required=['id', 'name', 'description', 'links', 'status', 'size',
+                 'object_count', 'availability_zone', 'container',
+                 'created_at', 'updated_at', 'fail_reason', 'volume_id',
+                 'snapshot_id', 'is_incremental', 'has_dependent_backups',
+                 'data_timestamp']))
+    s['ImageUpload'] = doc.schema('ImageUpload', b.obj({
+        'id': b.uuid,
+        'status': b.string,
+        'updated_at': b.nullable_string,
+        'display_description': b.nullable_string,
+        'size': b.integer,
+        'volume_type': {'type': ['object', 'null']},
+        'image_id': b.uuid,
+        'image_name': b.string,
+        'disk_format': b.string,
+        'container_format': b.string,
+        # 3.1
+        'visibility': b.string,
+        'protected': b.boolean,
+    }, required=['id', 'status', 'size', 'image_id', 'image_name',
+                 'disk_format', 'container_format']))
     quota_usage = b.obj({'limit': b.integer, 'in_use': b.integer,
                          'reserved': b.integer, 'allocated': b.integer},
                         required=['limit', 'in_use'])

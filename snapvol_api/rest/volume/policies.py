@@ -15,6 +15,7 @@ _GROUP_SNAPSHOTS = '/v3/{project_id}/group_snapshots'
 _MESSAGES = '/v3/{project_id}/messages'
 _TRANSFERS = '/v3/{project_id}/os-volume-transfer'
 _VOLUME_TRANSFERS = '/v3/{project_id}/volume-transfers'
+_BACKUPS = '/v3/{project_id}/backups'
 
 RULES = [
     _api('volume:create', ADMIN_OR_OWNER, 'Create a volume.',
@@ -265,6 +266,45 @@ RULES = [
     _api('limits_extension:used_limits', ADMIN_OR_OWNER,
          "Show a project's absolute limits and usage.",
          ('GET', '/v3/{project_id}/limits')),
+
+    # Backups (Cinder's names) and exports
+    _api('backup:create', ADMIN_OR_OWNER,
+         'Back up a volume, or a snapshot of it.', ('POST', _BACKUPS)),
+    _api('backup:get', ADMIN_OR_OWNER, 'Show a backup.',
+         ('GET', _BACKUPS + '/{backup_id}')),
+    _api('backup:get_all', ADMIN_OR_OWNER, 'List backups.',
+         ('GET', _BACKUPS), ('GET', _BACKUPS + '/detail')),
+    _api('backup:get_all_projects', ADMIN_API,
+         'List the backups of every project (all_tenants; ignored when '
+         'not allowed, as in Cinder, which asks for an administrator).',
+         ('GET', _BACKUPS), ('GET', _BACKUPS + '/detail')),
+    _api('backup:update', ADMIN_OR_OWNER,
+         'Rename a backup, or set its metadata (3.9, 3.43).',
+         ('PUT', _BACKUPS + '/{backup_id}')),
+    _api('backup:delete', ADMIN_OR_OWNER, 'Delete a backup.',
+         ('DELETE', _BACKUPS + '/{backup_id}')),
+    _api('backup:restore', ADMIN_OR_OWNER,
+         'Restore a backup into a volume, or a new one.',
+         ('POST', _BACKUPS + '/{backup_id}/restore')),
+    _api('backup:backup_project_attribute', ADMIN_API,
+         'Show the project (3.18) and user (3.56) of backups.',
+         ('GET', _BACKUPS + '/{backup_id}'),
+         ('GET', _BACKUPS + '/detail')),
+    _api('volume_extension:backup_admin_actions:reset_status', ADMIN_API,
+         'Reset the status of a backup (os-reset_status).',
+         ('POST', _BACKUPS + '/{backup_id}/action')),
+    _api('volume_extension:backup_admin_actions:force_delete', ADMIN_API,
+         'Delete a backup whatever its status, stopping one being made '
+         '(os-force_delete).',
+         ('POST', _BACKUPS + '/{backup_id}/action')),
+    _api('volume_extension:volume_actions:upload_image', ADMIN_OR_OWNER,
+         "Export a volume's data as an image file "
+         '(os-volume_upload_image).',
+         ('POST', _VOLUMES + '/{volume_id}/action')),
+    _api('snapshot_extension:snapshot_actions:upload_image', ADMIN_OR_OWNER,
+         "Export a snapshot's data as an image file (snapvol's "
+         'snapvol-upload_image).',
+         ('POST', _SNAPSHOTS + '/{snapshot_id}/action')),
 
     # User messages (3.3)
     _api('message:get', ADMIN_OR_OWNER, 'Show a user message.',

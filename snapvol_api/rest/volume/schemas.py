@@ -208,6 +208,59 @@ transfer_accept = _envelope('accept', {'auth_key': {
     'type': 'string', 'minLength': 1, 'maxLength': 255}},
     required=['auth_key'])
 
+# Backups, as Cinder's schemas have them (strict at every microversion);
+# 3.43 adds metadata, 3.51 availability_zone. A container is a path of
+# names under the backup store, checked by the manager.
+_BACKUP_CREATE_FIELDS = {
+    'volume_id': uuid_string, 'snapshot_id': optional_uuid,
+    'name': name, 'description': description,
+    'container': short_string, 'incremental': boolean, 'force': boolean}
+backup_create = _envelope('backup', _BACKUP_CREATE_FIELDS,
+                          required=['volume_id'])
+backup_create_v343 = _envelope(
+    'backup', dict(_BACKUP_CREATE_FIELDS, metadata=metadata),
+    required=['volume_id'])
+backup_create_v351 = _envelope(
+    'backup', dict(_BACKUP_CREATE_FIELDS, metadata=metadata,
+                   availability_zone=short_string),
+    required=['volume_id'])
+backup_update = _envelope('backup', {'name': name,
+                                     'description': description})
+backup_update_v343 = _envelope('backup', {'name': name,
+                                          'description': description,
+                                          'metadata': metadata})
+backup_restore = _envelope('restore', {'name': name,
+                                       'volume_id': optional_uuid})
+backup_restore['properties']['restore']['type'] = ['object', 'null']
+
+# os-volume_upload_image (and snapvol-upload_image of a snapshot):
+# Cinder's fields; which formats there are is the manager's to say, so
+# that an unsupported one is refused in words. 3.1 adds visibility and
+# protected, which concern an image service's image: accepted, unused.
+_UPLOAD_IMAGE_FIELDS = {
+    'image_name': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'disk_format': {'type': 'string', 'minLength': 1, 'maxLength': 255},
+    'container_format': {'type': 'string', 'minLength': 1,
+                         'maxLength': 255},
+    'force': boolean}
+_IMAGE_ATTRIBUTES = {
+    'visibility': {'type': 'string',
+                   'enum': ['community', 'public', 'private', 'shared']},
+    'protected': boolean}
+
+
+def _upload_image(fields):
+    return {'type': 'object', 'properties': fields,
+            'required': ['image_name'], 'additionalProperties': False}
+
+
+upload_image = _upload_image(_UPLOAD_IMAGE_FIELDS)
+upload_image_v31 = _upload_image(dict(_UPLOAD_IMAGE_FIELDS,
+                                      **_IMAGE_ATTRIBUTES))
+snapshot_upload_image = _upload_image(
+    {k: v for k, v in upload_image_v31['properties'].items()
+     if k != 'force'})
+
 # Quotas: whole numbers from -1 (no limit), as Cinder also takes them in
 # strings; which resources there are is the manager's to say. Like Cinder,
 # the project ids cinderclient sends along are ignored.

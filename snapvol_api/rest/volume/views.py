@@ -276,6 +276,53 @@ def transfer_detail(transfer, links, show_no_snapshots=False,
     return view
 
 
+def backup_summary(backup, links):
+    """Cinder's answer to a create or an update, and its list: id, name,
+    links."""
+    return {'id': backup['id'], 'name': backup['name'],
+            'links': links.resource('backups', backup['id'])}
+
+
+def backup_detail(backup, links, show_metadata=False, show_project=False,
+                  show_user=False):
+    """From 3.43 with ``metadata``; to administrators, from 3.18 with the
+    project (os-backup-project-attr:project_id) and from 3.56 the
+    user."""
+    view = dict(backup_summary(backup, links))
+    view.update({key: backup[key] for key in (
+        'status', 'size', 'object_count', 'availability_zone', 'container',
+        'created_at', 'updated_at', 'description', 'fail_reason',
+        'volume_id', 'is_incremental', 'has_dependent_backups',
+        'snapshot_id', 'data_timestamp')})
+    if show_metadata:
+        view['metadata'] = backup['metadata']
+    if show_project:
+        view['os-backup-project-attr:project_id'] = backup['project_id']
+    if show_user:
+        view['user_id'] = backup['user_id']
+    return view
+
+
+def backup_restore(restore):
+    return {'restore': {'backup_id': restore['backup_id'],
+                        'volume_id': restore['volume_id'],
+                        'volume_name': restore['volume_name']}}
+
+
+def upload_image(key, upload, show_image_attributes=False,
+                 visibility='private', protected=False):
+    """Cinder's answer to os-volume_upload_image (under ``key``), with the
+    image service's fields of an image file; 3.1: visibility and
+    protected, as asked."""
+    view = {key: {name: upload[name] for name in (
+        'id', 'updated_at', 'status', 'display_description', 'size',
+        'volume_type', 'image_id', 'container_format', 'disk_format',
+        'image_name')}}
+    if show_image_attributes:
+        view[key].update(visibility=visibility, protected=protected)
+    return view
+
+
 def resource_filters(filters):
     return {'resource_filters': [
         {'resource': resource, 'filters': sorted(names)}

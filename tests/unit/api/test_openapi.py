@@ -131,7 +131,7 @@ def test_the_check_refuses_a_body_missing_a_required_field():
 
 def test_the_check_refuses_an_undocumented_route_or_status():
     with pytest.raises(AssertionError, match='no path'):
-        DOCUMENT.check('GET', '/v3/p1/backups', b'', 200, {}, b'{}')
+        DOCUMENT.check('GET', '/v3/p1/clusters', b'', 200, {}, b'{}')
     with pytest.raises(AssertionError, match='no PATCH'):
         DOCUMENT.check('PATCH', _volume_url(), b'', 200, {}, b'{}')
     with pytest.raises(AssertionError, match='does not give'):

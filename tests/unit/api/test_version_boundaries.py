@@ -244,7 +244,7 @@ def test_resource_filters_from_3_33(alice):
     body = alice.at('3.33').get('resource_filters').json
     filters = {f['resource']: f['filters'] for f in body['resource_filters']}
     assert {'volume', 'snapshot', 'group', 'group_snapshot',
-            'message'} == set(filters)
+            'message', 'backup'} == set(filters)
     assert 'bootable' in filters['volume']
     assert 'metadata' in filters['snapshot']
     (only,) = alice.at('3.33').get(
@@ -515,10 +515,8 @@ def test_urls_without_a_project_need_credentials(app, alice):
 # 3.43 to 3.70: versions about what snapvol does not have ---------------------
 
 # version: a URL of the feature it is about (None: no URL of its own).
-NOT_SERVED = {'3.43': 'backups', '3.44': 'attachments', '3.46': None,
-              '3.47': 'backups', '3.51': 'backups',
-              '3.54': 'attachments', '3.56': 'backups/detail',
-              '3.68': None}
+NOT_SERVED = {'3.44': 'attachments', '3.46': None, '3.47': None,
+              '3.54': 'attachments', '3.68': None}
 
 
 @pytest.mark.parametrize('version, url', sorted(NOT_SERVED.items()))

@@ -7,6 +7,7 @@ from snapvol_api.rest import controller
 from snapvol_api.rest import jsonbody
 from snapvol_api.rest.volume import schemas
 from snapvol_api.rest.volume import versions
+from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import current
 
 
@@ -27,9 +28,13 @@ class ActionController(controller.Controller):
         (action, args), = body.items()
         if action not in self._actions:
             raise exception.Invalid('There is no such action: %s.' % action)
-        # An action answers 202, unless Cinder's answers otherwise.
-        status = self._actions[action](resource_id, args)
-        return current.empty_response(status or 202)
+        # An action answers 202, unless Cinder's answers otherwise; with
+        # a body when it has one.
+        answer = self._actions[action](resource_id, args)
+        if isinstance(answer, dict):
+            current.set_status(202)
+            return answer
+        return current.empty_response(answer or 202)
 
     def _status(self, args):
         return schemas.to_reset_status(args, self._resource.kind,
@@ -57,6 +62,7 @@ class VolumeActionController(ActionController):
             'os-extend_volume_completion': self._extend_completion,
             'os-reimage': self._reimage,
             'os-set_bootable': self._set_bootable,
+            'os-volume_upload_image': self._upload_image,
             'revert': self._revert})
 
     def _reset_status(self, volume_id, args):
@@ -117,6 +123,26 @@ class VolumeActionController(ActionController):
         jsonbody.validate(schemas.revert, args)
         current.call('revert_volume', volume_id, args['snapshot_id'].lower())
 
+    def _upload_image(self, volume_id, args):
+        """The volume's data as a standalone image file under [export]
+        path (no image service here); 3.1 takes visibility and
+        protected, which only come back in the answer."""
+        current.authorize('volume_extension:volume_actions:upload_image')
+        image_attributes = current.version_at_least(
+            versions.IMAGE_UPLOAD_PARAMETERS)
+        jsonbody.validate(schemas.upload_image_v31 if image_attributes
+                          else schemas.upload_image, args)
+        upload = current.call(
+            'upload_volume_image', volume_id, args['image_name'],
+            args.get('disk_format', 'raw'),
+            container_format=args.get('container_format', 'bare'),
+            force=schemas.to_bool(args.get('force', False)))
+        return views.upload_image(
+            'os-volume_upload_image', upload,
+            show_image_attributes=image_attributes,
+            visibility=args.get('visibility', 'private'),
+            protected=schemas.to_bool(args.get('protected', False)))
+
     def _set_bootable(self, volume_id, args):
         current.authorize('volume:update')
         jsonbody.validate(schemas.set_bootable, args)
@@ -130,6 +156,7 @@ class SnapshotActionController(ActionController):
     def __init__(self, resource):
         super().__init__(resource)
         self._actions['os-update_snapshot_status'] = self._update_status
+        self._actions['snapvol-upload_image'] = self._upload_image
 
     def _update_status(self, snapshot_id, args):
         current.authorize(
@@ -137,3 +164,18 @@ class SnapshotActionController(ActionController):
         jsonbody.validate(schemas.update_snapshot_status, args)
         current.call('report_snapshot_status', snapshot_id, args['status'],
                      args.get('progress'))
+
+    def _upload_image(self, snapshot_id, args):
+        """snapvol's: the snapshot's point in time as a standalone image
+        file, as os-volume_upload_image writes a volume's data."""
+        current.authorize(
+            'snapshot_extension:snapshot_actions:upload_image')
+        jsonbody.validate(schemas.snapshot_upload_image, args)
+        upload = current.call(
+            'upload_snapshot_image', snapshot_id, args['image_name'],
+            args.get('disk_format', 'raw'),
+            container_format=args.get('container_format', 'bare'))
+        return views.upload_image(
+            'snapvol-upload_image', upload, show_image_attributes=True,
+            visibility=args.get('visibility', 'private'),
+            protected=schemas.to_bool(args.get('protected', False)))

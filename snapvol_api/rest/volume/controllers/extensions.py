@@ -23,9 +23,15 @@ EXTENSIONS = (
     ('os-admin-actions', 'AdminActions',
      'os-reset_status and os-force_delete for volumes and snapshots.'),
     ('os-volume-actions', 'VolumeActions',
-     'os-extend and os-set_bootable.'),
+     'os-extend, os-set_bootable and os-volume_upload_image (into an '
+     'image file).'),
     ('os-snapshot-actions', 'SnapshotActions',
-     'os-update_snapshot_status, as a compute service reports.'),
+     'os-update_snapshot_status, as a compute service reports, and '
+     'snapvol-upload_image (a snapshot into an image file).'),
+    ('backups', 'Backups',
+     'Backups of volumes and snapshots (posix, Cinder\'s chunked '
+     'format), their restores, and os-reset_status and os-force_delete '
+     'for them.'),
     ('os-quota-sets', 'Quotas', 'Per-project quotas, with usage.'),
     ('os-used-limits', 'UsedLimits',
      'Absolute limits and usage in GET /limits.'),

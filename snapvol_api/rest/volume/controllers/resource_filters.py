@@ -5,6 +5,7 @@ import pecan
 
 from snapvol_api.rest import controller
 from snapvol_api.rest.volume import views
+from snapvol_api.rest.volume.controllers import backups
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import group_snapshots
 from snapvol_api.rest.volume.controllers import groups
@@ -20,6 +21,7 @@ def _all():
         'group': groups.FILTERS,
         'group_snapshot': group_snapshots.FILTERS,
         'message': messages.FILTERS,
+        'backup': backups.FILTERS,
     }
 
 

@@ -2,7 +2,7 @@
 and /v3/{project_id}/{volumes|snapshots|types|os-availability-zone|
 extensions|group_types|groups|group_snapshots|messages|
 resource_filters|os-quota-sets|limits|os-volume-transfer|
-volume-transfers|default-types|os-services}/...
+volume-transfers|default-types|os-services|backups}/...
 
 As in Cinder (the change 3.67 announces), the project id may be left out:
 /v3/volumes is /v3/{the credentials' project}/volumes. Cinder serves both
@@ -23,6 +23,7 @@ from snapvol_api.rest.volume import links
 from snapvol_api.rest.volume import versions
 from snapvol_api.rest.volume import views
 from snapvol_api.rest.volume.controllers import availability_zones
+from snapvol_api.rest.volume.controllers import backups
 from snapvol_api.rest.volume.controllers import current
 from snapvol_api.rest.volume.controllers import default_types
 from snapvol_api.rest.volume.controllers import extensions
@@ -60,6 +61,7 @@ COLLECTIONS = {
     'volume-transfers': transfers.VolumeTransfersController(),
     'default-types': default_types.DefaultTypesController(),
     'os-services': services.ServicesController(),
+    'backups': backups.BackupsController(),
 }
 # The microversion each collection came with: below it, Cinder answers 404
 # (VersionNotFoundForAPIMethod), whatever the method.
