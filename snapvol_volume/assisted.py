@@ -15,6 +15,7 @@ os-extend_volume_completion (Cinder 3.71).
 
 import re
 import threading
+import time
 
 from oslo_log import log as logging
 
@@ -28,6 +29,8 @@ LOG = logging.getLogger(__name__)
 
 GiB = 1024 ** 3
 PROGRESS = re.compile(r'^(100|[1-9]?[0-9])%\Z')
+# Seconds between two records of an offline merge's progress.
+PROGRESS_INTERVAL = 1.0
 
 
 def extend_key(volume_id):
@@ -362,11 +365,19 @@ class Assisted:
             on_progress=self.progress_of(snapshot.id),
             domain_chain=[defined] if defined else None)
 
-    def progress_of(self, snapshot_id):
+    def progress_of(self, snapshot_id, clock=time.monotonic):
         """What records how far an offline merge of ``snapshot_id`` is,
-        as its progress."""
-        return lambda percent: self._db.snapshot_update(
-            snapshot_id, {'progress': '%d%%' % percent})
+        as its progress: the first value, then one a PROGRESS_INTERVAL at
+        most (a write per percent would slow a short merge down)."""
+        last = []
+
+        def record(percent):
+            now = clock()
+            if not last or now - last[0] >= PROGRESS_INTERVAL:
+                self._db.snapshot_update(snapshot_id,
+                                         {'progress': '%d%%' % percent})
+                last[:] = [now]
+        return record
 
     # Reports ----------------------------------------------------------------
 

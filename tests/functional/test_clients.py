@@ -32,6 +32,7 @@ from pathlib import Path
 import subprocess
 import uuid
 
+from cinderclient import exceptions as cinder_exceptions
 import pytest
 
 from snapvol_api.rest.volume import versions
@@ -394,8 +395,34 @@ def test_openstack_cli_noauth(noauth_stack, tmp_path):
     state.snapshot(snapshot_id)
     assert snapshot_id in {s['ID'] for s in alice.json('volume', 'snapshot',
                                                        'list')}
+    # The cinder CLI shows a snapshot's progress (openstack volume
+    # snapshot show leaves it out).
+    cinder = cinder_noauth(svc, 'alice', tmp_path)
+    assert cinder.properties('snapshot-show', snapshot_id)[
+        'os-extended-snapshot-attributes:progress'] == '100%'
+    # 1 GiB written since: its delete commits it for seconds, and the
+    # snapshot's progress follows the merge (read through the API as
+    # often as cinderclient can).
+    imagedata.write_pattern(*state.active_file(volume_id), 0x5e, 0,
+                            imagedata.GiB)
     alice.run('volume', 'snapshot', 'delete', snapshot_id)
+    seen = []
+
+    def gone():
+        try:
+            seen.append(state.cinder.volume_snapshots.get(snapshot_id)
+                        .to_dict()['os-extended-snapshot-attributes:progress'])
+        except cinder_exceptions.NotFound:
+            return True
+        return False
+    harness.wait_for(gone, 300, interval=0, what='the merge to end')
     state.snapshot_gone(snapshot_id)
+    percents = [int(p.rstrip('%')) for p in seen]
+    assert any(0 < p < 100 for p in percents), sorted(set(seen))
+    # From the merge's first record on, it only grows.
+    merging = percents[next(i for i, p in enumerate(percents) if p < 100):]
+    assert merging == sorted(merging), seen
+    assert state.holds(volume_id, 0x5e)
     alice.run('volume', 'delete', volume_id)
     state.volume_gone(volume_id)
 
@@ -587,3 +614,75 @@ def test_tempest_schemas_messages(basic_stack):
         tempest.messages.show_message(message['id'])
     # The message names the request whose work failed, as Cinder's do.
     assert message['request_id'] == extend_request
+
+
+# --- backups of snapshots ---------------------------------------------------
+
+def test_backups_of_a_snapshot_with_both_clis(basic_stack, tmp_path):
+    """openstack and cinder back up a snapshot's point in time (the second
+    incrementally), restore each into a new volume, and the restored
+    volumes hold the snapshot's data byte for byte, not the volume's
+    data written since."""
+    svc = basic_stack
+    alice = openstack_basic(svc, 'alice', tmp_path)
+    cinder_cli = cinder_basic(svc, 'alice', tmp_path)
+    cinder = svc.client('alice', version=MAX)
+    state = State(svc, cinder)
+    MiB = imagedata.MiB
+
+    volume_id = alice.json('volume', 'create', '--size', 1, 'bk-vol')['id']
+    state.volume(volume_id)
+    model = imagedata.ImageModel(tmp_path / 'model.raw', imagedata.GiB)
+    model.write_image(*state.active_file(volume_id), 0x41, 0, 64 * KiB)
+    model.write_image(*state.active_file(volume_id), 0x42, 512 * MiB + 3072,
+                      MiB)
+    snapshot_id = alice.json('volume', 'snapshot', 'create', '--volume',
+                             volume_id, 'bk-snap')['id']
+    state.snapshot(snapshot_id)
+    state.write(volume_id, 0x43)         # after the snapshot
+
+    def backup(backup_id, status='available'):
+        return harness.wait_for_status(lambda: cinder.backups.get(backup_id),
+                                       status)
+
+    full_id = alice.json('volume', 'backup', 'create', '--snapshot',
+                         snapshot_id, '--name', 'osc-backup',
+                         volume_id)['id']
+    full = backup(full_id)
+    shown = alice.json('volume', 'backup', 'show', full_id)
+    assert (shown['volume_id'], shown['snapshot_id'], shown['size'],
+            shown['is_incremental']) == (volume_id, snapshot_id, 1, False)
+    state.snapshot(snapshot_id)          # available again
+
+    created = cinder_cli.properties('backup-create', '--snapshot-id',
+                                    snapshot_id, '--incremental', '--name',
+                                    'cli-backup', volume_id)
+    incremental = backup(created['id'])
+    assert incremental.is_incremental and incremental.object_count == 0
+    assert backup(full_id).has_dependent_backups
+
+    restored = alice.json('volume', 'backup', 'restore', full_id,
+                          'restored-osc')
+    by_cli = cinder_cli.properties('backup-restore', '--name',
+                                   'restored-cli', created['id'])
+    for restored_id in (restored['volume_id'], by_cli['volume_id']):
+        state.volume(restored_id)
+        model.assert_matches(*state.active_file(restored_id))
+    backup(full_id)
+    backup(created['id'])
+    assert {b['ID'] for b in alice.json('volume', 'backup', 'list')} == {
+        full_id, created['id']}
+
+    cinder_cli.run('backup-delete', created['id'])
+    harness.wait_for(lambda: created['id'] not in {
+        b.id for b in cinder.backups.list()}, 120, what='backup deleted')
+    alice.run('volume', 'backup', 'delete', full.id)
+    harness.wait_for(lambda: not cinder.backups.list(), 120,
+                     what='backups deleted')
+    for restored_id in (restored['volume_id'], by_cli['volume_id']):
+        alice.run('volume', 'delete', restored_id)
+        state.volume_gone(restored_id)
+    alice.run('volume', 'snapshot', 'delete', snapshot_id)
+    state.snapshot_gone(snapshot_id)
+    alice.run('volume', 'delete', volume_id)
+    state.volume_gone(volume_id)

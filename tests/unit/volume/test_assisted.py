@@ -207,6 +207,18 @@ def test_a_commit_the_definition_shows_done_is_not_made_again(
                                  64 * 1024)
 
 
+def test_an_offline_merge_records_its_progress_once_a_second(manager,
+                                                             attached):
+    (snap,) = snapshot_attached(manager, attached['id'], 1)
+    now = [0.0]
+    record = manager.assisted.progress_of(snap, clock=lambda: now[0])
+    for at, percent, shown in ((0, 0, '0%'), (0.5, 10, '0%'),
+                               (1.0, 40, '40%'), (1.9, 90, '40%')):
+        now[0] = at
+        record(percent)
+        assert manager.get_snapshot(ALICE, snap)['progress'] == shown
+
+
 def test_progress_reports_record_how_far_a_merge_is(manager, attached):
     """A report with the snapshot's own status only records its progress;
     one for another status, or with a progress that is not a
