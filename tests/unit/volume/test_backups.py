@@ -3,9 +3,11 @@ backup driver: what is backed up is a point in time's guest data,
 restores are byte for byte, deletes that would change what a read goes
 through are refused (409), and a crash leaves nothing half-made."""
 
+import hashlib
 import json
 import os
 import stat
+import uuid
 
 import pytest
 
@@ -14,6 +16,8 @@ from snapvol_api import states
 from snapvol_api.conf import CONF
 from snapvol_volume import service
 from snapvol_volume.db import api as db
+from snapvol_volume.db import common
+from snapvol_volume.db import models
 from tests import imagedata
 from tests.imagedata import GiB
 from tests.imagedata import KiB
@@ -143,7 +147,6 @@ def test_the_objects_are_cinders_chunked_format(manager, data):
     # of the snapshot's point in time.
     with open(data.at_s2.path, 'rb') as f:
         first = f.read(32768)
-    import hashlib
     assert sha256file['sha256s'][0] == hashlib.sha256(first).hexdigest()
     # Files 0600 in directories 0700, up to posix_path.
     for path in [container, os.path.dirname(container),
@@ -424,3 +427,86 @@ def test_exports_are_standalone_images_of_the_data(manager, data, share):
     delete_snapshot(manager, data.s2)
     assert not [n for n in os.listdir(project_dir) if n.startswith('.')]
     assert states.UPLOADING == 'uploading'
+
+
+def _backup_in(status):
+    """A backup row in ``status``, reached through declared transitions
+    from its initial one."""
+    path, todo = {states.BACKUP.initial: []}, [states.BACKUP.initial]
+    while todo:
+        current = todo.pop(0)
+        for target in states.BACKUP.transitions[current]:
+            if target not in path:
+                path[target] = path[current] + [target]
+                todo.append(target)
+    backup_id = str(uuid.uuid4())
+    common.transaction(lambda session: common.add(
+        session, states.BACKUP, models.Backup, {
+            'id': backup_id, 'project_id': 'p', 'volume_id': 'v',
+            'status': states.BACKUP.initial, 'size': 1}))
+    for step in path[status]:
+        db.backup_transition(backup_id, step)
+    return backup_id
+
+
+@pytest.mark.parametrize('current', [
+    s for s in states.BACKUP.statuses if s not in states.BACKUP.terminal])
+def test_the_db_allows_exactly_the_declared_backup_transitions(conf,
+                                                               current):
+    for target in states.BACKUP.statuses:
+        backup_id = _backup_in(current)
+        if states.BACKUP.allows(current, target):
+            db.backup_transition(backup_id, target)
+            if target in states.BACKUP.terminal:
+                with pytest.raises(exception.BackupNotFound):
+                    db.backup_get(backup_id)
+            else:
+                assert db.backup_get(backup_id).status == target
+        else:
+            with pytest.raises(exception.InvalidBackupStatus):
+                db.backup_transition(backup_id, target)
+            assert db.backup_get(backup_id).status == current
+    # An administrator's reset: to available or error only.
+    backup_id = _backup_in(current)
+    with pytest.raises(exception.InvalidInput):
+        db.backup_transition(backup_id, states.RESTORING, reset=True)
+    assert db.backup_transition(backup_id, states.ERROR,
+                                reset=True).status == states.ERROR
+
+
+def test_exports_and_restores_a_crash_interrupted_are_ended(
+        conf, compute, locks):
+    workers = ManualWorkers()
+    dead = service.build_manager(compute=compute, compute_rpc=compute,
+                                 locks=locks, workers=workers)
+    dead.init_host()
+    volume = dead.create_volume(ALICE, 1, 'v', None, {}, None)['id']
+    target = dead.create_volume(ALICE, 1, 't', None, {}, None)['id']
+    workers.run()
+    workers.run()
+    snapshot = dead.create_snapshot(ALICE, volume, 's', None, {},
+                                    False)['id']
+    workers.run()
+    backup = backup_of(dead, volume, snapshot)
+    workers.run()
+    wait_backup(dead, backup['id'])
+    dead.upload_snapshot_image(ALICE, snapshot, 'img', 'raw', 'bare')
+    partial = os.path.join(CONF.export.path, ALICE.project_id,
+                           '.partial-%s' % snapshot)
+    os.makedirs(os.path.dirname(partial))
+    with open(partial, 'wb') as f:
+        f.write(b'half an image')
+    dead.restore_backup(ALICE, backup['id'], target, None)
+    assert dead.get_volume(ALICE, target)['status'] == 'restoring-backup'
+
+    restarted = service.build_manager(compute=compute, compute_rpc=compute,
+                                      locks=locks)
+    restarted.init_host()
+    assert restarted.get_snapshot(ALICE, snapshot)['status'] == 'available'
+    assert not os.path.exists(partial)
+    assert restarted.get_volume(ALICE, target)['status'] == 'error_restoring'
+    assert restarted.get_backup(ALICE, backup['id'])['status'] == 'available'
+    # The volume a restore left half written is the user's to delete.
+    restarted.delete_volume(ALICE, target)
+    wait_status(lambda: restarted.get_volume(ALICE, target), 'gone')
+    restarted.stop()
