@@ -94,7 +94,8 @@ class Source:
         to raw first."""
         top = layers[0]
         extents = image_map(chain.path(top.name), top.fmt)
-        if all(_reads_zero(e) or 'offset' in e for e in extents):
+        if all(_reads_zero(e) or ('offset' in e and not e.get('compressed'))
+               for e in extents):
             return cls([chain.path(layer.name) for layer in layers],
                        extents, label=chain.volume_id)
         LOG.info('Volume %s: %s has data without an offset (compressed or '
