@@ -15,6 +15,7 @@ from collections.abc import Collection
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from snapvol_api import exception
 from snapvol_api import states
@@ -249,23 +250,63 @@ def read_end(volume_id: str, snapshot_id: str | None, owner: str) -> bool:
     return common.transaction(_read_end, volume_id, snapshot_id, owner)
 
 
-def reads_of(volume_id: str) -> tuple[str, list]:
-    """(the volume's status, [(id, created_at)] of its snapshots being
-    read), in one statement: what a snapshot delete checks."""
-    with common.session() as session:
-        rows = session.execute(
-            sa.select(models.Volume.status, models.Snapshot.id,
-                      models.Snapshot.created_at)
-            .select_from(models.Volume)
-            .outerjoin(models.Snapshot, sa.and_(
-                models.Snapshot.volume_id == models.Volume.id,
-                models.Snapshot.deleted.is_(False),
-                models.Snapshot.status == states.BACKING_UP))
-            .where(models.Volume.id == volume_id,
-                   models.Volume.deleted.is_(False))).all()
+def refuse_delete_in(session, snapshot_id: str) -> None:
+    """BeingRead when a read needs the files a delete of the snapshot
+    would merge: its volume's current data is read, or the snapshot or
+    a newer one of its volume is (``snapvol_volume.reads``). One
+    statement; within the transaction that makes the snapshot deleting,
+    the check and the change are one."""
+    me = orm.aliased(models.Snapshot)
+    read = orm.aliased(models.Snapshot)
+    newer = sa.or_(read.created_at > me.created_at,
+                   sa.and_(read.created_at == me.created_at,
+                           read.id >= me.id))
+    rows = session.execute(
+        sa.select(models.Volume.id, models.Volume.status, read.id)
+        .select_from(me)
+        .join(models.Volume, models.Volume.id == me.volume_id)
+        .outerjoin(read, sa.and_(read.volume_id == me.volume_id,
+                                 read.deleted.is_(False),
+                                 read.status == states.BACKING_UP, newer))
+        .where(me.id == snapshot_id)
+        .order_by(read.created_at, read.id)).all()
     if not rows:
-        raise exception.VolumeNotFound(volume_id=volume_id)
-    return rows[0][0], [(r[1], r[2]) for r in rows if r[1] is not None]
+        return
+    volume_id, volume_status, first_read = rows[0]
+    if volume_status in VOLUME_READS:
+        raise exception.BeingRead(
+            snapshot_id=snapshot_id, volume_id=volume_id,
+            reader=_reader(session, volume_id, None, volume_status),
+            what='the current data')
+    if first_read is not None:
+        raise exception.BeingRead(
+            snapshot_id=snapshot_id, volume_id=volume_id,
+            reader=_reader(session, volume_id, first_read,
+                           states.BACKING_UP),
+            what=('this snapshot' if first_read == snapshot_id
+                  else 'snapshot %s, newer than it,' % first_read))
+
+
+def snapshot_refuse_if_read(snapshot_id: str) -> None:
+    """refuse_delete_in, in a transaction of its own."""
+    common.transaction(refuse_delete_in, snapshot_id)
+
+
+def _reader(session, volume_id, snapshot_id, status):
+    """Who reads: the backup being made of it, else an export."""
+    backup_id = session.scalars(
+        sa.select(models.Backup.id).where(
+            models.Backup.volume_id == volume_id,
+            models.Backup.deleted.is_(False),
+            models.Backup.status == states.CREATING,
+            (models.Backup.snapshot_id == snapshot_id
+             if snapshot_id is not None
+             else models.Backup.snapshot_id.is_(None)))).first()
+    if backup_id is not None:
+        return 'backup %s' % backup_id
+    if status == states.UPLOADING or snapshot_id is not None:
+        return 'an export'
+    return 'a backup'
 
 
 def reads_in_flight() -> tuple[list, list]:
