@@ -24,6 +24,7 @@ from snapvol_api import exception
 from snapvol_api import names
 from snapvol_volume import info as info_store
 from snapvol_volume import qemu_img
+from snapvol_volume import retention
 
 LOG = logging.getLogger(__name__)
 
@@ -94,13 +95,14 @@ class VolumeChain:
         base file, unless a live merge pulled all of it into the active
         file."""
         data = self.read_info()
-        layers = []
+        layers, seen = [], set()
         name = data[info_store.ACTIVE]
         while name is not None:
-            if any(layer.name == name for layer in layers):
+            if name in seen:
                 raise exception.ChainMismatch(
                     volume_id=self.volume_id,
                     reason='%s appears twice in the chain' % name)
+            seen.add(name)
             layers.append(self.layer(name))
             name = layers[-1].backing
         return data, layers
@@ -205,6 +207,10 @@ class VolumeChain:
         name = self.snapshot_file(snapshot_id)
         if data.get(snapshot_id) == name:
             return name
+        # Here, under the chain lock, whichever way the snapshot came
+        # (alone, in a group, of an attached volume), and whatever
+        # creates passed the request's check together.
+        retention.refuse_deeper(self.volume_id, retention.depth(data))
         path = self.path(name)
         try:
             qemu_img.create(path, 'qcow2', size_gb * GiB,

@@ -5,9 +5,11 @@ import os
 import subprocess
 import uuid
 
+from oslo_config import fixture as config_fixture
 import pytest
 
 from snapvol_api import exception
+from snapvol_api.conf import CONF
 from snapvol_volume import chain as chain_mod
 from snapvol_volume import merges
 from tests import imagedata
@@ -98,6 +100,32 @@ def test_first_snapshot_of_raw_volume(volume):
     assert volume.chain.formats == {base: 'raw', overlay: 'qcow2'}
     # Padded for QEMU's libgfapi driver.
     assert os.path.getsize(volume.share / overlay) % chain_mod.PAD_TO == 0
+    volume.assert_data()
+
+
+@pytest.fixture
+def conf():
+    fixture = config_fixture.Config(CONF)
+    fixture.setUp()
+    yield fixture
+    fixture.cleanUp()
+
+
+def test_the_chain_takes_no_snapshot_past_max_chain_depth(volume, conf):
+    """Checked where the overlay is made too (under the chain lock), for
+    creates that passed the request's check together: nothing is made,
+    and the chain can still take a snapshot once one is deleted."""
+    conf.config(max_chain_depth=2, group='volume')
+    s1 = volume.snapshot()
+    volume.snapshot()
+    files = sorted(os.listdir(volume.share))
+    with pytest.raises(exception.InvalidVolume,
+                       match='has 2 snapshots in its chain'):
+        volume.chain.create_overlay(str(uuid.uuid4()), 1)
+    assert sorted(os.listdir(volume.share)) == files
+    volume.delete(s1)
+    volume.snapshot()
+    assert len(volume.info) == 3
     volume.assert_data()
 
 
