@@ -179,13 +179,14 @@ class Backups:
 
     def _parent(self, ctxt, volume, snapshot, size):
         """The backup an incremental one builds on, as Cinder chooses it:
-        the available backup of the volume with the latest data, before
-        the snapshot's when there is one."""
+        the available backup of the volume with the latest data, not newer
+        than the snapshot's when there is one (a backup of that very
+        snapshot holds its data: an incremental on it finds no change)."""
         candidates = [
             b for b in self._db.backup_get_all(
                 {'volume_id': volume.id, 'project_id': ctxt.project_id,
                  'status': states.AVAILABLE})
-            if snapshot is None or b.data_timestamp < snapshot.created_at]
+            if snapshot is None or b.data_timestamp <= snapshot.created_at]
         if not candidates:
             raise exception.InvalidBackup(
                 reason='No backups available to do an incremental backup.')
