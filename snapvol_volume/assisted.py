@@ -309,12 +309,12 @@ class Assisted:
                         snapshot.id, merge.delete_info(volume.id)),
                     CONF.volume.assisted_snapshot_delete_timeout)
             except exception.ComputeUnavailable:
-                merge = self._merged(chain, snapshot, volume)
+                merge = self._merged(chain, snapshot, volume, merge)
                 if merge is None:
                     raise
                 report = {'file_format': {}}
             else:
-                merge = self._merged(chain, snapshot, volume, report)
+                merge = self._merged(chain, snapshot, volume, merge, report)
             # Seed 001: libvirt's word on each changed file's format.
             for name, fmt in report['file_format'].items():
                 if name in chain.formats and name != merge.merged:
@@ -322,26 +322,34 @@ class Assisted:
         merges.finish(chain, merge.merged, merge.after)
         return merge.merged
 
-    def _merged(self, chain, snapshot, volume, report=None):
-        """The merge of ``snapshot`` as the chain, or else the domain,
-        shows it done, whichever way libvirt did it (a job a previous
-        request began wins over this one's); None when neither shows it
-        and there is no ``report``; ChainMismatch when the compute
-        service reported it done but nothing shows it."""
-        merge = merges.plan(chain, snapshot.id, running=True)
-        if not merge.done:
-            domain_chain = self.running_chain(volume)
+    def _merged(self, chain, snapshot, volume, planned, report=None):
+        """The merge of ``snapshot`` as done: ``planned`` when the domain
+        shows it (or, when it cannot say, the compute service reported
+        it); else the other way, when the domain shows that a job a
+        previous request began did that instead. None when nothing shows
+        it done and there is no ``report``; ChainMismatch when the
+        compute service reported it done but nothing shows it."""
+        domain_chain = self.running_chain(volume)
+        if domain_chain is None:
+            return planned if report is not None else None
+        if planned.merged not in domain_chain and (
+                planned.how == merges.COMMIT
+                or domain_chain[0] == planned.upper):
+            return planned
+        try:
             merge = merges.plan(chain, snapshot.id, running=True,
                                 domain_chain=domain_chain)
-        if merge.done:
+        except exception.ChainMismatch:
+            merge = None
+        if merge is not None and merge.done:
             return merge
         if report is None:
             return None
         raise exception.ChainMismatch(
             volume_id=volume.id,
             reason='the compute service reported the delete of snapshot %s '
-                   'done, but neither the files nor the domain show it'
-                   % snapshot.id)
+                   'done, but the domain opens %s'
+                   % (snapshot.id, ', '.join(domain_chain)))
 
     def _delete_shut_off(self, snapshot, volume, chain):
         """No QEMU holds the chain (and none can start on it while

@@ -182,6 +182,24 @@ def test_a_live_delete_commits_the_active_file_when_below_holds_more(
         assert volume['format'] == 'qcow2'
 
 
+def test_a_pull_of_a_file_no_snapshot_names_is_recorded(manager, attached,
+                                                        share, compute):
+    """The only snapshot's delete leaves the active file standing alone;
+    a new snapshot's delete pulls that file, which no snapshot names,
+    into its overlay: the domain shows it done, and it is recorded."""
+    (first,) = snapshot_attached(manager, attached['id'], 1)
+    delete_snapshot(manager, first)
+    base = 'volume-%s' % attached['id']
+    standalone = '%s.%s' % (base, first)
+    assert read_info(share, attached['id']) == {'active': standalone}
+    (second,) = snapshot_attached(manager, attached['id'], 1)
+    delete_snapshot(manager, second)
+    newest = '%s.%s' % (base, second)
+    assert compute.requests[-1][2]['merge_target_file'] is None
+    assert read_info(share, attached['id']) == {'active': newest}
+    assert sorted(os.listdir(share)) == [newest, base + '.info']
+
+
 def test_a_commit_the_definition_shows_done_is_not_made_again(
         manager, attached, share, compute):
     """An active commit pivoted the domain to the base, the guest wrote
