@@ -48,7 +48,6 @@ from snapvol_volume.db.backups import read_begin  # noqa: F401
 from snapvol_volume.db.backups import read_end  # noqa: F401
 from snapvol_volume.db.backups import reads_in_flight  # noqa: F401
 from snapvol_volume.db.backups import restore_finish  # noqa: F401
-from snapvol_volume.db.backups import restore_volume_begin  # noqa: F401
 from snapvol_volume.db.backups import snapshot_refuse_if_read  # noqa
 from snapvol_volume.db.common import dispose  # noqa: F401
 from snapvol_volume.db.common import session  # noqa: F401
