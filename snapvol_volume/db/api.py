@@ -124,6 +124,7 @@ from snapvol_volume.db.volumes import snapshot_update  # noqa: F401
 from snapvol_volume.db.volumes import volume_attach  # noqa: F401
 from snapvol_volume.db.volumes import volume_begin_extend  # noqa: F401
 from snapvol_volume.db.volumes import volume_begin_revert  # noqa: F401
+from snapvol_volume.db.volumes import volume_chain_record  # noqa: F401
 from snapvol_volume.db.volumes import volume_claim  # noqa: F401
 from snapvol_volume.db.volumes import volume_create  # noqa: F401
 from snapvol_volume.db.volumes import volume_detach  # noqa: F401
