@@ -109,8 +109,7 @@ _SNAPSHOT_PARKED = ('unmanaging',)
 # failed extend leaves the volume to delete; an administrator's
 # os-reset_status (``reset_to``) is the only other way in.
 VOLUME = Machine('Volume', {
-    # A volume made for a restore is written before it is available.
-    CREATING: frozenset({AVAILABLE, ERROR, RESTORING_BACKUP}),
+    CREATING: frozenset({AVAILABLE, ERROR}),
     AVAILABLE: frozenset({IN_USE, DELETING, EXTENDING, AWAITING_TRANSFER,
                           REVERTING, BACKING_UP, UPLOADING,
                           RESTORING_BACKUP}),

@@ -257,21 +257,16 @@ class Backups:
                 'volume_name': volume.name}
 
     def _restore_new(self, ctxt, backup, name):
-        """Cinder's names for the new volume; it has no file until the
-        restore's worker makes it, and is restoring-backup from the
-        start, never available empty."""
         volume = self._volumes.create(
             ctxt, backup.size, name or 'restore_backup_%s' % backup.id,
-            'auto-created_from_restore_from_backup', {}, None, build=False)
+            'auto-created_from_restore_from_backup', {}, None)
         try:
             self._db.backup_begin_restore(backup.id, volume.id, self.owner,
-                                          new_volume=True)
+                                          volume_ready=False)
         except exception.SnapvolException:
             LOG.warning('Backup %s changed as volume %s was made for its '
-                        'restore: the volume is left in error', backup.id,
+                        'restore; the volume stays empty', backup.id,
                         volume.id)
-            self._db.volume_transition(volume.id, states.ERROR,
-                                       expected=[states.CREATING])
             raise
         LOG.info('Restoring backup %s into new volume %s', backup.id,
                  volume.id)
@@ -384,6 +379,8 @@ class Backups:
             return
         succeeded = False
         try:
+            if volume_is_new:
+                self._ready(backup.restore_volume_id, owner)
             self._restore_into(backup, owner, volume_is_new)
             succeeded = True
         except Exception:
@@ -394,6 +391,12 @@ class Backups:
         if succeeded and done:
             LOG.info('Volume %s holds the data of backup %s',
                      backup.restore_volume_id, backup_id)
+
+    def _ready(self, volume_id, owner):
+        """Makes the new volume of a restore (if its own worker has not
+        yet), then marks it restoring-backup."""
+        self._volumes.build(volume_id, self._volumes.owner)
+        self._db.restore_volume_begin(volume_id, owner)
 
     def _restore_into(self, backup, owner, volume_is_new):
         records = [record(b) for b in self._lineage(backup)]
@@ -406,11 +409,6 @@ class Backups:
                     volume_id=volume.id, status=volume.status,
                     expected=states.RESTORING_BACKUP)
             chain = self._shares.chain(volume)
-            if volume_is_new and volume.active_file is None:
-                # Its base, as Volumes.build makes one (again after a
-                # crash: nothing was written to it).
-                chain.create_base(volume.size, CONF.volume.volume_format)
-                self._shares.record(volume.id, chain)
             active = chain.check()[1][0]
             path = chain.path(active.name)
             if active.fmt == 'raw':

@@ -5,13 +5,16 @@ the image (``-f``) and of any backing file it sets (``-F``). ``info`` never
 opens backing files, so a hostile header cannot make us read them.
 """
 
+import ctypes
 import json
 import os
 import re
+import signal
 import subprocess
 import threading
 import time
 
+from oslo_concurrency import processutils
 from oslo_log import log as logging
 
 from snapvol_api import exception
@@ -22,28 +25,30 @@ LOG = logging.getLogger(__name__)
 FORMATS = ('raw', 'qcow2')
 
 
-# A qemu-img left running by a killed manager would still hold the
-# image's lock when the restarted manager resumes the same work: it dies
-# with the manager (PR_SET_PDEATHSIG, kept across exec). setpriv sets it,
-# not a preexec_fn: Python code between fork and exec makes subprocess
-# copy the manager's whole address space (a fork, not a vfork), which
-# cost more CPU than the qemu-img run itself.
-_DIE_WITH_PARENT = ('setpriv', '--pdeathsig', 'KILL', '--')
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    # A qemu-img left running by a killed manager would still hold the
+    # image's lock when the restarted manager resumes the same work.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG,
+                                            signal.SIGKILL)
 
 
 def _run(*args):
     cmd = ('qemu-img',) + tuple(str(a) for a in args)
     start = time.monotonic()
-    proc = subprocess.run(_DIE_WITH_PARENT + cmd, stdin=subprocess.DEVNULL,
-                          capture_output=True, env={'LC_ALL': 'C'},
-                          timeout=CONF.volume.qemu_img_timeout)
-    if proc.returncode != 0:
-        reason = os.fsdecode(proc.stderr).strip()
-        raise exception.ImageCommandFailed(
-            command=' '.join(cmd[:2]),
-            reason=reason or 'exit code %d' % proc.returncode)
+    try:
+        out, _err = processutils.execute(
+            *cmd, env_variables={'LC_ALL': 'C'},
+            timeout=CONF.volume.qemu_img_timeout,
+            preexec_fn=_die_with_parent)
+    except processutils.ProcessExecutionError as e:
+        reason = (e.stderr or e.description or '').strip()
+        raise exception.ImageCommandFailed(command=' '.join(cmd[:2]),
+                                           reason=reason)
     LOG.debug('%s took %.3f s', ' '.join(cmd), time.monotonic() - start)
-    return os.fsdecode(proc.stdout)
+    return out
 
 
 _PROGRESS = re.compile(r'\((\d+(?:\.\d+)?)/100%\)')
@@ -56,9 +61,10 @@ def _run_with_progress(on_progress, *args):
         return _run(*args)
     cmd = ('qemu-img', args[0], '-p') + tuple(str(a) for a in args[1:])
     start = time.monotonic()
-    with subprocess.Popen(_DIE_WITH_PARENT + cmd, stdout=subprocess.PIPE,
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE,
-                          env=dict(os.environ, LC_ALL='C')) as proc:
+                          env=dict(os.environ, LC_ALL='C'),
+                          preexec_fn=_die_with_parent) as proc:
         timer = threading.Timer(CONF.volume.qemu_img_timeout, proc.kill)
         timer.start()
         try:

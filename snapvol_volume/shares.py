@@ -114,9 +114,14 @@ class Shares:
         """Makes the DB record exactly the files the info store uses, with
         their formats, and its active file. Under the chain lock."""
         data, layers = chain.walk()
-        self._db.volume_chain_record(
-            volume_id, {layer.name: chain.formats[layer.name]
-                        for layer in layers}, data['active'])
+        in_use = {layer.name for layer in layers}
+        recorded = self._db.volume_files(volume_id)
+        for name in set(recorded) - in_use:
+            self._db.volume_file_delete(volume_id, name)
+        for name in in_use:
+            if recorded.get(name) != chain.formats[name]:
+                self._db.volume_file_set(volume_id, name, chain.formats[name])
+        self._db.volume_update(volume_id, {'active_file': data['active']})
 
     def check_now(self, volume):
         """Refuses a request on a chain that is unsafe, unless a worker (or

@@ -8,7 +8,6 @@ only if it is still that work.
 """
 
 import contextlib
-import functools
 
 from oslo_log import log as logging
 
@@ -38,9 +37,6 @@ class Snapshots:
         self._workers = workers
         self._assisted = assisted
         self.owner = owner
-        # A worker's outcome: the row is not read again.
-        self._record = functools.partial(db.snapshot_transition,
-                                         read_back=False)
 
     # Requests ---------------------------------------------------------------
 
@@ -49,14 +45,11 @@ class Snapshots:
         """``request_id``: the key of the API's request in the ledger,
         recorded with the snapshot (a known one answers with the snapshot
         it made)."""
-        # Its columns are all the checks read (the view is the new
-        # snapshot's).
-        volume = self._db.volume_get(volume_id, scope.project(ctxt),
-                                     full=False)
+        volume = scope.volume(self._db, ctxt, volume_id)
         request = ledger.request(ctxt, request_id, 'create_snapshot',
                                  volume.id)
         with self._locks.state(volume.id):
-            volume = self._db.volume_get(volume.id, full=False)
+            volume = self._db.volume_get(volume.id)
             if volume.status == states.IN_USE and not force:
                 raise exception.InvalidVolume(
                     reason='volume %s is attached; pass force to snapshot '
@@ -100,9 +93,7 @@ class Snapshots:
         its own, and the merge runs once the chain is free."""
         if force:
             scope.require_admin(ctxt)
-        # The view is of the row the transition leaves.
-        snapshot = self._db.snapshot_get(snapshot_id, scope.project(ctxt),
-                                         full=False)
+        snapshot = scope.snapshot(self._db, ctxt, snapshot_id)
         if snapshot.group_snapshot_id and not in_group:
             raise exception.InvalidSnapshot(
                 reason='snapshot %s is a member of group snapshot %s; '
@@ -118,7 +109,7 @@ class Snapshots:
             # it left, which the worker knows how to finish.
             if snapshot.status in (states.AVAILABLE, states.ERROR):
                 self._shares.check_now(
-                    self._db.volume_get(snapshot.volume_id, full=False))
+                    self._db.volume_get(snapshot.volume_id))
             try:
                 snapshot = self._db.snapshot_transition(
                     snapshot.id, states.DELETING,
@@ -136,8 +127,7 @@ class Snapshots:
     def refuse_if_cloning(self, snapshot_id):
         """InvalidSnapshot while a volume is being made from it."""
         clones = self._db.volume_get_all(
-            {'source_snapshot_id': snapshot_id, 'status': states.CREATING},
-            limit=1)
+            {'source_snapshot_id': snapshot_id, 'status': states.CREATING})
         if clones:
             raise exception.InvalidSnapshot(
                 reason='volume %s is being created from snapshot %s'
@@ -184,7 +174,7 @@ class Snapshots:
     def _mine(self, snapshot_id, status, owner):
         """The snapshot, if it is still ``status`` and the work of
         ``owner``: read under the chain lock before each step."""
-        snapshot = self._db.snapshot_get(snapshot_id, full=False)
+        snapshot = self._db.snapshot_get(snapshot_id)
         if snapshot.status != status or snapshot.owner != owner:
             LOG.info('Snapshot %s is %s (work of %s): not %s work of %s; '
                      'left to its owner', snapshot_id, snapshot.status,
@@ -203,33 +193,32 @@ class Snapshots:
         the domain may be using it). False when it cannot be settled
         yet. A member of a group snapshot (resumed by recovery) then
         settles its set."""
-        # Its volume and group snapshot never change: read once, before
-        # the lock (its status is read again under it).
-        snapshot = self._db.snapshot_get(snapshot_id, full=False)
-        with self._settling_group(snapshot.group_snapshot_id):
-            return self._build(snapshot_id, snapshot.volume_id, owner,
-                               recovery)
+        with self._settling_group(snapshot_id):
+            return self._build(snapshot_id, owner, recovery)
 
     @contextlib.contextmanager
-    def _settling_group(self, group_snapshot_id):
+    def _settling_group(self, snapshot_id):
+        group_snapshot_id = self._db.snapshot_get(
+            snapshot_id).group_snapshot_id
         try:
             yield
         finally:
             if group_snapshot_id:
                 group_snapshots.settle(self._db, group_snapshot_id)
 
-    def _build(self, snapshot_id, volume_id, owner, recovery):
+    def _build(self, snapshot_id, owner, recovery):
+        volume_id = self._db.snapshot_get(snapshot_id).volume_id
         with self._locks.chain(volume_id, recovery=recovery):
             snapshot = self._mine(snapshot_id, states.CREATING, owner)
             if snapshot is None:
                 return True
-            volume = self._db.volume_get(volume_id, full=False)
+            volume = self._db.volume_get(volume_id)
             if recovery and volume.attachments:
                 return self._settle(snapshot, volume, owner)
             try:
                 self._create(snapshot, volume, owner)
             except Exception as e:
-                outcome.failed(self._record, snapshot_id,
+                outcome.failed(self._db.snapshot_transition, snapshot_id,
                                states.CREATING, states.ERROR, owner, e,
                                self.teller(snapshot_id,
                                            messages.CREATE_SNAPSHOT))
@@ -250,7 +239,7 @@ class Snapshots:
                 chain.create_overlay(snapshot.id, volume.size)
         finally:
             self._shares.record(volume.id, chain)
-        if outcome.succeeded(self._record, snapshot.id,
+        if outcome.succeeded(self._db.snapshot_transition, snapshot.id,
                              states.CREATING, states.AVAILABLE, owner,
                              values={'progress': '100%'}):
             LOG.info('Snapshot %s is available; %s is the active file',
@@ -265,7 +254,7 @@ class Snapshots:
             return False
         self._shares.record(volume.id, chain)
         values = {'progress': '100%'} if target == states.AVAILABLE else None
-        outcome.succeeded(self._record, snapshot.id,
+        outcome.succeeded(self._db.snapshot_transition, snapshot.id,
                           states.CREATING, target, owner, values=values)
         return True
 
@@ -273,12 +262,11 @@ class Snapshots:
         """Merges the overlay of a deleting snapshot away, then forgets
         the snapshot. Each step can be run again after a crash. A member
         of a group snapshot then settles its set."""
-        snapshot = self._db.snapshot_get(snapshot_id, full=False)
-        with self._settling_group(snapshot.group_snapshot_id):
-            return self._merge_snapshot(snapshot_id, snapshot.volume_id,
-                                        owner, recovery)
+        with self._settling_group(snapshot_id):
+            return self._merge_snapshot(snapshot_id, owner, recovery)
 
-    def _merge_snapshot(self, snapshot_id, volume_id, owner, recovery):
+    def _merge_snapshot(self, snapshot_id, owner, recovery):
+        volume_id = self._db.snapshot_get(snapshot_id).volume_id
         with self._locks.chain(volume_id, recovery=recovery):
             snapshot = self._mine(snapshot_id, states.DELETING, owner)
             if snapshot is None:
@@ -286,7 +274,7 @@ class Snapshots:
             try:
                 merged = self._merge(snapshot, owner)
             except Exception as e:
-                outcome.failed(self._record, snapshot_id,
+                outcome.failed(self._db.snapshot_transition, snapshot_id,
                                states.DELETING, states.ERROR_DELETING, owner,
                                e, self.teller(snapshot_id,
                                               messages.DELETE_SNAPSHOT))
@@ -296,7 +284,7 @@ class Snapshots:
         return True
 
     def _merge(self, snapshot, owner):
-        volume = self._db.volume_get(snapshot.volume_id, full=False)
+        volume = self._db.volume_get(snapshot.volume_id)
         if volume.status == states.DELETING:
             # A cascade delete: the files go with the volume's.
             LOG.info('Snapshot %s goes with volume %s', snapshot.id,

@@ -53,12 +53,10 @@ class Volumes:
     # Requests ---------------------------------------------------------------
 
     def create(self, ctxt, size, name, description, metadata, snapshot_id,
-               volume_type=None, request_id=None, build=True):
+               volume_type=None, request_id=None):
         """``volume_type``: a name or id (else the source's type, or the
         project's default); it chooses the shares the volume may go
-        to. ``request_id``: as for Snapshots.create. Without ``build``
-        the caller makes its files (a restore: the volume is never
-        available empty)."""
+        to. ``request_id``: as for Snapshots.create."""
         check_size(size)
         values = {'size': size, 'name': name, 'description': description,
                   'project_id': ctxt.project_id, 'user_id': ctxt.user_id,
@@ -91,8 +89,7 @@ class Volumes:
                 return ledger.replayed(known, self._db.volume_get)
         LOG.info('Creating volume %s (%d GiB) on %s', volume.id, size,
                  volume.share)
-        if build:
-            self._workers.spawn(self.build, volume.id, self.owner)
+        self._workers.spawn(self.build, volume.id, self.owner)
         return volume
 
     def _check_source(self, snapshot_id, size):

@@ -16,20 +16,11 @@ from tooz import coordination as tooz_coordination
 
 from snapvol_api import exception
 from snapvol_api.conf import CONF
-from snapvol_api.runtime import etcd_posts
 
 LOG = logging.getLogger(__name__)
 
 # Seconds between two tries of a lock while the backend is unreachable.
 OUTAGE_RETRY_INTERVAL = 1
-# Seconds between two tries of a lock another member holds: soon at first
-# (a state lock is held for a few statements, a chain lock often for a
-# fraction of a second), then less and less often (each try is two
-# requests to the backend), up to the last. tooz's own wait is a second
-# between tries, which a snapshot's delete behind its create would wait
-# out on every round.
-BUSY_RETRY_FIRST = 0.01
-BUSY_RETRY_MAX = 0.5
 
 
 def from_conf(member_id):
@@ -70,11 +61,7 @@ class LocalCoordinator:
 class Coordinator:
     """A tooz member. Its locks hold across processes and hosts; tooz's
     heart thread renews them (on etcd, their lease), so the locks of a
-    member that dies are freed when their lease runs out.
-
-    The threads of this process wait for each other on a lock of the
-    process first, so that one of them at a time asks the backend, and
-    the next is woken as soon as it is released here."""
+    member that dies are freed when their lease runs out."""
 
     distributed = True
 
@@ -82,7 +69,6 @@ class Coordinator:
         self._url = backend_url
         self._member_id = member_id.encode()
         self._member = None
-        self._local = lockutils.Semaphores()
 
     def start(self):
         if self._member is not None:
@@ -90,8 +76,6 @@ class Coordinator:
         try:
             member = tooz_coordination.get_coordinator(self._url,
                                                        self._member_id)
-            # Every lock, release and lease renewal is a POST to etcd.
-            etcd_posts.install(member)
             member.start(start_heart=True)
         except Exception as exc:
             # Drivers raise their client's own errors (etcd3gw probes the
@@ -121,37 +105,22 @@ class Coordinator:
         if self._member is None:
             raise exception.CoordinationUnavailable(
                 reason='coordinator not started')
-        here = self._local.get(name)
-        if not here.acquire(blocking=blocking):
+        lock = self._member.get_lock(name.encode())
+        acquired = self._acquire(lock, name, blocking)
+        if not acquired:
             raise exception.LockBusy(name=name)
         try:
-            lock = self._member.get_lock(name.encode())
-            if not self._acquire(lock, name, blocking):
-                raise exception.LockBusy(name=name)
-            try:
-                yield
-            finally:
-                self._release(lock, name)
+            yield
         finally:
-            here.release()
+            self._release(lock, name)
 
     def _acquire(self, lock, name, blocking):
-        """Tries lock.acquire until it is ours, BUSY_RETRY_FIRST seconds
-        apart and then longer (once only when not ``blocking``); a
-        waiter rides out a backend outage of up to [coordination]
-        outage_tolerance seconds (its work would fail otherwise, with
-        nothing wrong but a restart of the backend)."""
-        pause = BUSY_RETRY_FIRST
-        while True:
-            if self._through_outage(
-                    lambda: lock.acquire(blocking=False),
-                    'taking lock %s' % name,
-                    CONF.coordination.outage_tolerance if blocking else 0):
-                return True
-            if not blocking:
-                return False
-            time.sleep(pause)
-            pause = min(pause * 2, BUSY_RETRY_MAX)
+        """lock.acquire; a waiter rides out a backend outage of up to
+        [coordination] outage_tolerance seconds (its work would fail
+        otherwise, with nothing wrong but a restart of the backend)."""
+        return self._through_outage(
+            lambda: lock.acquire(blocking=blocking), 'taking lock %s' % name,
+            CONF.coordination.outage_tolerance if blocking else 0)
 
     def _release(self, lock, name):
         """lock.release, through an outage as long as a waiter's: tooz's

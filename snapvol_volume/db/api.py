@@ -48,6 +48,7 @@ from snapvol_volume.db.backups import read_begin  # noqa: F401
 from snapvol_volume.db.backups import read_end  # noqa: F401
 from snapvol_volume.db.backups import reads_in_flight  # noqa: F401
 from snapvol_volume.db.backups import restore_finish  # noqa: F401
+from snapvol_volume.db.backups import restore_volume_begin  # noqa: F401
 from snapvol_volume.db.backups import snapshot_refuse_if_read  # noqa
 from snapvol_volume.db.common import dispose  # noqa: F401
 from snapvol_volume.db.common import session  # noqa: F401
@@ -124,7 +125,6 @@ from snapvol_volume.db.volumes import snapshot_update  # noqa: F401
 from snapvol_volume.db.volumes import volume_attach  # noqa: F401
 from snapvol_volume.db.volumes import volume_begin_extend  # noqa: F401
 from snapvol_volume.db.volumes import volume_begin_revert  # noqa: F401
-from snapvol_volume.db.volumes import volume_chain_record  # noqa: F401
 from snapvol_volume.db.volumes import volume_claim  # noqa: F401
 from snapvol_volume.db.volumes import volume_create  # noqa: F401
 from snapvol_volume.db.volumes import volume_detach  # noqa: F401

@@ -165,12 +165,12 @@ def backup_begin_delete(backup_id: str, owner: str,
 
 
 def backup_begin_restore(backup_id: str, volume_id: str, owner: str,
-                         new_volume: bool = False) -> models.Backup:
-    """The available backup becomes restoring into volume ``volume_id``
-    and the volume restoring-backup, both the work of ``owner``, in one
-    transaction: an available volume, or with ``new_volume`` one just
-    made for the restore (creating, no file yet). The volume must hold
-    the backup's size (else InvalidVolume)."""
+                         volume_ready: bool = True) -> models.Backup:
+    """The available backup becomes restoring into volume ``volume_id``,
+    the work of ``owner``; with ``volume_ready`` the available volume
+    becomes restoring-backup in the same transaction (else
+    ``restore_volume_begin`` does that once the new volume is made). The
+    volume must hold the backup's size (else InvalidVolume)."""
     def begin(session):
         backup = common.get(session, models.Backup, backup_id, None,
                             _not_found(backup_id))
@@ -183,14 +183,23 @@ def backup_begin_restore(backup_id: str, volume_id: str, owner: str,
                               expected=[states.AVAILABLE],
                               values={'owner': owner,
                                       'restore_volume_id': volume_id})
-        common.transition(session, states.VOLUME, models.Volume, volume_id,
-                          states.RESTORING_BACKUP,
-                          [states.CREATING if new_volume
-                           else states.AVAILABLE],
-                          {'owner': owner}, None, False,
-                          _volume_conflict(volume_id))
+        if volume_ready:
+            _volume_restore_begin(session, volume_id, owner)
     common.transaction(begin)
     return backup_get(backup_id)
+
+
+def restore_volume_begin(volume_id: str, owner: str) -> None:
+    """The available volume becomes restoring-backup, the work of
+    ``owner`` (else InvalidVolumeStatus)."""
+    common.transaction(_volume_restore_begin, volume_id, owner)
+
+
+def _volume_restore_begin(session, volume_id, owner):
+    common.transition(session, states.VOLUME, models.Volume, volume_id,
+                      states.RESTORING_BACKUP, [states.AVAILABLE],
+                      {'owner': owner}, None, False,
+                      _volume_conflict(volume_id))
 
 
 def restore_finish(backup_id: str, owner: str, succeeded: bool) -> bool:

@@ -7,7 +7,6 @@ import operator
 
 from oslo_db.sqlalchemy import utils as db_utils
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from snapvol_api import exception
 from snapvol_api import states
@@ -26,30 +25,14 @@ def live(model):
     return sa.select(model).where(model.deleted.is_(False))
 
 
-def get(session, model, resource_id, project_id, not_found, options=()):
-    """The live row, of ``project_id`` when it is given; ``options``:
-    loader options (``lean``) instead of the model's own loads."""
+def get(session, model, resource_id, project_id, not_found):
     query = live(model).where(model.id == resource_id)
     if project_id is not None:
         query = query.where(model.project_id == project_id)
-    if options:
-        # A joined load of a collection repeats the row once per member.
-        query = query.options(*options)
-        row = session.scalars(query).unique().first()
-    else:
-        row = session.scalars(query).first()
+    row = session.scalars(query).first()
     if row is None:
         raise not_found
     return row
-
-
-def lean(*joined):
-    """Loader options for a row read to be worked on rather than shown:
-    the relationships ``joined`` come in the same query, and reading any
-    other raises (a view of it needs the full row), instead of the
-    queries each ``selectin`` relationship costs."""
-    return tuple(orm.joinedload(relation) for relation in joined) + (
-        orm.raiseload('*'),)
 
 
 def _like(column, text):
@@ -207,12 +190,9 @@ def update(model, resource_id, values, not_found, protected=()):
         raise ValueError('%s change only through their own functions'
                          % ', '.join(sorted(set(protected) & set(values))))
     with _DB.session() as session:
-        # One statement: a row that is not live matches nothing.
-        if not session.execute(
-                sa.update(model).where(model.id == resource_id,
-                                       model.deleted.is_(False))
-                .values(**values)).rowcount:
-            raise not_found
+        get(session, model, resource_id, None, not_found)
+        session.execute(sa.update(model).where(model.id == resource_id)
+                        .values(**values))
 
 
 def delete_metadata_key(session, meta_model, fk_name, owner_id, key):

@@ -23,20 +23,11 @@ SNAPSHOT_SORT_KEYS = ('id', 'name', 'status', 'volume_id', 'created_at',
 
 # Volumes --------------------------------------------------------------------
 
-# What work on a volume's files reads of it besides its columns: whether
-# it is attached decides how its chain changes.
-_WORK_LOADS = (models.Volume.attachments,)
-
-
-def volume_get(volume_id, project_id=None, full=True):
-    """A live volume, of ``project_id`` when it is given. Not ``full``:
-    its columns and attachments only, in one query (what a worker or a
-    request's checks need; reading its metadata, type or files raises)."""
-    options = () if full else common.lean(*_WORK_LOADS)
+def volume_get(volume_id, project_id=None):
+    """A live volume, of ``project_id`` when it is given."""
     with common.session() as session:
         return common.get(session, models.Volume, volume_id, project_id,
-                          exception.VolumeNotFound(volume_id=volume_id),
-                          options)
+                          exception.VolumeNotFound(volume_id=volume_id))
 
 
 def volume_get_all(filters=None, marker=None, limit=None, sort=None,
@@ -120,10 +111,8 @@ def _hold(session, volume_id):
         .values(updated_at=models.Volume.updated_at)).rowcount
     if not held:
         raise exception.VolumeNotFound(volume_id=volume_id)
-    # Its columns are what is checked: its relationships are not loaded.
     return session.scalars(sa.select(models.Volume)
                            .where(models.Volume.id == volume_id)
-                           .options(*common.lean())
                            .execution_options(populate_existing=True)).one()
 
 
@@ -309,56 +298,17 @@ def volume_file_delete(volume_id, name):
 def volume_files(volume_id):
     """{file name: recorded format} of a volume."""
     with common.session() as session:
-        return _files_of(session, volume_id)
-
-
-def _files_of(session, volume_id):
-    return dict(session.execute(
-        sa.select(models.VolumeFile.name, models.VolumeFile.format).where(
-            models.VolumeFile.volume_id == volume_id)).all())
-
-
-def volume_chain_record(volume_id: str, formats: dict,
-                        active_file: str) -> None:
-    """Makes the volume's file records exactly ``formats`` ({file name:
-    format}) and its active file ``active_file``, in one transaction:
-    the mirror of its chain on the share (see volume_file_set for a file
-    recorded before it is made)."""
-    def record(session):
-        recorded = _files_of(session, volume_id)
-        gone = set(recorded) - set(formats)
-        if gone:
-            session.execute(sa.delete(models.VolumeFile).where(
-                models.VolumeFile.volume_id == volume_id,
-                models.VolumeFile.name.in_(sorted(gone))))
-        for name, file_format in sorted(formats.items()):
-            if name not in recorded:
-                session.add(models.VolumeFile(
-                    volume_id=volume_id, name=name, format=file_format))
-            elif recorded[name] != file_format:
-                session.execute(sa.update(models.VolumeFile).where(
-                    models.VolumeFile.volume_id == volume_id,
-                    models.VolumeFile.name == name).values(
-                        format=file_format))
-        if not session.execute(
-                sa.update(models.Volume).where(
-                    models.Volume.id == volume_id,
-                    models.Volume.deleted.is_(False))
-                .values(active_file=active_file)).rowcount:
-            raise exception.VolumeNotFound(volume_id=volume_id)
-    common.transaction(record)
+        return {f.name: f.format for f in session.scalars(
+            sa.select(models.VolumeFile).where(
+                models.VolumeFile.volume_id == volume_id))}
 
 
 # Snapshots ------------------------------------------------------------------
 
-def snapshot_get(snapshot_id, project_id=None, full=True):
-    """A live snapshot; not ``full``: its columns only (reading its
-    metadata raises), as volume_get."""
-    options = () if full else common.lean()
+def snapshot_get(snapshot_id, project_id=None):
     with common.session() as session:
         return common.get(session, models.Snapshot, snapshot_id, project_id,
-                          exception.SnapshotNotFound(snapshot_id=snapshot_id),
-                          options)
+                          exception.SnapshotNotFound(snapshot_id=snapshot_id))
 
 
 def snapshot_get_all(filters=None, marker=None, limit=None, sort=None,
@@ -430,19 +380,14 @@ def snapshot_transition(snapshot_id: str, target: str,
                         values: dict | None = None,
                         owner: str | None = None,
                         reset: bool = False,
-                        request: requests.Request | None = None,
-                        read_back: bool = True
+                        request: requests.Request | None = None
                         ) -> models.Snapshot | None:
     """volume_transition for a snapshot, by ``states.SNAPSHOT``, raising
     InvalidSnapshotStatus. To ``deleted`` the snapshot is soft-deleted,
-    keeping its status, and None is returned; so it is without
-    ``read_back`` (a worker recording its outcome does not read the row
-    again)."""
+    keeping its status, and None is returned."""
     _transition_requested(_snapshot_transition_in, snapshot_id, target,
                           expected, values, owner, reset, request=request)
-    if target == states.DELETED or not read_back:
-        return None
-    return snapshot_get(snapshot_id)
+    return None if target == states.DELETED else snapshot_get(snapshot_id)
 
 
 def _snapshot_transition_in(session, snapshot_id, target, expected, values,

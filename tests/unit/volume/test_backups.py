@@ -510,31 +510,3 @@ def test_exports_and_restores_a_crash_interrupted_are_ended(
     restarted.delete_volume(ALICE, target)
     wait_status(lambda: restarted.get_volume(ALICE, target), 'gone')
     restarted.stop()
-
-
-def test_a_volume_made_for_a_restore_is_never_available_empty(
-        conf, compute, locks):
-    workers = ManualWorkers()
-    mgr = service.build_manager(compute=compute, compute_rpc=compute,
-                                locks=locks, workers=workers)
-    mgr.init_host()
-    share = share_of(mgr)
-    volume = mgr.create_volume(ALICE, 1, 'v', None, {}, None)['id']
-    workers.run()
-    imagedata.write_pattern(_file(share, volume), 'raw', 0x66, 5 * MiB,
-                            MiB)
-    backup = backup_of(mgr, volume)
-    workers.run()
-    restore = mgr.restore_backup(ALICE, backup['id'], None, None)
-    restored = restore['volume_id']
-    assert restore['volume_name'] == 'restore_backup_%s' % backup['id']
-    # No build of its own: from its first answer on, it is restoring.
-    assert mgr.get_volume(ALICE, restored)['status'] == 'restoring-backup'
-    assert [func.__name__ for func, _args in workers.calls] == [
-        'restore_files']
-    workers.run()
-    assert mgr.get_volume(ALICE, restored)['status'] == 'available'
-    assert imagedata.has_pattern(_file(share, restored), 'raw', 0x66,
-                                 5 * MiB, MiB)
-    assert imagedata.has_pattern(_file(share, restored), 'raw', 0, 0, MiB)
-    mgr.stop()
