@@ -248,6 +248,11 @@ def test_hard_reboot_opens_the_active_file(system, share_dir, tmp_path):
     vol.verify()
 
 
+# One deployment each for the scenarios below: what differs between the
+# two (RabbitMQ, PostgreSQL, the processes apart) is the same calls as in
+# test_live_snapshots_and_merges_in_mixed_order, which runs on both.
+# A clone of a live chain's snapshot (test_volume_service clones on both).
+@pytest.mark.parametrize('system', ['all-defaults'], indirect=True)
 def test_create_from_snapshot_of_attached_volume(system, share_dir,
                                                  tmp_path):
     vol = Attached(system, share_dir, tmp_path)
@@ -267,6 +272,8 @@ def _share_files(share_dir):
     return sorted(os.listdir(share_dir))
 
 
+# The failure crosses the broker from the compute manager.
+@pytest.mark.parametrize('system', ['split4'], indirect=True)
 def test_create_while_libvirt_fails_changes_nothing(system, share_dir,
                                                     tmp_path):
     """libvirt refuses the snapshot (the instance requires quiescing and
@@ -311,6 +318,9 @@ def test_compute_api_unreachable(system, share_dir, tmp_path):
     vol.verify()
 
 
+# snapvol-all's offline merges of a stopped server:
+# test_server_actions.test_snapshot_deletes_while_stopped_then_start.
+@pytest.mark.parametrize('system', ['split4'], indirect=True)
 def test_deletes_while_the_instance_is_shut_off(system, share_dir, tmp_path):
     """A middle and then the newest snapshot deleted while the instance is
     shut off: merged offline, committing down, and the definition names

@@ -3,11 +3,15 @@ them: python-cinderclient at microversion 3.14 against both services,
 QEMU writing to every disk, one compute call for the set, and every byte
 of each member and of the volumes made from the set checked.
 
-Runs on snapvol-all with its defaults and on the four processes apart.
+Runs on snapvol-all with its defaults: on the four processes apart, over
+RabbitMQ, test_end_to_end's test_volume_manager_restarts_mid_operation
+takes a set of a running server's disks.
 """
 
 import json
 import os
+
+import pytest
 
 from tests import imagedata
 
@@ -15,7 +19,7 @@ from . import harness
 from .test_compute_service import monitor_flush
 from .test_compute_service import monitor_write
 
-# The deployments of the end-to-end tests, both of them.
+# The deployments of the end-to-end tests.
 from .test_end_to_end import system  # noqa: F401
 
 MiB = imagedata.MiB
@@ -35,6 +39,7 @@ def _image(share_dir, name):
     return path, fmt
 
 
+@pytest.mark.parametrize('system', ['all-defaults'], indirect=True)
 def test_group_snapshot_of_a_running_server(system, share_dir,  # noqa: F811
                                             tmp_path):
     cinder = system.client('alice', version='3.14')

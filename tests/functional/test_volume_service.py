@@ -148,6 +148,11 @@ def snapshot_status(svc, snapshot_id):
                      id=snapshot_id)[0][0]
 
 
+# The share kinds and the deployments are apart (qemu-img on the share;
+# the calls between processes): each test below runs each share kind and
+# each deployment once, and the two tests all four pairs.
+@pytest.mark.parametrize('stack,deployment', [
+    ('local', 'all-defaults'), ('glusterfs', 'split')], indirect=True)
 def test_snapshot_chain_create_and_merge(stack, tmp_path):
     svc, directory = stack
     cinder = svc.client('alice')
@@ -204,6 +209,8 @@ def test_snapshot_chain_create_and_merge(stack, tmp_path):
     assert [n for n in os.listdir(directory) if n.startswith(base)] == []
 
 
+@pytest.mark.parametrize('stack,deployment', [
+    ('local', 'split'), ('glusterfs', 'all-defaults')], indirect=True)
 def test_volume_from_second_of_three_snapshots(stack, tmp_path):
     svc, directory = stack
     cinder = svc.client('alice')
